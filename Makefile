@@ -1,0 +1,61 @@
+# Everything a developer repeats. `make demo` and `make test` work on a fresh machine.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
+PREFECT_PORT ?= 4200
+export PREFECT_API_URL ?= http://127.0.0.1:$(PREFECT_PORT)/api
+
+.PHONY: venv demo test lint bench report server pool deploy worker trigger clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.txt
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+$(BENCH_STAMP): $(STAMP) requirements-bench.txt
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-bench.txt
+	touch $(BENCH_STAMP)
+
+demo: $(STAMP)
+	$(BIN)/aidetl demo
+
+test: $(STAMP)
+	bash scripts/ensure-chromium.sh
+	$(BIN)/ruff check src flows tests bench
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src flows tests bench
+	$(BIN)/ruff format --check src flows tests bench
+	$(BIN)/mypy src
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench
+
+report: $(STAMP)
+	$(BIN)/aidetl report --out report.html
+
+# Run it on a Prefect server (see README): make server, make pool, make deploy, make worker, make trigger
+server: $(STAMP)
+	$(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
+
+pool: $(STAMP)
+	$(BIN)/prefect work-pool create aidetl-process --type process --overwrite
+
+deploy: $(STAMP)
+	cd deploy && ../$(BIN)/prefect --no-prompt deploy --all
+
+worker: $(STAMP)
+	$(BIN)/prefect worker start --pool aidetl-process
+
+trigger: $(STAMP)
+	$(BIN)/prefect deployment run 'ingest/ingest-adhoc' $(if $(URL),--param 'urls=["$(URL)"]')
+
+clean:
+	rm -rf $(VENV) warehouse/*.duckdb warehouse/*.wal warehouse/raw warehouse/staging

@@ -1,0 +1,1 @@
+"""Prefect flows: thin adapters that sequence aidetl's library stages as tasks."""

@@ -1,0 +1,89 @@
+"""Settings from the environment and sites from sources.toml."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from aidetl.errors import ConfigError
+from aidetl.models import ListPage, Source
+
+DEFAULT_WAREHOUSE = "warehouse/aidetl.duckdb"
+DEFAULT_ARCHIVE = "warehouse/raw/"
+DEFAULT_SOURCES = "sources.toml"
+DEFAULT_CONTACT = "https://github.com/aidetl/aidetl"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Where the warehouse and archive live, and how aidetl introduces itself."""
+
+    warehouse: Path
+    archive: Path
+    sources_file: Path
+    contact: str = DEFAULT_CONTACT
+
+    @property
+    def user_agent(self) -> str:
+        from aidetl import __version__
+
+        return f"aidetl/{__version__} (+{self.contact})"
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Read AIDETL_WAREHOUSE, AIDETL_ARCHIVE, AIDETL_SOURCES and AIDETL_CONTACT."""
+    env = dict(os.environ) if env is None else env
+    return Settings(
+        warehouse=Path(env.get("AIDETL_WAREHOUSE") or DEFAULT_WAREHOUSE),
+        archive=Path(env.get("AIDETL_ARCHIVE") or DEFAULT_ARCHIVE),
+        sources_file=Path(env.get("AIDETL_SOURCES") or DEFAULT_SOURCES),
+        contact=env.get("AIDETL_CONTACT") or DEFAULT_CONTACT,
+    )
+
+
+def load_sources(path: Path) -> list[Source]:
+    """Parse a sources file: one [[source]] table per site."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"sources file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    defaults = data.get("defaults", {})
+    return [source_from_table(table, defaults, path) for table in data.get("source", [])]
+
+
+def source_from_table(table: dict, defaults: dict, path: Path | str = "<sources>") -> Source:
+    """Build one Source from its TOML table, with [defaults] filling the gaps."""
+    merged = {**defaults, **table}
+    if "name" not in merged:
+        raise ConfigError(f"{path}: a [[source]] has no name")
+    try:
+        list_pages = tuple(ListPage(**lp) for lp in merged.get("list_pages", []))
+        return Source(
+            name=merged["name"],
+            feeds=tuple(merged.get("feeds", [])),
+            sitemaps=tuple(merged.get("sitemaps", [])),
+            list_pages=list_pages,
+            allowed_domains=tuple(merged.get("allowed_domains", [])),
+            delay=float(merged.get("delay", 1.0)),
+            max_in_flight=int(merged.get("max_in_flight", 1)),
+            profile=merged.get("profile"),
+            organisation=merged.get("organisation"),
+            timezone=merged.get("timezone", "Asia/Shanghai"),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{path}: source {merged['name']!r}: {exc}") from exc
+
+
+def select_sources(sources: list[Source], names: list[str] | None) -> list[Source]:
+    """The sources named (all when none are), failing clearly on an unknown name."""
+    if not names:
+        return sources
+    known = {s.name: s for s in sources}
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise ConfigError(f"unknown source(s) {missing}; configured: {sorted(known)}")
+    return [known[n] for n in names]

@@ -1,0 +1,209 @@
+"""The nouns every stage shares: small frozen records.
+
+Source (a configured site) → Page (what came back over HTTP) → Article (what the page
+says) → Fact (one figure in the article). FetchAttempt records every HTTP try.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+
+def stable_id(*parts: object) -> str:
+    """A deterministic 16-hex-digit id from its parts (same parts, same id, every run)."""
+    joined = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """An HTML list page whose links matching `link_pattern` are articles."""
+
+    url: str
+    link_pattern: str
+    next_pattern: str | None = None  # regex for the "next page" link's href
+    max_pages: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One configured news site (a table of sources.toml)."""
+
+    name: str
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    list_pages: tuple[ListPage, ...] = ()
+    allowed_domains: tuple[str, ...] = ()
+    delay: float = 1.0  # minimum seconds between requests to one host
+    max_in_flight: int = 1  # concurrent requests to one host
+    profile: str | None = None  # site profile name (profiles/NAME.toml)
+    organisation: str | None = None  # main organisation, the fallback subject
+    timezone: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveredUrl:
+    """A candidate article URL and what the source said about it."""
+
+    url: str
+    source: str
+    lastmod: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What came back over HTTP for one URL."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    content: bytes
+    text: str
+    encoding: str
+    fetched_at: datetime
+    source: str = ""
+    archive_key: str | None = None
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchAttempt:
+    """One HTTP attempt, successful or not. Every attempt lands in `fetches`."""
+
+    url: str
+    attempt: int
+    fetched_at: datetime
+    status: int | None = None
+    error_class: str | None = None
+    error_message: str | None = None
+    bytes: int = 0
+    elapsed_ms: int = 0
+    encoding: str | None = None
+    archive_key: str | None = None
+    final_url: str | None = None
+    source: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error_class is None and self.status is not None and self.status < 400
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """The article a page carries. Body paragraphs are separated by blank lines."""
+
+    url: str
+    canonical_url: str
+    site: str
+    title: str | None
+    published_at: datetime | None
+    author: str | None
+    outlet: str | None
+    body: str
+    editor: str | None = None
+    source: str = ""
+    archive_key: str | None = None
+
+    @property
+    def article_id(self) -> str:
+        return stable_id("article", self.canonical_url)
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.body.encode("utf-8")).hexdigest()
+
+    @property
+    def version_id(self) -> str:
+        return stable_id("version", self.article_id, self.content_hash)
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A number as written in text: where it is, its value in base units, its bound."""
+
+    text: str
+    start: int
+    end: int
+    value: Decimal
+    unit: str
+    kind: str
+    qualifier: str = "exact"  # exact | over | under | about | range
+    value_max: Decimal | None = None
+    cumulative: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A figure with its context: the row the warehouse stores and `aidetl extract` prints."""
+
+    text: str
+    start: int
+    end: int
+    value: Decimal
+    unit: str
+    kind: str
+    qualifier: str
+    value_max: Decimal | None = None
+    cumulative: bool = False
+    metric: str | None = None
+    subject: str | None = None
+    subject_parent: str | None = None
+    place: str | None = None
+    place_code: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    planned: bool = False
+    parent_start: int | None = None  # start offset of the figure this one is a subset of
+    sentence: str = ""
+    extractor_version: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def fact_id(self, version_id: str) -> str:
+        return stable_id("fact", version_id, self.start, self.end, self.extractor_version)
+
+    def to_json(self) -> dict[str, Any]:
+        """The fact contract as JSON-ready values (numbers as int when whole)."""
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "value": number_to_json(self.value),
+            "value_max": number_to_json(self.value_max),
+            "unit": self.unit,
+            "kind": self.kind,
+            "qualifier": self.qualifier,
+            "metric": self.metric,
+            "subject": self.subject,
+            "subject_parent": self.subject_parent,
+            "place": self.place,
+            "place_code": self.place_code,
+            "period_start": self.period_start.isoformat() if self.period_start else None,
+            "period_end": self.period_end.isoformat() if self.period_end else None,
+            "cumulative": self.cumulative,
+            "planned": self.planned,
+            "parent_start": self.parent_start,
+            "sentence": self.sentence,
+            "extractor_version": self.extractor_version,
+        }
+
+
+def number_to_json(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
