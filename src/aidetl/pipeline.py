@@ -1,0 +1,278 @@
+"""The ingest pipeline as plain functions: discover → fetch → parse → extract → load.
+
+Work moves in batches of URLs from one source, so memory stays bounded however many
+pages a run covers, and every batch lands in the warehouse (or its staging area) before
+the next batch's pages are held. Prefect flows (flows/ingest.py) wrap these same
+functions as tasks; `run_ingest` sequences them without Prefect.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from aidetl.archive import Archive
+from aidetl.config import Settings, load_sources, select_sources
+from aidetl.discover import discover
+from aidetl.errors import AidetlError, ParseError
+from aidetl.extract import extract_facts
+from aidetl.fetch import Fetcher, adhoc_source
+from aidetl.models import Article, DiscoveredUrl, Fact, FetchAttempt, Page, Source
+from aidetl.parse import parse_article
+from aidetl.urls import dedup_key
+from aidetl.warehouse import Batch, Warehouse
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+MAX_FAILURES_KEPT = 50  # failures listed in a summary; all of them are in `fetches`
+
+
+@dataclass(frozen=True, slots=True)
+class UrlBatch:
+    """URLs of one source fetched together (one host's politeness applies within)."""
+
+    source: Source
+    urls: tuple[str, ...]
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedBatch:
+    """What fetching a UrlBatch gave: pages to parse, plus every attempt."""
+
+    source: Source
+    pages: tuple[Page, ...]
+    attempts: tuple[FetchAttempt, ...]
+    unchanged: int
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedBatch:
+    """Articles and facts ready to load, with the attempts (parse failures marked)."""
+
+    attempts: tuple[FetchAttempt, ...]
+    articles: tuple[Article, ...]
+    facts: tuple[tuple[str, Fact], ...]
+    unchanged: int
+    number: int
+
+
+@dataclass
+class RunSummary:
+    """Counts of one run, filled as batches land."""
+
+    run_id: str
+    discovered: int = 0
+    fetched: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    articles: int = 0
+    new_articles: int = 0
+    new_facts: int = 0
+    staged_batches: int = 0
+    facts_by_kind: Counter = field(default_factory=Counter)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def add_failures(self, attempts: Iterable[FetchAttempt]) -> None:
+        for a in final_attempts(attempts):
+            if a.error_class:
+                self.failed += 1
+                if len(self.failures) < MAX_FAILURES_KEPT:
+                    self.failures.append((a.url, f"{a.error_class}: {a.error_message}"))
+
+    def as_dict(self) -> dict:
+        data = dataclasses.asdict(self)
+        data["facts_by_kind"] = dict(self.facts_by_kind)
+        return data
+
+
+def new_run_id() -> str:
+    return datetime.now().strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:8]
+
+
+def resolve_sources(
+    settings: Settings,
+    names: list[str] | None = None,
+    urls: list[str] | None = None,
+    sources_file: str | Path | None = None,
+    delay: float | None = None,
+) -> list[Source]:
+    """Sources for a run: an ad-hoc source for explicit URLs, else the configured ones."""
+    if urls:
+        return [adhoc_source(urls, delay)]
+    configured = load_sources(Path(sources_file) if sources_file else settings.sources_file)
+    chosen = select_sources(configured, names)
+    if delay is not None:
+        chosen = [dataclasses.replace(s, delay=delay) for s in chosen]
+    return chosen
+
+
+def discover_source(
+    source: Source, fetcher: Fetcher, since: datetime | None = None, urls: list[str] | None = None
+) -> tuple[list[DiscoveredUrl], list[FetchAttempt]]:
+    """Candidate article URLs of one source, deduplicated, and the attempts it took."""
+    if urls:
+        found = [DiscoveredUrl(url=u, source=source.name) for u in urls]
+        attempts: list[FetchAttempt] = []
+    else:
+        result = discover(source, fetcher, since=since)
+        found, attempts = list(result.urls), list(result.attempts)
+    seen: set[str] = set()
+    unique = []
+    for item in found:
+        key = dedup_key(item.url)
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique, attempts
+
+
+def plan_batches(
+    source: Source, found: list[DiscoveredUrl], limit: int | None = None, size: int = BATCH_SIZE
+) -> list[UrlBatch]:
+    """Split a source's URLs into batches of `size` (after `limit`)."""
+    urls = [d.url for d in found][:limit] if limit else [d.url for d in found]
+    return [
+        UrlBatch(source=source, urls=tuple(urls[i : i + size]), number=i // size)
+        for i in range(0, len(urls), size)
+    ]
+
+
+def fetch_batch(
+    fetcher: Fetcher, batch: UrlBatch, validators: dict[str, tuple[str | None, str | None]]
+) -> FetchedBatch:
+    """Fetch every URL of a batch; failures are kept as attempts, never raised."""
+    pages, attempts, unchanged = [], [], 0
+    for url in batch.urls:
+        outcome = fetcher.fetch(url, batch.source, validators=validators.get(url))
+        attempts.extend(outcome.attempts)
+        if outcome.not_modified:
+            unchanged += 1
+        elif outcome.page is not None:
+            pages.append(outcome.page)
+    return FetchedBatch(batch.source, tuple(pages), tuple(attempts), unchanged, batch.number)
+
+
+def process_batch(fetched: FetchedBatch) -> ProcessedBatch:
+    """Parse and extract every page of a batch; a page that fails is marked in its attempt."""
+    articles, facts, failed = [], [], {}
+    for page in fetched.pages:
+        try:
+            article = parse_article(page, fetched.source)
+            found = extract_facts(article.body, article.published_at, fetched.source.organisation)
+        except (ParseError, AidetlError) as exc:
+            failed[page.url] = exc
+            log.warning("could not process %s: %s", page.url, exc)
+            continue
+        articles.append(article)
+        facts.extend((article.version_id, f) for f in found)
+    attempts = tuple(mark_failed(a, failed) for a in fetched.attempts)
+    return ProcessedBatch(attempts, tuple(articles), tuple(facts), fetched.unchanged, fetched.number)
+
+
+def mark_failed(attempt: FetchAttempt, failed: dict[str, Exception]) -> FetchAttempt:
+    """The page's successful attempt, rewritten to say why its page could not be used."""
+    exc = failed.get(attempt.url)
+    if exc is None or not attempt.ok:
+        return attempt
+    return dataclasses.replace(
+        attempt, error_class=type(exc).__name__, error_message=str(exc)[:1000]
+    )
+
+
+def load_batch(warehouse: Warehouse, run_id: str, processed: ProcessedBatch, summary: RunSummary) -> None:
+    """Load one batch (all-or-nothing) and add it to the run's summary."""
+    result = warehouse.load_batch(
+        Batch(
+            run_id=run_id,
+            attempts=list(processed.attempts),
+            articles=list(processed.articles),
+            facts=list(processed.facts),
+        )
+    )
+    fold_batch(summary, processed, result)
+
+
+def fold_batch(summary: RunSummary, processed: ProcessedBatch, result: object) -> None:
+    summary.fetched += sum(1 for a in final_attempts(processed.attempts) if a.ok)
+    summary.unchanged += processed.unchanged
+    summary.articles += len(processed.articles)
+    summary.add_failures(processed.attempts)
+    summary.new_articles += getattr(result, "new_articles", 0)
+    summary.new_facts += getattr(result, "new_facts", 0)
+    summary.staged_batches += bool(getattr(result, "staged", False))
+    summary.facts_by_kind.update(f.kind for _, f in processed.facts)
+
+
+def final_attempts(attempts: Iterable[FetchAttempt]) -> list[FetchAttempt]:
+    """The last attempt per URL: the one that says how fetching that URL ended."""
+    last: dict[str, FetchAttempt] = {}
+    for a in attempts:
+        if a.url not in last or a.attempt >= last[a.url].attempt:
+            last[a.url] = a
+    return list(last.values())
+
+
+def make_fetcher(settings: Settings, delay: float | None = None) -> Fetcher:
+    return Fetcher(settings.user_agent, delay_override=delay, archive=Archive(settings.archive))
+
+
+def iter_batches(
+    sources: list[Source],
+    fetcher: Fetcher,
+    since: datetime | None,
+    limit: int | None,
+    urls: list[str] | None,
+    summary: RunSummary,
+    warehouse: Warehouse,
+    run_id: str,
+) -> Iterator[UrlBatch]:
+    """Discover each source and yield its batches, loading discovery attempts as they come."""
+    for source in sources:
+        found, attempts = discover_source(source, fetcher, since, urls)
+        summary.discovered += len(found)
+        if attempts:
+            warehouse.load_batch(Batch(run_id=run_id, attempts=attempts, articles=[], facts=[]))
+            summary.add_failures(attempts)
+        yield from plan_batches(source, found, limit)
+
+
+def run_ingest(
+    settings: Settings,
+    sources: list[Source],
+    *,
+    urls: list[str] | None = None,
+    since: datetime | None = None,
+    limit: int | None = None,
+    delay: float | None = None,
+    run_id: str | None = None,
+    params: dict | None = None,
+    flow_run_id: str | None = None,
+    on_batch: Callable[[RunSummary], None] | None = None,
+) -> RunSummary:
+    """Run the whole pipeline in this process, batch by batch (no Prefect)."""
+    run_id = run_id or new_run_id()
+    summary = RunSummary(run_id=run_id)
+    fetcher = make_fetcher(settings, delay)
+    with Warehouse(settings.warehouse) as warehouse:
+        warehouse.start_run(run_id, params or {}, flow_run_id)
+        status = "failed"
+        try:
+            for batch in iter_batches(sources, fetcher, since, limit, urls, summary, warehouse, run_id):
+                fetched = fetch_batch(fetcher, batch, warehouse.validators(list(batch.urls)))
+                load_batch(warehouse, run_id, process_batch(fetched), summary)
+                if on_batch:
+                    on_batch(summary)
+            status = "completed"
+        finally:
+            warehouse.finish_run(run_id, status, summary.as_dict())
+    return summary
+

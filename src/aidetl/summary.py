@@ -1,0 +1,40 @@
+"""The plain-text run summary printed by `aidetl demo` and `aidetl run`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aidetl.warehouse import Warehouse
+
+ARTICLES_SQL = "SELECT count(*) FROM articles"
+RUN_SQL = "SELECT status, counts FROM runs WHERE run_id = ?"
+KINDS_SQL = "SELECT kind, count(*) FROM current_facts GROUP BY kind ORDER BY 2 DESC, 1"
+LARGEST_MONEY_SQL = """
+SELECT f.text, f.value, f.unit, a.title
+FROM current_facts f JOIN articles a USING (article_id)
+WHERE f.kind = 'money' ORDER BY f.value DESC, f.fact_id LIMIT 10
+"""
+FAILURES_SQL = """
+SELECT url, error_class, error_message FROM fetches
+WHERE run_id = ? AND error_class IS NOT NULL ORDER BY url, attempt
+"""
+
+
+def render_summary(path: Path, run_id: str, example_queries: tuple[str, ...] = ()) -> str:
+    """What the warehouse holds after run `run_id`, in a few screenfuls of text."""
+    wh = Warehouse(path)
+    (articles,), = wh.query(ARTICLES_SQL)[1]
+    status = wh.query(RUN_SQL, [run_id])[1]
+    kinds = wh.query(KINDS_SQL)[1]
+    money = wh.query(LARGEST_MONEY_SQL)[1]
+    failures = wh.query(FAILURES_SQL, [run_id])[1]
+    lines = [f"warehouse {path}: {articles} articles", f"run {run_id}: {status[0][0] if status else '?'}"]
+    lines.append("facts by kind: " + ", ".join(f"{k} {n}" for k, n in kinds))
+    lines.append("ten largest money facts:")
+    lines += [f"  {float(v):>18,.0f} {u}  {text}  — {title}" for text, v, u, title in money]
+    lines.append(f"failures this run: {len(failures)}")
+    lines += [f"  {url}: {cls}: {msg}" for url, cls, msg in failures[:20]]
+    if example_queries:
+        lines.append("try:")
+        lines += [f'  .venv/bin/aidetl sql "{q}"' for q in example_queries]
+    return "\n".join(lines)

@@ -1,0 +1,29 @@
+"""The shape of the project: Prefect stays an adapter, the README leads with two commands."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_library_does_not_import_prefect():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "src" / "aidetl").rglob("*.py")
+        if re.search(r"^\s*(import prefect|from prefect)", path.read_text(encoding="utf-8"), re.M)
+    ]
+    assert offenders == []
+
+
+def test_readme_opens_with_the_two_commands():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"^make \w+$", text, re.M)
+    assert commands[:2] == ["make demo", "make test"]
+
+
+def test_no_lock_file_naming_a_registry_is_committed():
+    assert not (ROOT / "uv.lock").exists()
+    for name in ("requirements.txt", "requirements-bench.txt"):
+        assert "://" not in (ROOT / name).read_text(encoding="utf-8"), name
