@@ -71,7 +71,7 @@ def source_from_table(table: dict, defaults: dict, path: Path | str = "<sources>
             delay=float(merged.get("delay", 1.0)),
             max_in_flight=int(merged.get("max_in_flight", 1)),
             profile=merged.get("profile"),
-            organisation=merged.get("organisation"),
+            organisation=merged.get("organisation") or None,
             timezone=merged.get("timezone", "Asia/Shanghai"),
         )
     except (TypeError, ValueError) as exc:
