@@ -1,0 +1,450 @@
+"""The HTTP seam: polite, bounded, resilient fetching that records every attempt.
+
+Fetcher.fetch() never raises for a page that cannot be had: the FetchOutcome carries the
+error and one FetchAttempt per try (robots.txt fetches included), so the warehouse can
+record everything. Retries are done here rather than by urllib3's Retry so that each try
+is visible as an attempt and Retry-After waits go through the per-host gate.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
+
+from aidetl.encoding import decode_html
+from aidetl.errors import (
+    BadStatusError,
+    ContentTypeError,
+    DisallowedError,
+    FetchError,
+    FetchTimeout,
+    RedirectError,
+    TooLargeError,
+    TruncatedError,
+)
+from aidetl.models import FetchAttempt, Page, Source
+from aidetl.politeness import HostGate
+from aidetl.robots import ALLOW_ALL, ROBOTS_MAX_BYTES, RobotsCache, RobotsRules
+from aidetl.urls import adhoc_source, check_url, dedup_key, host_of
+
+if TYPE_CHECKING:  # archive is a later stage; the Fetcher only needs its put()
+    from aidetl.archive import Archive
+
+__all__ = ["Fetcher", "FetchOutcome", "adhoc_source", "PAGE_TYPES", "DOCUMENT_TYPES"]
+
+log = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+XML_TYPES = (
+    "application/xml",
+    "text/xml",
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+)
+PAGE_TYPES = frozenset(HTML_TYPES + XML_TYPES)
+# Feeds, sitemaps and robots.txt also arrive as plain text or raw gzip files.
+DOCUMENT_TYPES = PAGE_TYPES | {
+    "text/plain",
+    "application/gzip",
+    "application/x-gzip",
+    "application/octet-stream",
+}
+TEXT_TYPES = PAGE_TYPES | {"text/plain", ""}
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+TRANSIENT_STATUSES = frozenset({500, 502, 504})
+CHUNK = 64 * 1024
+ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOutcome:
+    """What fetching one URL came to: a page, or not-modified, or an error; and every attempt."""
+
+    page: Page | None
+    attempts: list[FetchAttempt]
+    not_modified: bool = False
+    error: FetchError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(slots=True)
+class Progress:
+    """What one try has learned so far; it becomes the FetchAttempt however the try ends."""
+
+    final_url: str
+    status: int | None = None
+    bytes: int = 0
+    encoding: str | None = None
+    archive_key: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    retryable: bool = False
+    retry_after: float | None = None
+    side_attempts: list[FetchAttempt] = field(default_factory=list)  # robots.txt fetches
+
+
+class Fetcher:
+    """Fetches pages politely for many threads at once, one pooled requests.Session inside."""
+
+    def __init__(
+        self,
+        user_agent: str,
+        *,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = (5.0, 20.0),
+        max_bytes: int = 10_000_000,
+        max_redirects: int = 5,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_retry_after: float = 60.0,
+        delay_override: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        archive: Archive | None = None,
+        max_seconds: float = 120.0,
+        pool_size: int = 32,
+    ) -> None:
+        self.user_agent = user_agent
+        self.session = session or make_session(pool_size)
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.max_redirects = max_redirects
+        self.retries = retries
+        self.backoff = backoff
+        self.max_retry_after = max_retry_after
+        self.delay_override = delay_override
+        self.archive = archive
+        self.max_seconds = max_seconds  # wall-clock bound on reading one body
+        self._sleep = sleep
+        self._gate = HostGate(sleep=sleep)
+        self._robots = RobotsCache()
+        self._headers = {"User-Agent": user_agent, "Accept": ACCEPT}
+        self._random = random.Random()
+        self._random_lock = threading.Lock()
+
+    # -- public --------------------------------------------------------------------------
+
+    def fetch(
+        self,
+        url: str,
+        source: Source,
+        validators: tuple[str | None, str | None] | None = None,
+        *,
+        content_types: frozenset[str] = PAGE_TYPES,
+        archive: bool = True,
+    ) -> FetchOutcome:
+        """Fetch one URL with retries; never raises for a page failure."""
+        attempts: list[FetchAttempt] = []
+        error: FetchError | None = None
+        for number in range(1, self.retries + 2):
+            progress = Progress(final_url=url)
+            fetched_at = datetime.now(UTC)
+            started = time.perf_counter()
+            page, not_modified, error = None, False, None
+            try:
+                page, not_modified = self._try(
+                    url, source, validators, content_types, archive, progress
+                )
+            except FetchError as exc:
+                error = exc
+            attempts.extend(progress.side_attempts)
+            attempts.append(to_attempt(url, number, fetched_at, started, source, progress, error))
+            if error is None:
+                return FetchOutcome(page, attempts, not_modified, None)
+            if not progress.retryable or number > self.retries:
+                break
+            self._pause(progress, number)
+        log.info("fetch failed after %d attempt(s): %s", len(attempts), error)
+        return FetchOutcome(None, attempts, False, error)
+
+    def fetch_text(self, url: str, source: Source) -> Page:
+        """Fetch a feed, sitemap or other discovery document; raise FetchError on failure."""
+        outcome = self.fetch(url, source, content_types=DOCUMENT_TYPES, archive=False)
+        if outcome.error is not None:
+            raise outcome.error
+        assert outcome.page is not None  # no validators were sent, so never not-modified
+        return outcome.page
+
+    # -- one try: redirects, robots, politeness ------------------------------------------
+
+    def _try(
+        self, url, source, validators, content_types, archive, progress
+    ) -> tuple[Page | None, bool]:
+        headers = self._request_headers(validators)
+        current, seen = url, {dedup_key(url)}
+        for _hop in range(self.max_redirects + 1):
+            progress.final_url = current
+            rules = self._permit(current, source, progress)
+            delay = source.delay if self.delay_override is None else self.delay_override
+            interval = max(delay, rules.crawl_delay(self.user_agent))
+            with self._gate.slot(host_of(current), interval, source.max_in_flight):
+                response = self._send(current, headers, progress)
+                try:
+                    progress.status = response.status_code
+                    if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
+                        current = self._follow(url, current, response, seen, source)
+                        continue
+                    return self._complete(
+                        url, current, response, source, validators, content_types, archive, progress
+                    )
+                finally:
+                    response.close()
+        raise RedirectError(url, f"more than {self.max_redirects} redirects", progress.status)
+
+    def _permit(self, url: str, source: Source, progress: Progress) -> RobotsRules:
+        """Raise DisallowedError unless the URL's scheme, host and robots.txt allow it."""
+        check_url(url, source.allowed_domains)
+        rules, attempts = self._robots.rules_for(url, partial(self._load_robots, source=source))
+        progress.side_attempts.extend(attempts)
+        if not rules.allows(url, self.user_agent):
+            reason = rules.unavailable or "robots.txt disallows it"
+            raise DisallowedError(url, reason)
+        return rules
+
+    def _follow(self, url: str, current: str, response, seen: set[str], source: Source) -> str:
+        target = urljoin(current, response.headers["location"].strip())
+        try:
+            check_url(target, source.allowed_domains)
+        except DisallowedError as exc:
+            raise RedirectError(
+                url, f"redirect to a disallowed URL: {exc}", response.status_code
+            ) from exc
+        key = dedup_key(target)
+        if key in seen:
+            raise RedirectError(url, f"redirect loop at {target}", response.status_code)
+        seen.add(key)
+        return target
+
+    def _send(self, url: str, headers: dict[str, str], progress: Progress) -> requests.Response:
+        try:
+            return self.session.get(
+                url, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False
+            )
+        except requests.Timeout as exc:
+            progress.retryable = True
+            raise FetchTimeout(url, f"timed out: {exc}") from exc
+        except requests.ConnectionError as exc:
+            progress.retryable = True
+            raise FetchError(url, f"connection failed: {exc}") from exc
+        except requests.RequestException as exc:
+            raise FetchError(url, f"request failed: {exc}") from exc
+
+    # -- the answer ----------------------------------------------------------------------
+
+    def _complete(
+        self, url, current, response, source, validators, content_types, archive, progress
+    ):
+        status = response.status_code
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        progress.etag, progress.last_modified = headers.get("etag"), headers.get("last-modified")
+        if status == 304 and validators:
+            return None, True
+        check_status(current, status, headers, progress, self.max_retry_after)
+        mime, charset = split_content_type(headers.get("content-type", ""))
+        if mime and mime not in content_types:
+            raise ContentTypeError(current, f"content type {mime!r} is not HTML or XML", status)
+        content = self._read_body(current, response, headers, progress)
+        text, encoding = decode_html(content, charset) if mime in TEXT_TYPES else ("", "binary")
+        progress.encoding = encoding
+        if archive and self.archive is not None:
+            progress.archive_key = self.archive.put(content)
+        page = Page(
+            url=url, final_url=current, status=status, headers=headers, content=content, text=text,
+            encoding=encoding, fetched_at=datetime.now(UTC), source=source.name,
+            archive_key=progress.archive_key,
+        )  # fmt: skip
+        return page, False
+
+    def _read_body(self, url: str, response, headers: dict[str, str], progress: Progress) -> bytes:
+        """Read at most max_bytes of decoded body; raise on overflow, stall or truncation."""
+        declared = parse_length(headers.get("content-length"))
+        if declared is not None and declared > self.max_bytes and "content-encoding" not in headers:
+            raise TooLargeError(
+                url, f"Content-Length {declared} passes the {self.max_bytes}-byte limit"
+            )
+        chunks, total = [], 0
+        deadline = time.monotonic() + self.max_seconds
+        try:
+            for chunk in response.raw.stream(CHUNK, decode_content=True):
+                total += len(chunk)
+                progress.bytes = total
+                if total > self.max_bytes:
+                    raise TooLargeError(
+                        url, f"body passed the {self.max_bytes}-byte limit (decoded)"
+                    )
+                if time.monotonic() > deadline:
+                    progress.retryable = True
+                    raise FetchTimeout(url, f"body took longer than {self.max_seconds} s")
+                chunks.append(chunk)
+        except ReadTimeoutError as exc:
+            progress.retryable = True
+            raise FetchTimeout(url, f"read timed out after {total} bytes") from exc
+        except ProtocolError as exc:
+            progress.retryable = True
+            raise TruncatedError(url, f"connection broke after {total} bytes: {exc}") from exc
+        except DecodeError as exc:
+            raise FetchError(url, f"body could not be decompressed: {exc}") from exc
+        received = response.raw.tell()  # bytes as sent on the wire, before decompression
+        if declared is not None and received < declared:
+            progress.retryable = True
+            raise TruncatedError(url, f"got {received} of {declared} announced bytes")
+        return b"".join(chunks)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _request_headers(self, validators: tuple[str | None, str | None] | None) -> dict[str, str]:
+        if not validators or not any(validators):
+            return self._headers
+        etag, last_modified = validators
+        headers = dict(self._headers)
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return headers
+
+    def _pause(self, progress: Progress, number: int) -> None:
+        """Before the next try: the server's Retry-After, else exponential backoff with jitter."""
+        if progress.retry_after is not None:
+            delay = progress.retry_after
+        else:
+            with self._random_lock:
+                jitter = self._random.uniform(0.5, 1.5)
+            delay = self.backoff * (2 ** (number - 1)) * jitter
+        self._gate.defer(host_of(progress.final_url), delay)
+
+    def _load_robots(self, origin: str, source: Source) -> tuple[RobotsRules, list[FetchAttempt]]:
+        """Fetch origin/robots.txt once; 4xx allows all, 5xx or no answer disallows all."""
+        url = origin + "/robots.txt"
+        host = host_of(url)
+        fetched_at, started = datetime.now(UTC), time.perf_counter()
+        status, error, rules = None, None, ALLOW_ALL
+        delay = source.delay if self.delay_override is None else self.delay_override
+        try:
+            with self._gate.slot(host, delay, source.max_in_flight):
+                response = self.session.get(
+                    url, headers=self._headers, timeout=self.timeout, stream=True
+                )
+                try:
+                    status = response.status_code
+                    body = (
+                        response.raw.read(ROBOTS_MAX_BYTES, decode_content=True)
+                        if status < 300
+                        else b""
+                    )
+                finally:
+                    response.close()
+            if status >= 500:
+                error = BadStatusError(
+                    url, f"robots.txt answered HTTP {status}: host treated as disallowed", status
+                )
+            elif status < 300:
+                rules = RobotsRules(parser=parse_robots(body), fetched_at=time.monotonic())
+        except (requests.RequestException, ProtocolError, ReadTimeoutError) as exc:
+            error = FetchTimeout(
+                url, f"robots.txt unavailable ({type(exc).__name__}): host treated as disallowed"
+            )
+        if error is not None:
+            rules = RobotsRules(unavailable=str(error), fetched_at=time.monotonic())
+        self._gate.defer(host, rules.crawl_delay(self.user_agent))  # the first page waits too
+        attempt = FetchAttempt(
+            url=url, attempt=1, fetched_at=fetched_at, status=status,
+            error_class=type(error).__name__ if error else None,
+            error_message=str(error) if error else None,
+            elapsed_ms=int((time.perf_counter() - started) * 1000), final_url=url, source=source.name,
+        )  # fmt: skip
+        return rules, [attempt]
+
+
+def make_session(pool_size: int = 32) -> requests.Session:
+    """One session with a pooled adapter; retries are the Fetcher's, not urllib3's."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def parse_robots(body: bytes):
+    from protego import Protego
+
+    return Protego.parse(body.decode("utf-8", errors="replace"))
+
+
+def check_status(
+    url: str, status: int, headers: dict[str, str], progress: Progress, cap: float
+) -> None:
+    """Raise BadStatusError for anything but 2xx, marking which failures are worth a retry."""
+    if 200 <= status < 300:
+        return
+    if status in RETRY_AFTER_STATUSES:
+        progress.retryable = True
+        progress.retry_after = parse_retry_after(headers.get("retry-after"), cap)
+    elif status in TRANSIENT_STATUSES:
+        progress.retryable = True
+    raise BadStatusError(url, f"HTTP {status}", status)
+
+
+def parse_retry_after(value: str | None, cap: float) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date), capped; None if absent."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), cap)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), cap)
+
+
+def split_content_type(value: str) -> tuple[str, str | None]:
+    """("text/html", "gbk") from "text/html; charset=GBK"."""
+    mime, _, params = value.partition(";")
+    charset = None
+    for param in params.split(";"):
+        name, _, val = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = val.strip().strip("\"'") or None
+    return mime.strip().lower(), charset
+
+
+def parse_length(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def to_attempt(
+    url, number, fetched_at, started, source: Source, progress: Progress, error
+) -> FetchAttempt:
+    return FetchAttempt(
+        url=url, attempt=number, fetched_at=fetched_at, status=progress.status,
+        error_class=type(error).__name__ if error else None,
+        error_message=str(error) if error else None, bytes=progress.bytes,
+        elapsed_ms=int((time.perf_counter() - started) * 1000), encoding=progress.encoding,
+        archive_key=progress.archive_key, final_url=progress.final_url, source=source.name,
+        etag=progress.etag, last_modified=progress.last_modified,
+    )  # fmt: skip
