@@ -1,19 +1,59 @@
-"""Bytes to text: the charset from the HTTP header, the meta tag, the BOM, or detection."""
+"""Bytes to text: the charset from the BOM, the HTTP header, the meta tag, or detection.
+
+Declarations lie often enough on Chinese sites (a page labelled gb2312 that is really UTF-8,
+or the reverse) that a declaration is only believed when the bytes decode cleanly under it.
+Strict UTF-8 is tried first whenever the bytes are not plain ASCII: GBK text practically
+never forms valid multi-byte UTF-8, while UTF-8 text often decodes "cleanly" as GB18030.
+"""
 
 from __future__ import annotations
 
 import codecs
+import logging
 import re
+from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
-# <meta charset="gbk"> or <meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+log = logging.getLogger(__name__)
+
+# <meta charset="gbk">, <meta http-equiv="Content-Type" content="text/html; charset=gb2312">
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+# <?xml version="1.0" encoding="gb2312"?> or a wrapper tag carrying encoding="gbk"
+XML_ENCODING = re.compile(rb"""<[?a-z][^>]{0,2000}?\sencoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
 
 # Chinese legacy encodings are all decoded as their superset.
-SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "x-gbk": "gb18030"}
+SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "gb18030": "gb18030",
+    "x-gbk": "gb18030",
+    "hz": "gb18030",
+    "euc-cn": "gb18030",
+    "cp936": "gb18030",
+    "ms936": "gb18030",
+}
+# Browsers read a page labelled latin-1 as windows-1252, and big5 as its HKSCS superset.
+ALIASES = {"latin_1": "cp1252", "iso8859-1": "cp1252", "big5": "big5hkscs"}
 
-BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+# A few undecodable bytes in a long page (a truncated character, a stray byte) are tolerated.
+MAX_BAD_RATIO = 0.001
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """The text of a page, the codec used, and what the page or server had declared."""
+
+    text: str
+    encoding: str
+    declared: str | None = None  # codec name of the declaration that was believed or overruled
+    mismatch: bool = False  # a declaration existed and the bytes are something else
 
 
 def normalize_charset(name: str | None) -> str | None:
@@ -25,34 +65,72 @@ def normalize_charset(name: str | None) -> str | None:
         canonical = codecs.lookup(name).name
     except LookupError:
         return None
-    return SUPERSETS.get(name, SUPERSETS.get(canonical, canonical))
+    for table in (SUPERSETS, ALIASES):
+        if name in table or canonical in table:
+            return table.get(name, table.get(canonical))
+    return canonical
+
+
+def declared_charset(content: bytes, header_charset: str | None = None) -> str | None:
+    """The codec the header or, failing that, the document itself declares."""
+    head = content[:8192]
+    for match in (header_charset, META_CHARSET.search(head), XML_ENCODING.search(head)):
+        name = match.group(1).decode("ascii", "ignore") if isinstance(match, re.Match) else match
+        codec = normalize_charset(name)
+        if codec:
+            return codec
+    return None
+
+
+def count_bad(content: bytes, codec: str) -> int:
+    """How many decoding errors the bytes have under codec (0 means clean)."""
+    try:
+        content.decode(codec)
+    except UnicodeDecodeError:
+        pass
+    else:
+        return 0
+    text = content.decode(codec, errors="replace")
+    return max(1, text.count("\ufffd"))
+
+
+def sniff(content: bytes, header_charset: str | None = None) -> Decoded:
+    """Decide the encoding of a page and decode it, noting a wrong declaration."""
+    for bom, name in BOMS:
+        if content.startswith(bom):
+            return Decoded(content.decode(name, errors="replace"), name.removesuffix("-sig"))
+    declared = declared_charset(content, header_charset)
+    if content.isascii():
+        return Decoded(content.decode("ascii"), declared or "utf-8", declared)
+    candidates = ["utf-8"] + [c for c in (declared, "gb18030") if c and c != "utf-8"]
+    limit = max(1, int(len(content) * MAX_BAD_RATIO))
+    for codec in candidates:
+        bad = count_bad(content, codec)
+        if bad == 0 or (codec == declared and bad <= limit):
+            return finish(content, codec, declared)
+    best = from_bytes(content[:200_000]).best()
+    guess = normalize_charset(best.encoding) if best else None
+    scored = sorted(
+        (count_bad(content, c), i, c)
+        for i, c in enumerate(candidates + [guess] if guess else candidates)
+    )
+    return finish(content, scored[0][2], declared)
+
+
+def finish(content: bytes, codec: str, declared: str | None) -> Decoded:
+    mismatch = declared is not None and declared != codec
+    if mismatch:
+        log.info("declared charset %s is wrong; the bytes are %s", declared, codec)
+    return Decoded(content.decode(codec, errors="replace"), codec, declared, mismatch)
 
 
 def decode_html(content: bytes, header_charset: str | None = None) -> tuple[str, str]:
     """Decode a page; return (text, encoding used). A declared charset that fails is overruled."""
-    for bom, name in BOMS:
-        if content.startswith(bom):
-            return content.decode(name, errors="replace"), name
-    meta = META_CHARSET.search(content[:4096])
-    for declared in (header_charset, meta.group(1).decode("ascii", "ignore") if meta else None):
-        codec = normalize_charset(declared)
-        if codec is None:
-            continue
-        try:
-            return content.decode(codec), codec
-        except UnicodeDecodeError:
-            continue  # the declaration is wrong (a GBK body labelled UTF-8, say): detect
-    return detect(content)
+    decoded = sniff(content, header_charset)
+    return decoded.text, decoded.encoding
 
 
 def detect(content: bytes) -> tuple[str, str]:
-    """Guess the encoding, preferring strict UTF-8 and then GB18030 for Chinese pages."""
-    for codec in ("utf-8", "gb18030"):
-        try:
-            return content.decode(codec), codec
-        except UnicodeDecodeError:
-            pass
-    best = from_bytes(content).best()
-    codec = normalize_charset(best.encoding) if best else None
-    codec = codec or "utf-8"
-    return content.decode(codec, errors="replace"), codec
+    """Guess the encoding with no declaration at all."""
+    decoded = sniff(content)
+    return decoded.text, decoded.encoding

@@ -1,0 +1,220 @@
+"""Title, publication time, author, editor and outlet of a news page."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from bs4 import BeautifulSoup, Tag
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# Meta tags that carry the publication time, by name / property / itemprop (lower-cased).
+# e.g. <meta property="article:published_time" content="2019-09-07T09:59:22+08:00">
+TIME_METAS = (
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "og:release_date",
+    "published_time",
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "publishtime",
+    "publish-time",
+    "datepublished",
+    "date_published",
+    "article:publish_time",
+    "sailthru.date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.created",
+    "dcterms.date",
+    "article.published",
+    "releasedate",
+    "release_date",
+    "firstpublishedtime",
+    "weibo:article:create_at",
+    "bytedance:published_time",
+    "apub:time",
+    "created",
+    "date",
+    "ptime",
+    "pdate",
+)
+TITLE_METAS = ("og:title", "twitter:title", "title", "headline", "sharetitle", "itemtitle")
+# Separators before a site-name suffix: "标题_网易新闻", "标题 - 新浪网", "标题|澎湃新闻"
+TITLE_SEP = re.compile(r"\s*(?:_|\||｜| - | – | — |--|-{1}(?=[^-]{2,20}$))\s*")
+# 2020-02-27 21:37:35, 2020/2/27 21:37, 2020年02月27日 21:37, 2020.02.27, 2020年2月27日21时37分
+DATE_TEXT = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?"
+    r"(?:\s*(?:T|\s)?\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?(?!\d)"
+)
+# A time label before a date: "发布时间：", "发表于", "日期:"
+DATE_LABEL = re.compile(
+    r"(发布时间|发表时间|发布日期|发稿时间|时间|日期|发表于|发布于|更新时间|pubdate)\s*[:：]?\s*$",
+    re.I,
+)
+# "+08:00" / "+0800" / "Z" at the end of an ISO date
+ISO_TZ = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+# 本报记者 张三, 记者：张三 李四, 作者：张三, 文/张三, 撰文：张三 (a name is 2-4 Han characters)
+AUTHOR = re.compile(
+    r"(?:本报记者|本刊记者|特约记者|实习记者|记者|作者|撰文|撰稿|文\s*/|文\s*／|通讯员)\s*[:：|]?\s*"
+    r"((?:[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+(?=[\u4e00-\u9fff])|(?![\u4e00-\u9fff]))){1,4})"
+)
+# 责任编辑：张三, 编辑：张三, [责任编辑:肖春芳], 责编：张三
+EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*([\u4e00-\u9fffA-Za-z0-9_·]{2,20})")
+# 来源：XX日报, 来源: 新华网, 本文来源：新京报
+OUTLET = re.compile(r"来源\s*[:：]\s*([^\s|，,。<>\]】)）]{2,20})")
+
+
+def clean_title(text: str) -> str:
+    """Drop a site-name suffix: '标题_网易新闻' → '标题'; keeps the longest leading part."""
+    text = " ".join(text.split())
+    parts = TITLE_SEP.split(text)
+    if len(parts) < 2:
+        return text
+    head = parts[0]
+    return head if len(head) >= 4 else text
+
+
+def meta_content(soup: BeautifulSoup, names: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(name, content) of meta tags whose name/property/itemprop is one of names, in order."""
+    found: list[tuple[int, str, str]] = []
+    for meta in soup.find_all("meta"):
+        key = (
+            (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        )
+        if key in names and meta.get("content"):
+            found.append((names.index(key), key, str(meta["content"]).strip()))
+    return [(k, v) for _, k, v in sorted(found, key=lambda x: x[0])]
+
+
+def find_title(soup: BeautifulSoup) -> tuple[str | None, Tag | None]:
+    """The headline and, when found, the element that shows it on the page."""
+    page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    metas = [v for _, v in meta_content(soup, TITLE_METAS)]
+    headings = [
+        h
+        for h in soup.find_all(("h1", "h2", "h3"), limit=30)
+        if 4 <= len(h.get_text(strip=True)) <= 120
+    ]
+    for heading in headings:
+        text = " ".join(heading.get_text(" ", strip=True).split())
+        squeezed = text.replace(" ", "")
+        if squeezed and (
+            squeezed in page_title.replace(" ", "")
+            or any(squeezed in m.replace(" ", "") for m in metas)
+        ):
+            return text, heading
+    for value in metas:
+        if len(value) >= 4:
+            return clean_title(value), None
+    h1 = next((h for h in headings if h.name == "h1"), None)
+    if h1 is not None:
+        return " ".join(h1.get_text(" ", strip=True).split()), h1
+    if page_title:
+        return clean_title(page_title), None
+    return None, None
+
+
+def to_datetime(
+    year: int,
+    month: int,
+    day: int,
+    hour: int = 0,
+    minute: int = 0,
+    second: int = 0,
+    tz: tzinfo = SHANGHAI,
+) -> datetime | None:
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def parse_iso(value: str, tz: tzinfo = SHANGHAI) -> datetime | None:
+    """An ISO-ish timestamp (or a Unix epoch) as an aware datetime; naive ones are read in tz."""
+    value = value.strip()
+    if re.fullmatch(r"\d{10}(\d{3})?", value):
+        seconds = int(value[:10])
+        return datetime.fromtimestamp(seconds, UTC).astimezone(tz)
+    iso = value.replace(" ", "T", 1) if re.match(r"\d{4}-\d\d-\d\d \d", value) else value
+    iso = ISO_TZ.sub(lambda m: "+00:00" if m[1] == "Z" else m[1][:3] + ":" + m[1][-2:], iso)
+    try:
+        parsed = datetime.fromisoformat(iso)
+    except ValueError:
+        return parse_text_date(value, tz)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+def parse_text_date(text: str, tz: tzinfo = SHANGHAI) -> datetime | None:
+    match = DATE_TEXT.search(text)
+    return match_to_datetime(match, tz) if match else None
+
+
+def match_to_datetime(match: re.Match[str], tz: tzinfo = SHANGHAI) -> datetime | None:
+    parts = [int(g) if g else 0 for g in match.groups()]
+    return to_datetime(*parts, tz=tz)
+
+
+def find_time(
+    soup: BeautifulSoup,
+    near: str,
+    everywhere: str,
+    tz: tzinfo = SHANGHAI,
+    embedded: tuple[str, ...] = (),
+) -> datetime | None:
+    """Publication time from meta tags, <time>, embedded JSON (JSON-LD), then dates in the text."""
+    for _, value in meta_content(soup, TIME_METAS):
+        found = parse_iso(value, tz)
+        if found and plausible(found):
+            return found
+    for tag in soup.find_all("time"):
+        value = tag.get("datetime") or tag.get_text(" ", strip=True)
+        found = parse_iso(str(value), tz) if value else None
+        if found and plausible(found):
+            return found
+    for value in embedded:
+        found = parse_iso(value, tz)
+        if found and plausible(found):
+            return found
+    return text_time(near, tz) or text_time(everywhere, tz)
+
+
+def text_time(text: str, tz: tzinfo = SHANGHAI) -> datetime | None:
+    """The best date in a stretch of page text: a labelled one, else one with a time, else the first."""
+    matches = [m for m in DATE_TEXT.finditer(text) if match_to_datetime(m, tz)]
+    matches = [m for m in matches if plausible(match_to_datetime(m, tz))]
+    if not matches:
+        return None
+    labelled = [m for m in matches if DATE_LABEL.search(text[max(0, m.start() - 12) : m.start()])]
+    timed = [m for m in matches if m.group(4)]
+    best = (labelled or timed or matches)[0]
+    return match_to_datetime(best, tz)
+
+
+def plausible(value: datetime | None) -> bool:
+    return (
+        value is not None and 1990 <= value.year and value <= datetime.now(UTC) + timedelta(days=2)
+    )
+
+
+def find_author(text: str) -> str | None:
+    match = AUTHOR.search(text)
+    return (
+        " ".join(match.group(1).replace("、", " ").replace("，", " ").replace(",", " ").split())
+        if match
+        else None
+    )
+
+
+def find_editor(text: str) -> str | None:
+    match = EDITOR.search(text)
+    return match.group(1) if match else None
+
+
+def find_outlet(text: str) -> str | None:
+    match = OUTLET.search(text)
+    return match.group(1) if match else None

@@ -1,0 +1,234 @@
+"""Page → Article: title, time, author, outlet and the body text of a news page.
+
+A site profile (aidetl/profiles/*.toml) gives CSS selectors; whatever it does not find
+(or a site without profile) is handled by the generic density extractor in htmltext.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bs4 import BeautifulSoup, Tag
+
+from aidetl import htmltext, metadata
+from aidetl.encoding import decode_html
+from aidetl.errors import ConfigError, ParseError
+from aidetl.models import Article, Page, Source
+from aidetl.siteprofiles import Profile, get_profile, profile_for_host
+
+log = logging.getLogger(__name__)
+
+# "datePublished": "2019-09-07T09:59:22+08:00" inside JSON-LD or inline page data
+JSON_DATE = re.compile(
+    r"""["'](?:datePublished|pubDate|publish_time|publishTime)["']\s*:\s*["']([^"']{8,40})["']"""
+)
+# A short line of page furniture opening the body: "2020-02-27 21:37 来源：XX日报 作者：XX"
+META_LINE = re.compile(
+    r"(来源|作者|编辑|记者|发布时间|发表时间|点击|浏览|字号|(?:19|20)\d\d[-年/.]\d{1,2}[-月/.]\d{1,2})"
+)
+MIN_PROFILE_BODY = 20  # characters a profile's body selector must yield to be believed
+NEAR_CHARS = 400  # how much text after the headline is searched for the date and byline
+
+
+def parse_article(page: Page, source: Source | None = None) -> Article:
+    """The article of a fetched page, with the source's profile and timezone when given."""
+    article = parse_html(
+        page.text or page.content,
+        url=page.final_url or page.url,
+        profile=source.profile if source else None,
+        timezone=source.timezone if source else "Asia/Shanghai",
+    )
+    return article_with(
+        article, source=source.name if source else page.source, archive_key=page.archive_key
+    )
+
+
+def article_with(article: Article, **changes: Any) -> Article:
+    values = {name: getattr(article, name) for name in Article.__slots__}  # type: ignore[attr-defined]
+    values.update(changes)
+    return Article(**values)
+
+
+def parse_html(
+    html: bytes | str, url: str = "", profile: str | None = None, *, timezone: str = "Asia/Shanghai"
+) -> Article:
+    """Parse one page's HTML into an Article; ParseError when there is no article text."""
+    text = decode_html(html)[0] if isinstance(html, bytes) else html
+    if not text.strip():
+        raise ParseError(f"{url or 'page'}: empty document")
+    chosen = choose_profile(profile, url)
+    try:
+        tz = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ParseError(f"{url}: unknown timezone {timezone!r}") from exc
+    soup = htmltext.make_soup(text)
+    root = soup.body or soup
+    title, title_el = find_title(soup, chosen)
+    near = text_after(title_el) if title_el is not None else ""
+    published = find_time(soup, chosen, near, text, root, tz)
+    byline = selected_text(soup, chosen.author) if chosen else None
+    outlet = selected_text(soup, chosen.outlet) if chosen else None
+    paras = extract_body(soup, root, chosen, title_el)
+    if not paras:
+        raise ParseError(f"{url or 'page'}: no article text found")
+    ends = "\n".join(paras[:2] + paras[-3:])
+    return Article(
+        url=url,
+        canonical_url=canonical_url(soup, url),
+        site=urlsplit(url).hostname or "",
+        title=title,
+        published_at=published,
+        author=clean_author(byline) or metadata.find_author(near) or metadata.find_author(ends),
+        outlet=clean_outlet(outlet) or metadata.find_outlet(near) or metadata.find_outlet(ends),
+        body="\n\n".join(paras),
+        editor=metadata.find_editor(near) or metadata.find_editor("\n".join(paras[-4:])),
+    )
+
+
+def choose_profile(name: str | None, url: str) -> Profile | None:
+    if name:
+        try:
+            return get_profile(name)
+        except ConfigError as exc:
+            raise ParseError(str(exc)) from exc
+    host = urlsplit(url).hostname if "://" in url else None
+    return profile_for_host(host) if host else None
+
+
+def select_first(soup: BeautifulSoup, selectors: tuple[str, ...]) -> Tag | None:
+    for selector in selectors:
+        found = soup.select_one(selector)
+        if found is not None and found.get_text(strip=True):
+            return found
+    return None
+
+
+def selected_text(soup: BeautifulSoup, selectors: tuple[str, ...]) -> str | None:
+    found = select_first(soup, selectors)
+    return htmltext.normalize_space(found.get_text(" ")) if found is not None else None
+
+
+def find_title(soup: BeautifulSoup, profile: Profile | None) -> tuple[str | None, Tag | None]:
+    if profile and profile.title:
+        found = select_first(soup, profile.title)
+        if found is not None:
+            return htmltext.normalize_space(found.get_text(" ")), found
+    return metadata.find_title(soup)
+
+
+def text_after(tag: Tag) -> str:
+    """About NEAR_CHARS characters of text that follow an element (the byline area)."""
+    out: list[str] = []
+    size = 0
+    for string in tag.find_all_next(string=True, limit=80):
+        piece = htmltext.normalize_space(string)
+        if piece:
+            out.append(piece)
+            size += len(piece)
+            if size > NEAR_CHARS:
+                break
+    return " ".join(out)
+
+
+def find_time(
+    soup: BeautifulSoup, profile: Profile | None, near: str, html: str, root: Tag, tz: ZoneInfo
+) -> datetime | None:
+    if profile and profile.time:
+        found = selected_text(soup, profile.time)
+        value = metadata.parse_text_date(found, tz) if found else None
+        if value:
+            return value
+    embedded = tuple(m.group(1) for m in JSON_DATE.finditer(html))
+    value = metadata.find_time(soup, near, "", tz, embedded)
+    if value:
+        return value
+    return metadata.text_time(htmltext.normalize_space(root.get_text(" "))[:30000], tz)
+
+
+def extract_body(
+    soup: BeautifulSoup, root: Tag, profile: Profile | None, title_el: Tag | None
+) -> list[str]:
+    """Body paragraphs from the profile's selector, else from the densest block."""
+    if profile:
+        for selector in profile.remove:
+            for tag in soup.select(selector):
+                tag.decompose()
+        block = select_first(soup, profile.body)
+        if block is not None:
+            htmltext.drop_junk(block)
+            paras = htmltext.content_paragraphs(block)
+            if sum(map(len, paras)) >= MIN_PROFILE_BODY:
+                return trim_furniture(paras)
+    if title_el is not None and not title_el.decomposed:
+        title_el.decompose()
+    htmltext.drop_junk(root)
+    block = htmltext.pick_block(root)
+    return trim_furniture(htmltext.content_paragraphs(block))
+
+
+def trim_furniture(paras: list[str]) -> list[str]:
+    """Drop byline/date lines that open the block: short, no sentence end, furniture words."""
+    start = 0
+    while start < min(3, len(paras) - 1):
+        line = paras[start]
+        if len(line) < 80 and META_LINE.search(line) and "。" not in line:
+            start += 1
+        else:
+            break
+    return paras[start:]
+
+
+def canonical_url(soup: BeautifulSoup, url: str) -> str:
+    """<link rel=canonical> or og:url when it points into the same site, else url."""
+    candidates = [link.get("href") for link in soup.find_all("link", rel="canonical")]
+    candidates += [m.get("content") for m in soup.find_all("meta", property="og:url")]
+    site = registered_domain(urlsplit(url).hostname or "")
+    for href in candidates:
+        if not href or not url:
+            continue
+        absolute = urljoin(url, str(href).strip())
+        host = urlsplit(absolute).hostname or ""
+        if (
+            absolute.startswith(("http://", "https://"))
+            and site
+            and registered_domain(host) == site
+        ):
+            return absolute
+    return url
+
+
+def registered_domain(host: str) -> str:
+    """Last two labels of a host (three under .com.cn-style suffixes)."""
+    labels = host.lower().rstrip(".").split(".")
+    keep = 3 if len(labels) > 2 and labels[-2] in ("com", "net", "org", "gov", "edu", "co") else 2
+    return ".".join(labels[-keep:])
+
+
+def clean_author(text: str | None) -> str | None:
+    if not text:
+        return None
+    return metadata.find_author(text) or text.removeprefix("作者").strip(":： ") or None
+
+
+def clean_outlet(text: str | None) -> str | None:
+    if not text:
+        return None
+    return metadata.find_outlet(text) or text or None
+
+
+def article_to_json(article: Article) -> dict[str, Any]:
+    """The JSON line `aidetl parse` prints for one article (file is added by the CLI)."""
+    return {
+        "url": article.url,
+        "title": article.title,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "author": article.author,
+        "outlet": article.outlet,
+        "editor": article.editor,
+        "body": article.body,
+    }
