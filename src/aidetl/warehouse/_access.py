@@ -1,0 +1,71 @@
+"""Getting at the DuckDB file: an flock on <db>.lock serialises our writers (shared for
+readers), and the connection itself is retried while another process holds the file.
+Both waits are bounded by one deadline; past it we raise WarehouseLocked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from aidetl.errors import WarehouseCorrupt, WarehouseError, WarehouseLocked
+
+POLL_SECONDS = 0.05
+
+
+def lock_path(db: Path) -> Path:
+    return db.with_name(db.name + ".lock")
+
+
+@contextlib.contextmanager
+def file_lock(db: Path, deadline: float, *, shared: bool = False) -> Iterator[None]:
+    """Hold an flock on <db>.lock (exclusive for writers) until the block ends."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path(db), os.O_RDWR | os.O_CREAT, 0o644)
+    mode = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, mode)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WarehouseLocked(
+                        str(db), "another aidetl process holds the lock"
+                    ) from None
+                time.sleep(POLL_SECONDS)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the flock
+
+
+def is_lock_conflict(exc: duckdb.Error) -> bool:
+    text = str(exc)
+    return "lock" in text.lower() or "different configuration" in text
+
+
+def connect(db: Path, deadline: float, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the file, waiting while another process (a duckdb CLI, say) holds it."""
+    if read_only and not db.exists():
+        raise WarehouseError(str(db), "no warehouse here yet; run `aidetl migrate` first")
+    while True:
+        try:
+            return duckdb.connect(str(db), read_only=read_only)
+        except duckdb.Error as exc:
+            if not is_lock_conflict(exc):
+                raise WarehouseCorrupt(
+                    str(db),
+                    f"not a readable DuckDB database ({exc}); move it aside "
+                    "or restore a backup — aidetl never resets it",
+                ) from exc
+            if time.monotonic() >= deadline:
+                raise WarehouseLocked(
+                    str(db), f"database is held by another process: {exc}"
+                ) from exc
+            time.sleep(POLL_SECONDS * 4)

@@ -1,0 +1,198 @@
+"""Merge one batch's Arrow tables into the warehouse in ONE transaction.
+
+Every INSERT is an anti-join (INSERT ... SELECT ... WHERE NOT EXISTS) over the Arrow
+tables registered in the connection, so re-loading a batch adds nothing. Ids derived from
+columns (fact_id) are computed here in SQL with the same recipe as models.stable_id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from aidetl.errors import WarehouseError
+
+# models.stable_id("fact", version_id, start, end, extractor_version) in SQL
+FACT_ID_SQL = (
+    "substr(sha256(concat_ws(chr(31), 'fact', version_id, CAST(start AS VARCHAR), "
+    "CAST(\"end\" AS VARCHAR), coalesce(extractor_version, ''))), 1, 16)"
+)
+
+INSERT_FETCHES = """
+INSERT INTO fetches BY NAME
+SELECT * FROM (SELECT DISTINCT ON (fetch_id) * FROM b_fetches) AS s
+WHERE NOT EXISTS (SELECT 1 FROM fetches AS t WHERE t.fetch_id = s.fetch_id)
+"""
+
+# the last row of the batch for each article wins (ord = position in Batch.articles)
+LATEST_ARTICLES = """
+CREATE TEMP TABLE b_latest AS
+SELECT * FROM b_articles QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY ord DESC) = 1
+"""
+
+INSERT_ARTICLES = """
+INSERT INTO articles BY NAME
+SELECT article_id, url, canonical_url, site, source, title, published_at, author, editor,
+       outlet, version_id AS current_version_id, $run AS first_seen_run,
+       $run AS last_seen_run, now() AS first_seen_at, now() AS updated_at
+FROM b_latest AS s
+WHERE NOT EXISTS (SELECT 1 FROM articles AS t WHERE t.article_id = s.article_id)
+"""
+
+UPDATE_ARTICLES = """
+UPDATE articles AS t
+SET url = s.url, site = s.site, source = s.source, title = s.title,
+    published_at = s.published_at, author = s.author, editor = s.editor, outlet = s.outlet,
+    current_version_id = s.version_id, last_seen_run = $run, updated_at = now()
+FROM b_latest AS s
+WHERE t.article_id = s.article_id
+  AND (t.current_version_id IS DISTINCT FROM s.version_id OR t.last_seen_run IS DISTINCT FROM $run)
+"""
+
+INSERT_VERSIONS = """
+INSERT INTO article_versions BY NAME
+SELECT version_id, article_id, content_hash, body, title, published_at, archive_key, simhash,
+       NULL AS duplicate_of, $run AS run_id, now() AS loaded_at
+FROM (SELECT DISTINCT ON (version_id) * FROM b_articles) AS s
+WHERE NOT EXISTS (SELECT 1 FROM article_versions AS t WHERE t.version_id = s.version_id)
+"""
+
+# near-duplicate bodies: candidates share one of four 16-bit bands of the simhash, then
+# hamming distance <= $maxd; the earliest-published other article (or the canonical it
+# already points to) becomes duplicate_of.
+MARK_DUPLICATES = """
+WITH new AS (
+    SELECT v.version_id, v.article_id, v.simhash,
+           coalesce(v.published_at, TIMESTAMPTZ '9999-12-31') AS pub
+    FROM article_versions AS v
+    WHERE v.simhash IS NOT NULL AND v.duplicate_of IS NULL
+      AND v.version_id IN (SELECT version_id FROM b_articles)
+),
+old AS (
+    SELECT article_id, simhash, coalesce(duplicate_of, article_id) AS canon,
+           coalesce(published_at, TIMESTAMPTZ '9999-12-31') AS pub
+    FROM article_versions WHERE simhash IS NOT NULL
+),
+pairs AS (
+    SELECT n.version_id, n.article_id AS self, n.simhash AS a, n.pub AS apub,
+           o.article_id AS other, o.simhash AS b, o.canon, o.pub AS bpub
+    FROM new AS n JOIN old AS o
+      ON (n.simhash >> 48) = (o.simhash >> 48) OR ((n.simhash >> 32) & 65535) = ((o.simhash >> 32) & 65535)
+      OR ((n.simhash >> 16) & 65535) = ((o.simhash >> 16) & 65535) OR (n.simhash & 65535) = (o.simhash & 65535)
+),
+picked AS (
+    SELECT version_id, arg_min(canon, (bpub, other)) AS canon
+    FROM pairs
+    WHERE other <> self AND bit_count(xor(a, b)) <= $maxd AND (bpub, other) < (apub, self)
+    GROUP BY version_id
+)
+UPDATE article_versions AS t SET duplicate_of = p.canon
+FROM picked AS p WHERE t.version_id = p.version_id
+"""
+
+STAGE_FACTS = f"""
+CREATE TEMP TABLE b_facts_keyed AS
+SELECT DISTINCT ON (fact_id) *
+FROM (SELECT {FACT_ID_SQL} AS fact_id, * FROM b_facts)
+"""
+
+UNKNOWN_VERSIONS = """
+SELECT DISTINCT s.version_id FROM b_facts_keyed AS s
+ANTI JOIN article_versions AS v ON v.version_id = s.version_id LIMIT 5
+"""
+
+INSERT_FACTS = """
+INSERT INTO facts BY NAME
+SELECT s.*, v.article_id, $run AS run_id, now() AS loaded_at
+FROM b_facts_keyed AS s
+JOIN article_versions AS v ON v.version_id = s.version_id
+WHERE NOT EXISTS (SELECT 1 FROM facts AS t WHERE t.fact_id = s.fact_id)
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    new_articles: int
+    new_versions: int
+    new_facts: int
+    attempts: int
+
+
+def changed(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> int:
+    row = con.execute(sql, params).fetchone()
+    return int(row[0]) if row else 0
+
+
+def merge_batch(
+    con: duckdb.DuckDBPyConnection,
+    db: str,
+    run_id: str,
+    tables: dict[str, pa.Table],
+    max_distance: int = 3,
+) -> Counts:
+    """Insert what is new in the batch, all or nothing."""
+    for name, table in tables.items():
+        con.register(f"b_{name}", table)
+    run = {"run": run_id}
+    con.begin()
+    try:
+        attempts = changed(con, INSERT_FETCHES, {})
+        con.execute(LATEST_ARTICLES)
+        new_articles = changed(con, INSERT_ARTICLES, run)
+        con.execute(UPDATE_ARTICLES, run)
+        new_versions = changed(con, INSERT_VERSIONS, run)
+        if new_versions:
+            con.execute(MARK_DUPLICATES, {"maxd": max_distance})
+        con.execute(STAGE_FACTS)
+        unknown = [r[0] for r in con.execute(UNKNOWN_VERSIONS).fetchall()]
+        if unknown:
+            raise WarehouseError(
+                db, f"facts refer to versions not in the batch or warehouse: {unknown}"
+            )
+        new_facts = changed(con, INSERT_FACTS, run)
+        con.execute("DROP TABLE b_latest; DROP TABLE b_facts_keyed")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        for name in tables:
+            con.unregister(f"b_{name}")
+    return Counts(new_articles, new_versions, new_facts, attempts)
+
+
+RUNS_SCHEMA = pa.schema(
+    [("run_id", pa.string()), ("flow_run_id", pa.string()), ("params", pa.string()),
+     ("started_at", pa.timestamp("us", tz="UTC")), ("finished_at", pa.timestamp("us", tz="UTC")),
+     ("status", pa.string()), ("counts", pa.string())]
+)  # fmt: skip
+
+MERGE_RUNS = """
+INSERT INTO runs BY NAME
+SELECT run_id, flow_run_id, CAST(params AS JSON) AS params, started_at, finished_at, status,
+       CAST(counts AS JSON) AS counts
+FROM b_runs AS s WHERE NOT EXISTS (SELECT 1 FROM runs AS t WHERE t.run_id = s.run_id);
+UPDATE runs AS t
+SET flow_run_id = coalesce(s.flow_run_id, t.flow_run_id),
+    params = coalesce(CAST(s.params AS JSON), t.params),
+    finished_at = coalesce(s.finished_at, t.finished_at),
+    status = coalesce(s.status, t.status),
+    counts = coalesce(CAST(s.counts AS JSON), t.counts)
+FROM b_runs AS s WHERE t.run_id = s.run_id;
+"""
+
+
+def merge_runs(con: duckdb.DuckDBPyConnection, runs: pa.Table) -> None:
+    """Insert run rows that are missing, then fill in whatever the new rows know."""
+    con.register("b_runs", runs)
+    con.begin()
+    try:
+        con.execute(MERGE_RUNS)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        con.unregister("b_runs")

@@ -1,0 +1,119 @@
+"""Numbered SQL migrations (warehouse/NNN_name.sql), each applied in one transaction
+together with its row in _migrations — the sqlite-utils pattern.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from aidetl.errors import MigrationError, SchemaTooNew
+
+log = logging.getLogger(__name__)
+
+SQL_DIR_ENV = "AIDETL_SQL_DIR"
+# 003_views.sql -> (3, "views")
+MIGRATION_NAME = re.compile(r"^(\d{3,})_([A-Za-z0-9_]+)\.sql$")
+
+CREATE_MIGRATIONS = """
+CREATE TABLE IF NOT EXISTS _migrations (
+    version INTEGER PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    applied_at TIMESTAMPTZ NOT NULL
+)
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    path: Path
+
+    @property
+    def label(self) -> str:
+        return f"{self.version:03d}_{self.name}"
+
+
+def find_sql_dir(override: Path | None = None) -> Path:
+    """The migrations directory: explicit override, $AIDETL_SQL_DIR, the wheel's
+    aidetl/sql, or the repo's top-level warehouse/ (editable install)."""
+    if override is not None:
+        return Path(override)
+    if os.environ.get(SQL_DIR_ENV):
+        return Path(os.environ[SQL_DIR_ENV])
+    bundled = importlib.resources.files("aidetl") / "sql"
+    if bundled.is_dir():
+        return Path(str(bundled))
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "warehouse"
+        if candidate.is_dir() and any(candidate.glob("001_*.sql")):
+            return candidate
+    raise MigrationError(str(override or "warehouse/"), "no SQL migrations directory found")
+
+
+def list_migrations(sql_dir: Path) -> list[Migration]:
+    found = []
+    for path in sorted(sql_dir.glob("*.sql")):
+        match = MIGRATION_NAME.match(path.name)
+        if match:
+            found.append(Migration(int(match.group(1)), match.group(2), path))
+    versions = [m.version for m in found]
+    if len(set(versions)) != len(versions):
+        raise MigrationError(str(sql_dir), f"duplicate migration numbers: {versions}")
+    return found
+
+
+def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
+    con.execute(CREATE_MIGRATIONS)
+    return {row[0] for row in con.execute("SELECT version FROM _migrations").fetchall()}
+
+
+def check_not_newer(db: Path, applied: set[int], known: list[Migration]) -> None:
+    latest = max((m.version for m in known), default=0)
+    newer = sorted(v for v in applied if v > latest)
+    if newer:
+        raise SchemaTooNew(
+            str(db),
+            f"schema version {newer[-1]} is newer than this aidetl knows ({latest}); "
+            "upgrade aidetl, or point AIDETL_WAREHOUSE at another file",
+        )
+
+
+def apply_migrations(
+    con: duckdb.DuckDBPyConnection, db: Path, sql_dir: Path, target: int | None = None
+) -> list[str]:
+    """Apply pending migrations up to `target` (default: all); return their labels."""
+    known = list_migrations(sql_dir)
+    applied = applied_versions(con)
+    check_not_newer(db, applied, known)
+    done = []
+    for migration in known:
+        if migration.version in applied or (target is not None and migration.version > target):
+            continue
+        apply_one(con, db, migration)
+        done.append(migration.label)
+    return done
+
+
+def apply_one(con: duckdb.DuckDBPyConnection, db: Path, migration: Migration) -> None:
+    sql = migration.path.read_text(encoding="utf-8")
+    con.begin()
+    try:
+        con.execute(sql)
+        con.execute(
+            "INSERT INTO _migrations VALUES (?, ?, now())", [migration.version, migration.name]
+        )
+        con.commit()
+    except duckdb.Error as exc:
+        con.rollback()
+        raise MigrationError(
+            str(db), f"migration {migration.label} failed, rolled back: {exc}"
+        ) from exc
+    log.info("applied migration %s to %s", migration.label, db)

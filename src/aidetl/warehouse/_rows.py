@@ -1,0 +1,146 @@
+"""Turn a Batch's frozen records into Arrow tables, column by column (no row-by-row SQL).
+
+Ids that are pure functions of columns are computed later in SQL (sha256 is vectorised
+there); here we only transpose Python objects into columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from operator import attrgetter
+
+import pyarrow as pa
+
+from aidetl.models import Article, Fact, FetchAttempt, stable_id
+
+VALUE_TYPE = pa.decimal128(38, 4)  # facts.value / value_max: exact, 4 decimal places
+TS_TYPE = pa.timestamp("us", tz="UTC")
+SCALE = Decimal("0.0001")
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One unit of loading: all-or-nothing, idempotent.
+
+    facts pairs each Fact with the version_id (Article.version_id) of the article it was
+    extracted from. simhashes optionally maps version_id -> 64-bit simhash of its body.
+    """
+
+    run_id: str
+    attempts: list[FetchAttempt] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)
+    facts: list[tuple[str, Fact]] = field(default_factory=list)
+    simhashes: dict[str, int] | None = None
+
+
+FETCH_FIELDS = (
+    "url", "attempt", "status", "error_class", "error_message", "bytes", "elapsed_ms",
+    "encoding", "archive_key", "etag", "last_modified", "final_url", "source",
+)  # fmt: skip
+FETCH_SCHEMA = pa.schema(
+    [("fetch_id", pa.string()), ("run_id", pa.string()), ("url", pa.string()),
+     ("attempt", pa.int32()), ("status", pa.int32()), ("error_class", pa.string()),
+     ("error_message", pa.string()), ("bytes", pa.int64()), ("elapsed_ms", pa.int64()),
+     ("encoding", pa.string()), ("archive_key", pa.string()), ("etag", pa.string()),
+     ("last_modified", pa.string()), ("final_url", pa.string()), ("source", pa.string()),
+     ("fetched_at", TS_TYPE)]
+)  # fmt: skip
+
+ARTICLE_SCHEMA = pa.schema(
+    [("article_id", pa.string()), ("version_id", pa.string()), ("content_hash", pa.string()),
+     ("url", pa.string()), ("canonical_url", pa.string()), ("site", pa.string()),
+     ("source", pa.string()), ("title", pa.string()), ("published_at", TS_TYPE),
+     ("author", pa.string()), ("editor", pa.string()), ("outlet", pa.string()),
+     ("body", pa.string()), ("archive_key", pa.string()), ("simhash", pa.uint64()),
+     ("ord", pa.int64())]
+)  # fmt: skip
+
+FACT_FIELDS = (
+    "text", "start", "end", "value", "value_max", "unit", "kind", "qualifier", "metric",
+    "subject", "subject_parent", "place", "place_code", "period_start", "period_end",
+    "cumulative", "planned", "parent_start", "sentence", "extractor_version",
+)  # fmt: skip
+FACT_TYPES = {
+    "start": pa.int32(), "end": pa.int32(), "value": VALUE_TYPE, "value_max": VALUE_TYPE,
+    "period_start": pa.date32(), "period_end": pa.date32(), "cumulative": pa.bool_(),
+    "planned": pa.bool_(), "parent_start": pa.int32(),
+}  # fmt: skip
+FACT_SCHEMA = pa.schema(
+    [("version_id", pa.string())] + [(f, FACT_TYPES.get(f, pa.string())) for f in FACT_FIELDS]
+)
+
+EMPTY_TABLES = {
+    "fetches": FETCH_SCHEMA.empty_table(),
+    "articles": ARTICLE_SCHEMA.empty_table(),
+    "facts": FACT_SCHEMA.empty_table(),
+}
+
+
+def to_utc(value: datetime | None) -> datetime | None:
+    """Timezone-aware UTC; a naive datetime is taken to be UTC already."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def fetch_table(run_id: str, attempts: list[FetchAttempt]) -> pa.Table:
+    rows = [attrgetter(*FETCH_FIELDS)(a) for a in attempts]
+    cols = list(zip(*rows, strict=True)) if rows else [()] * len(FETCH_FIELDS)
+    data = dict(zip(FETCH_FIELDS, cols, strict=True))
+    data["fetch_id"] = [stable_id(run_id, a.url, a.attempt) for a in attempts]
+    data["run_id"] = [run_id] * len(attempts)
+    data["fetched_at"] = [to_utc(a.fetched_at) for a in attempts]
+    return pa.table({f.name: pa.array(data[f.name], f.type) for f in FETCH_SCHEMA})
+
+
+def article_table(articles: list[Article], simhashes: dict[str, int] | None) -> pa.Table:
+    simhashes = simhashes or {}
+    cols: dict[str, list] = {f.name: [] for f in ARTICLE_SCHEMA}
+    for ord_, a in enumerate(articles):
+        version_id = a.version_id
+        row = {
+            "article_id": a.article_id, "version_id": version_id,
+            "content_hash": a.content_hash, "url": a.url, "canonical_url": a.canonical_url,
+            "site": a.site, "source": a.source, "title": a.title,
+            "published_at": to_utc(a.published_at), "author": a.author, "editor": a.editor,
+            "outlet": a.outlet, "body": a.body, "archive_key": a.archive_key,
+            "simhash": simhashes.get(version_id), "ord": ord_,
+        }  # fmt: skip
+        for name, value in row.items():
+            cols[name].append(value)
+    return pa.table({f.name: pa.array(cols[f.name], f.type) for f in ARTICLE_SCHEMA})
+
+
+def decimal_array(values: tuple) -> pa.Array:
+    """Exact decimals; values with more than 4 decimal places are rounded half-even."""
+    try:
+        return pa.array(values, VALUE_TYPE)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        fixed = [None if v is None else Decimal(v).quantize(SCALE) for v in values]
+        return pa.array(fixed, VALUE_TYPE)
+
+
+def fact_table(facts: list[tuple[str, Fact]]) -> pa.Table:
+    if not facts:
+        return FACT_SCHEMA.empty_table()
+    get = attrgetter(*FACT_FIELDS)
+    version_ids, objs = zip(*facts, strict=True)
+    cols = zip(*map(get, objs), strict=True)
+    arrays = [pa.array(version_ids, pa.string())]
+    for name, col in zip(FACT_FIELDS, cols, strict=True):
+        kind = FACT_TYPES.get(name, pa.string())
+        arrays.append(decimal_array(col) if kind == VALUE_TYPE else pa.array(col, kind))
+    return pa.Table.from_arrays(arrays, schema=FACT_SCHEMA)
+
+
+def batch_tables(batch: Batch) -> dict[str, pa.Table]:
+    """The batch as three Arrow tables: fetches, articles (one row per version), facts."""
+    return {
+        "fetches": fetch_table(batch.run_id, batch.attempts),
+        "articles": article_table(batch.articles, batch.simhashes),
+        "facts": fact_table(batch.facts),
+    }

@@ -1,0 +1,238 @@
+"""The Warehouse: short-lived connections, one writer at a time, nothing lost.
+
+Every write (migrate, start_run, finish_run, load_batch) takes an exclusive flock on
+<db>.lock, opens the file, applies pending migrations, merges pending staged batches,
+does its own work in one transaction and closes the file again. If the file cannot be
+had within lock_timeout (another process holds it: a long load, an analyst's duckdb
+CLI), the work is staged as Parquet under <db dir>/staging/ and merged by the next
+writer that gets in.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+import pyarrow as pa
+
+from aidetl.errors import WarehouseError, WarehouseLocked
+from aidetl.warehouse import _access, _migrations, _staging
+from aidetl.warehouse._merge import RUNS_SCHEMA, Counts, merge_batch, merge_runs
+from aidetl.warehouse._rows import Batch, batch_tables
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+VALIDATORS_SQL = """
+SELECT url, arg_max(etag, fetched_at), arg_max(last_modified, fetched_at)
+FROM fetches
+WHERE url IN (SELECT unnest($urls)) AND error_class IS NULL AND status BETWEEN 200 AND 299
+  AND (etag IS NOT NULL OR last_modified IS NOT NULL)
+GROUP BY url
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """What one load_batch did. When staged, the counts are zero until a later merge."""
+
+    new_articles: int = 0
+    new_versions: int = 0
+    new_facts: int = 0
+    attempts: int = 0
+    staged: bool = False
+    staged_path: Path | None = None
+
+
+class Warehouse:
+    """The DuckDB warehouse at `path`. Holds no connection between calls."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        lock_timeout: float = 60.0,
+        sql_dir: Path | None = None,
+        max_distance: int = 3,
+    ) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        self.sql_dir = _migrations.find_sql_dir(sql_dir)
+        self.max_distance = max_distance
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Nothing stays open between calls; kept for the context-manager protocol."""
+
+    # -- writing -----------------------------------------------------------------------
+
+    def migrate(self, target: int | None = None) -> list[str]:
+        """Bring the schema up to date (or to `target`); return the migrations applied."""
+        applied: list[str] = []
+        self._write(lambda con: None, applied, target)
+        return applied
+
+    def start_run(
+        self, run_id: str, params: dict[str, Any], flow_run_id: str | None = None
+    ) -> None:
+        row = {"run_id": run_id, "flow_run_id": flow_run_id, "status": "running",
+               "params": json.dumps(params, default=str, ensure_ascii=False),
+               "started_at": datetime.now(UTC), "finished_at": None, "counts": None}  # fmt: skip
+        self._write_or_stage(run_id, {"runs": runs_table(row)}, merge_runs_only)
+
+    def finish_run(self, run_id: str, status: str, counts: dict[str, Any]) -> None:
+        row = {"run_id": run_id, "flow_run_id": None, "status": status, "params": None,
+               "started_at": None, "finished_at": datetime.now(UTC),
+               "counts": json.dumps(counts, default=str, ensure_ascii=False)}  # fmt: skip
+        self._write_or_stage(run_id, {"runs": runs_table(row)}, merge_runs_only)
+
+    def load_batch(self, batch: Batch) -> LoadResult:
+        """Load one batch, all or nothing; idempotent. Stages it if the file stays busy."""
+        tables = batch_tables(batch)
+        result = self._write_or_stage(batch.run_id, tables, self._merge_tables)
+        if isinstance(result, LoadResult):
+            return result
+        return LoadResult(
+            result.new_articles, result.new_versions, result.new_facts, result.attempts
+        )
+
+    def merge_staged(self) -> int:
+        """Merge staged batches now (every write does this first); return how many."""
+        merged: list[str] = []
+        self._write(lambda con: None, merged=merged)
+        return len(merged)
+
+    # -- reading -----------------------------------------------------------------------
+
+    def query(self, sql: str, params: Any = None) -> tuple[list[str], list[tuple]]:
+        """Run SQL on a read-only connection; return (column names, rows)."""
+
+        def run(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[tuple]]:
+            cur = con.execute(sql, params) if params is not None else con.execute(sql)
+            columns = [d[0] for d in cur.description] if cur.description else []
+            return columns, cur.fetchall()
+
+        return self._read(run)
+
+    def validators(self, urls: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+        """(etag, last_modified) of the latest successful fetch of each URL that had any.
+        An unreachable warehouse gives {} (so the run refetches rather than fails)."""
+        url_list = list(urls)
+        if not url_list or not self.path.exists():
+            return {}
+        try:
+            _, rows = self.query(VALIDATORS_SQL, {"urls": url_list})
+        except WarehouseLocked as exc:
+            log.warning("no validators, warehouse busy: %s", exc)
+            return {}
+        return {url: (etag, modified) for url, etag, modified in rows}
+
+    def export(self, out_dir: Path | str) -> list[Path]:
+        """Articles and facts as Parquet under out_dir/{articles,facts}/year=YYYY/."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        sources = {
+            "articles": "SELECT *, coalesce(year(published_at), 0) AS year FROM articles",
+            "facts": "SELECT f.*, coalesce(year(a.published_at), 0) AS year FROM facts AS f "
+            "LEFT JOIN articles AS a USING (article_id)",
+        }
+
+        def run(con: duckdb.DuckDBPyConnection) -> list[Path]:
+            for name, select in sources.items():
+                target = (out / name).as_posix().replace("'", "''")
+                con.execute(
+                    f"COPY ({select}) TO '{target}' "
+                    "(FORMAT parquet, PARTITION_BY (year), OVERWRITE_OR_IGNORE)"
+                )
+            return [out / name for name in sources]
+
+        return self._read(run)
+
+    # -- plumbing ----------------------------------------------------------------------
+
+    def _deadline(self) -> float:
+        return time.monotonic() + self.lock_timeout
+
+    def _read(self, action: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        deadline = self._deadline()
+        with _access.file_lock(self.path, deadline, shared=True):
+            con = _access.connect(self.path, deadline, read_only=True)
+            try:
+                return action(con)
+            except duckdb.Error as exc:
+                raise WarehouseError(str(self.path), f"query failed: {exc}") from exc
+            finally:
+                con.close()
+
+    def _write(
+        self,
+        action: Callable[[duckdb.DuckDBPyConnection], T],
+        applied: list[str] | None = None,
+        target: int | None = None,
+        merged: list[str] | None = None,
+    ) -> T:
+        deadline = self._deadline()
+        with _access.file_lock(self.path, deadline):
+            con = _access.connect(self.path, deadline)
+            try:
+                done = _migrations.apply_migrations(con, self.path, self.sql_dir, target)
+                if applied is not None:
+                    applied.extend(done)
+                names = self._merge_pending(con)
+                if merged is not None:
+                    merged.extend(names)
+                return action(con)
+            finally:
+                con.close()
+
+    def _write_or_stage(
+        self, run_id: str, tables: dict[str, pa.Table], merge: Callable[..., Any]
+    ) -> Any:
+        try:
+            return self._write(lambda con: merge(con, run_id, tables))
+        except WarehouseLocked as exc:
+            where = _staging.stage(self.path, run_id, tables)
+            log.warning("warehouse busy (%s); staged %s for the next writer", exc, where)
+            return LoadResult(staged=True, staged_path=where)
+
+    def _merge_tables(
+        self, con: duckdb.DuckDBPyConnection, run_id: str, tables: dict[str, pa.Table]
+    ) -> Counts:
+        if "runs" in tables:
+            merge_runs(con, tables["runs"])
+        batch = {k: v for k, v in tables.items() if k != "runs"}
+        if not batch:
+            return Counts(0, 0, 0, 0)
+        return merge_batch(con, str(self.path), run_id, batch, self.max_distance)
+
+    def _merge_pending(self, con: duckdb.DuckDBPyConnection) -> list[str]:
+        names = []
+        for unit in _staging.pending(self.path):
+            counts = self._merge_tables(con, unit.run_id, unit.tables())
+            _staging.discard(unit)
+            log.info("merged staged %s: %s", unit.path.name, counts)
+            names.append(unit.path.name)
+        return names
+
+
+def merge_runs_only(
+    con: duckdb.DuckDBPyConnection, run_id: str, tables: dict[str, pa.Table]
+) -> Counts:
+    merge_runs(con, tables["runs"])
+    return Counts(0, 0, 0, 0)
+
+
+def runs_table(row: dict[str, Any]) -> pa.Table:
+    return pa.Table.from_pylist([row], schema=RUNS_SCHEMA)

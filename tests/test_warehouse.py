@@ -1,0 +1,183 @@
+"""Warehouse API: idempotent loads, versions, lineage, validators, views, export."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from aidetl.errors import WarehouseError
+from aidetl.models import Article, Fact, FetchAttempt, stable_id
+from aidetl.warehouse import Batch, Warehouse
+
+T0 = datetime(2020, 5, 1, 8, 0, tzinfo=UTC)
+
+
+def article(n: int, body: str = "2018年以来累计投入扶贫资金超5亿元，帮助3000户脱贫。") -> Article:
+    url = f"http://news.example/{n}.html"
+    return Article(url=url, canonical_url=url, site="news.example", title=f"标题{n}",
+                   published_at=T0, author="记者", outlet="人民网", body=body, source="demo")  # fmt: skip
+
+
+def fact(start: int, end: int, value: str, kind: str = "money", **kw: object) -> Fact:
+    return Fact(text="x" * (end - start), start=start, end=end, value=Decimal(value),
+                unit="CNY" if kind == "money" else "household", kind=kind, qualifier="over",
+                extractor_version="t1", **kw)  # type: ignore[arg-type]  # fmt: skip
+
+
+def attempt(url: str, n: int = 1, **kw: object) -> FetchAttempt:
+    return FetchAttempt(url=url, attempt=n, fetched_at=T0, **kw)  # type: ignore[arg-type]
+
+
+def batch(run_id: str, articles: list[Article], per_article: int = 2) -> Batch:
+    facts = [
+        (a.version_id, fact(i * 3, i * 3 + 2, str(1000 * (i + 1)), metric="investment",
+                             subject="中国电信", place="贵州省", period_start=date(2018, 1, 1)))
+        for a in articles for i in range(per_article)
+    ]  # fmt: skip
+    attempts = [attempt(a.url, status=200, etag=f'"{a.url}"') for a in articles]
+    return Batch(run_id, attempts, articles, facts)
+
+
+@pytest.fixture
+def wh(tmp_path: Path) -> Warehouse:
+    w = Warehouse(tmp_path / "wh.duckdb", lock_timeout=5)
+    w.migrate()
+    return w
+
+
+def count(wh: Warehouse, table: str) -> int:
+    return wh.query(f"SELECT count(*) FROM {table}")[1][0][0]
+
+
+def test_reloading_the_same_batch_adds_nothing(wh: Warehouse) -> None:
+    b = batch("r1", [article(1), article(2)])
+    first = wh.load_batch(b)
+    again = wh.load_batch(b)
+    assert (first.new_articles, first.new_versions, first.new_facts, first.attempts) == (2, 2, 4, 2)
+    assert (again.new_articles, again.new_versions, again.new_facts, again.attempts) == (0, 0, 0, 0)
+    assert [count(wh, t) for t in ("articles", "article_versions", "facts", "fetches")] == [
+        2,
+        2,
+        4,
+        2,
+    ]
+
+
+def test_ids_are_the_models_deterministic_ids(wh: Warehouse) -> None:
+    a = article(1)
+    b = batch("r1", [a])
+    wh.load_batch(b)
+    _, rows = wh.query("SELECT fact_id, article_id, version_id FROM facts ORDER BY start")
+    assert rows[0] == (b.facts[0][1].fact_id(a.version_id), a.article_id, a.version_id)
+    _, rows = wh.query("SELECT fetch_id FROM fetches")
+    assert rows == [(stable_id("r1", a.url, 1),)]
+
+
+def test_changed_page_gets_a_new_version_and_current_facts_follow_it(wh: Warehouse) -> None:
+    old, new = article(1), article(1, body="今年投入超8亿元。")
+    wh.load_batch(batch("r1", [old]))
+    result = wh.load_batch(Batch("r2", [], [new], [(new.version_id, fact(4, 8, "800000000"))]))
+    assert (result.new_articles, result.new_versions, result.new_facts) == (0, 1, 1)
+    _, current = wh.query("SELECT version_id, value FROM current_facts")
+    assert current == [(new.version_id, Decimal("800000000"))]
+    assert count(wh, "facts") == 3  # the old version's facts stay queryable
+    _, rows = wh.query("SELECT first_seen_run, last_seen_run, current_version_id FROM articles")
+    assert rows == [("r1", "r2", new.version_id)]
+
+
+def test_every_row_names_its_run_and_runs_record_params_and_counts(wh: Warehouse) -> None:
+    wh.start_run("r1", {"sources": ["demo"]}, flow_run_id="flow-9")
+    wh.load_batch(batch("r1", [article(1)]))
+    wh.finish_run("r1", "completed", {"facts": 2})
+    _, rows = wh.query("SELECT flow_run_id, params->>'$.sources[0]', status, counts->>'$.facts', "
+                       "started_at IS NOT NULL, finished_at IS NOT NULL FROM runs")  # fmt: skip
+    assert rows == [("flow-9", "demo", "completed", "2", True, True)]
+    for table in ("facts", "article_versions", "fetches"):
+        assert wh.query(f"SELECT DISTINCT run_id FROM {table}")[1] == [("r1",)]
+
+
+def test_validators_come_from_the_latest_successful_fetch(wh: Warehouse) -> None:
+    url = "http://news.example/v.html"
+    attempts = [
+        attempt(url, 1, status=200, etag='"old"'),
+        FetchAttempt(url=url, attempt=2, fetched_at=datetime(2021, 1, 1, tzinfo=UTC), status=200,
+                     etag='"new"', last_modified="Fri, 01 Jan 2021 00:00:00 GMT"),
+        FetchAttempt(url=url, attempt=3, fetched_at=datetime(2022, 1, 1, tzinfo=UTC),
+                     error_class="FetchTimeout", error_message="timed out"),
+    ]  # fmt: skip
+    wh.load_batch(Batch("r1", attempts, [], []))
+    got = wh.validators([url, "http://news.example/never.html"])
+    assert got == {url: ('"new"', "Fri, 01 Jan 2021 00:00:00 GMT")}
+
+
+def test_failing_urls_and_articles_without_facts_views(wh: Warehouse) -> None:
+    url = "http://news.example/bad.html"
+    attempts = [attempt(url, n, error_class="BadStatusError", error_message="503", status=503)
+                for n in (1, 2, 3)]  # fmt: skip
+    lonely = article(7, body="没有数字的文章。")
+    wh.load_batch(Batch("r1", attempts, [lonely], []))
+    _, rows = wh.query("SELECT url, attempts, failures, last_error_class FROM failing_urls")
+    assert rows == [(url, 3, 3, "BadStatusError")]
+    _, rows = wh.query("SELECT article_id FROM articles_without_facts")
+    assert rows == [(lonely.article_id,)]
+
+
+def test_reporting_views_aggregate_current_facts(wh: Warehouse) -> None:
+    wh.load_batch(batch("r1", [article(1), article(2)]))
+    _, rows = wh.query("SELECT subject, year, unit, facts, total FROM money_by_subject_year")
+    assert rows == [
+        ("中国电信", 2020, "CNY", 4, Decimal("6000"))
+    ]  # year of period_end, else published
+    _, rows = wh.query("SELECT place, facts FROM figures_by_place")
+    assert rows == [("贵州省", 4)]
+    _, rows = wh.query("SELECT metric, facts FROM counts_by_metric")
+    assert rows == [("investment", 4)]
+    _, rows = wh.query("SELECT fact_count, largest_money FROM article_summary ORDER BY url")
+    assert rows == [(2, Decimal("2000")), (2, Decimal("2000"))]
+    _, rows = wh.query("SELECT extractor_version, facts FROM facts_by_extractor")
+    assert rows == [("t1", 4)]
+
+
+def test_near_duplicate_repost_points_at_the_earliest_article(wh: Warehouse) -> None:
+    first, repost, other = (
+        article(1),
+        article(2, body="转载：" + article(1).body),
+        article(3, body="别的"),
+    )
+    sims = {first.version_id: 0xABCD_0000_1234_5678, repost.version_id: 0xABCD_0000_1234_5679,
+            other.version_id: 0x1111_2222_3333_4444}  # fmt: skip
+    repost = Article(**{**{s: getattr(repost, s) for s in Article.__slots__},
+                        "published_at": datetime(2020, 6, 1, tzinfo=UTC)})  # fmt: skip
+    b = batch("r1", [first, repost, other])
+    wh.load_batch(Batch(b.run_id, b.attempts, b.articles, b.facts, simhashes=sims))
+    _, rows = wh.query("SELECT article_id, duplicate_of FROM article_versions ORDER BY article_id")
+    assert dict(rows) == {first.article_id: None, repost.article_id: first.article_id,
+                          other.article_id: None}  # fmt: skip
+    _, rows = wh.query("SELECT DISTINCT article_id FROM facts_dedup ORDER BY 1")
+    assert {r[0] for r in rows} == {first.article_id, other.article_id}
+
+
+def test_facts_for_an_unknown_version_are_refused_and_nothing_lands(wh: Warehouse) -> None:
+    a = article(1)
+    bad = Batch("r1", [attempt(a.url, status=200)], [a], [("nosuchversion", fact(0, 2, "5"))])
+    with pytest.raises(WarehouseError, match="nosuchversion"):
+        wh.load_batch(bad)
+    assert [count(wh, t) for t in ("articles", "facts", "fetches")] == [0, 0, 0]
+
+
+def test_values_are_exact_decimals(wh: Warehouse) -> None:
+    a = article(1)
+    wh.load_batch(Batch("r1", [], [a], [(a.version_id, fact(0, 2, "123456789012345.6789")),
+                                        (a.version_id, fact(3, 5, "0.12345"))]))  # fmt: skip
+    _, rows = wh.query("SELECT value FROM facts ORDER BY start")
+    assert rows == [(Decimal("123456789012345.6789"),), (Decimal("0.1234"),)]
+
+
+def test_export_writes_parquet_partitioned_by_year(wh: Warehouse, tmp_path: Path) -> None:
+    wh.load_batch(batch("r1", [article(1)]))
+    wh.export(tmp_path / "out")
+    assert list((tmp_path / "out" / "facts").glob("year=2020/*.parquet"))
+    assert list((tmp_path / "out" / "articles").glob("year=2020/*.parquet"))
