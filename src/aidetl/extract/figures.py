@@ -1,24 +1,274 @@
-"""Find figures in Chinese text (first cut: Arabic digits with 万/亿 and 元/%)."""
+"""Find figures in Chinese text: money, counts, percentages, areas… with their bounds.
+
+One combined pattern (patterns.NUMERAL) finds candidate numeral runs; each run is then
+read outward: magnitude, 余/多, range, unit or measure word, counted noun, bound words.
+Values come from numerals.to_number-style exact arithmetic; offsets point into the
+original text (normalisation maps characters one for one).
+"""
 
 from __future__ import annotations
 
+import logging
 import re
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from aidetl.extract import patterns as P
+from aidetl.extract.numerals import (
+    NumeralError,
+    exact,
+    normalize,
+    parse_arabic,
+    parse_chinese,
+    parse_magnitude,
+)
 from aidetl.models import Figure
 
-# 5600万元, 1.1亿元, 12.6%
-SIMPLE_FIGURE = re.compile(r"(\d+(?:\.\d+)?)(万|亿)?(元|%)")
-MAGNITUDES = {None: Decimal(1), "万": Decimal(10_000), "亿": Decimal(100_000_000)}
+log = logging.getLogger(__name__)
+
+BARE_MAGNITUDES = frozenset("百千万亿")
+SELF_COUNTING = frozenset({"名", "人", "位", "户", "次", "人次", "户次", "家"})
+REFINABLE = frozenset({"个", "家", "所", "座", "条", "套", "台", "口", "项", "处", "种", "类",
+                       "件", "批", "支", "间", "栋", "张", "份"})
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """One numeral with its magnitude and 余/多 marker, as read from the text."""
+
+    start: int
+    end: int
+    value: Decimal
+    chinese: str  # the Chinese numeral run, "" for Arabic digits
+    has_magnitude: bool
+    approx: bool
+
+    @property
+    def bare(self) -> bool:
+        """Only magnitude characters: 百, 千万, 亿 (no multiplier written)."""
+        return bool(self.chinese) and set(self.chinese) <= BARE_MAGNITUDES
+
+    @property
+    def small(self) -> bool:
+        """A single-digit Chinese numeral with nothing else: 三, 两 (often not a count)."""
+        return bool(self.chinese) and self.value < 10 and not self.has_magnitude
 
 
 def extract_figures(text: str) -> list[Figure]:
-    figures = []
-    for m in SIMPLE_FIGURE.finditer(text):
-        value = Decimal(m.group(1)) * MAGNITUDES[m.group(2)]
-        money = m.group(3) == "元"
-        figures.append(Figure(
-            text=m.group(0), start=m.start(), end=m.end(), value=value,
-            unit="CNY" if money else "percent", kind="money" if money else "percent",
-        ))
-    return figures
+    """Every figure in `text`, in text order, non-overlapping, offsets into `text`."""
+    norm = normalize(text)
+    figures: list[Figure] = []
+    last_end = 0
+    for m in P.NUMERAL.finditer(norm):
+        if m.start() < last_end:
+            continue
+        try:
+            figure = read_figure(text, norm, m, last_end)
+        except NumeralError:
+            continue
+        if figure is not None:
+            figures.append(figure)
+            last_end = figure.end
+    return share_qualifiers(figures)
+
+
+def read_number(norm: str, m: re.Match[str]) -> Number:
+    """The numeral at `m` plus magnitude, 余/多 and a magnitude after them: 1600余万."""
+    ar, cn = m.group("ar"), m.group("cn")
+    if ar is not None:
+        value = parse_arabic(ar)
+    else:
+        if len(cn) > 1 and cn[-1] in "两":
+            raise NumeralError(f"trailing 两: {cn!r}")
+        value = parse_chinese(cn)
+    pos, has_mag, approx = m.end(), bool(cn) and any(c in "万亿" for c in cn), False
+    if ar is not None and (mag := P.MAGNITUDE.match(norm, pos)):
+        value, pos, has_mag = value * parse_magnitude(mag.group("mag")), mag.end(), True
+    if a := P.APPROX.match(norm, pos):
+        pos, approx = a.end(), True
+        if mag2 := P.MAGNITUDE.match(norm, pos):
+            value, pos, has_mag = value * parse_magnitude(mag2.group("mag")), mag2.end(), True
+    return Number(m.start("ar" if ar is not None else "cn"), pos, value, cn or "", has_mag,
+                  approx)
+
+
+def read_range_end(norm: str, first: Number) -> Number | None:
+    """The upper end of "2000至4000", "2-6万", "10%-20%" (None when no range follows)."""
+    sep = P.RANGE_SEP.match(norm, first.end)
+    if sep is None:
+        return None
+    m = P.NUMERAL.match(norm, sep.end())
+    if m is None or m.group("pct"):
+        return None
+    second = read_number(norm, m)
+    if bool(second.chinese) != bool(first.chinese) or first.approx:
+        return None
+    return second
+
+
+def read_figure(text: str, norm: str, m: re.Match[str], floor: int) -> Figure | None:
+    """The figure around numeral run `m`, or None when the run is not a figure."""
+    if m.group("cn") and m.group("cn") in ("一", "壹") and not m.group("pct"):
+        return None
+    before = norm[max(0, m.start() - 1):m.start()]
+    if before == "第" or (m.group("cn") and P.NOT_A_COUNT_BEFORE.search(before)):
+        return None
+    number = read_number(norm, m)
+    if number.chinese and norm.startswith("几", number.end):
+        return None
+    value, value_max, pos = number.value, None, number.end
+    second = read_range_end(norm, number)
+    if second is not None and (unit_m := P.UNIT.match(norm, second.end)) is not None:
+        low = value
+        if not number.has_magnitude and second.has_magnitude and not number.chinese:
+            low = value * (second.value / _digits_value(norm, second))
+        if second.value > low:
+            value, value_max, pos = low, second.value, second.end
+    if m.group("pct"):
+        return finish(text, norm, m.start(), pos, value, value_max, "percent", "percent",
+                      number, floor)
+    unit_m = P.UNIT.match(norm, pos)
+    if unit_m is None:
+        return read_unitless(text, norm, m, number, value, floor)
+    spec = P.UNITS[unit_m.group("unit")]
+    if spec is None:
+        return None
+    unit, kind = spec
+    if kind == "count":
+        unit = count_unit(norm, m.start(), unit_m, number)
+        if unit is None:
+            return None
+    elif not number_allowed(number, kind, unit_m.group("unit")):
+        return None
+    if kind == "percent" and value_max is None and norm.startswith("-", unit_m.end()):
+        return None
+    return finish(text, norm, m.start(), unit_m.end(), value, value_max, unit, kind, number,
+                  floor)
+
+
+def _digits_value(norm: str, second: Number) -> Decimal:
+    """The written digits of a range end without its magnitude: "6万" → 6."""
+    digits = P.NUMERAL.match(norm, second.start)
+    return parse_arabic(digits.group("ar")) if digits and digits.group("ar") else second.value
+
+
+def read_unitless(text: str, norm: str, m: re.Match[str], number: Number, value: Decimal,
+                  floor: int) -> Figure | None:
+    """No unit: a 成 percentage ("六成") or a magnitude count before a noun ("2.5亿用户")."""
+    if not number.has_magnitude and not number.approx:
+        cheng = P.CHENG.match(norm, number.end)
+        if cheng is None or not 0 < value <= 10 or (number.chinese and number.bare):
+            return None
+        tenth = cheng.group("tenth")
+        pct = value * 10 + (parse_chinese(tenth) if tenth else 0)
+        if number.chinese == "一" and not _prefix(norm, m.start()):
+            return None
+        return finish(text, norm, m.start(), cheng.end(), pct, None, "percent", "percent",
+                      number, floor)
+    if not number.has_magnitude:
+        return None
+    noun = P.NOUN_AFTER.match(norm, number.end, min(len(norm), number.end + 6))
+    if noun is None or noun.start("noun") - number.end > 3 or number.bare:
+        return None
+    return finish(text, norm, m.start(), number.end, value, None, P.NOUNS[noun.group("noun")],
+                  "count", number, floor)
+
+
+def number_allowed(number: Number, kind: str, unit_text: str) -> bool:
+    """Chinese numerals need care: "二元结构", "万元户" and bare "千亩" are not figures."""
+    if not number.chinese:
+        return True
+    if number.small and kind == "money":
+        return False
+    return not (number.bare and len(number.chinese) == 1)
+
+
+def count_unit(norm: str, start: int, unit_m: re.Match[str], number: Number) -> str | None:
+    """Canonical unit of a count from its measure word and counted noun (None: not a count)."""
+    measure, end = unit_m.group("unit"), unit_m.end()
+    generic = P.UNITS[measure][0]  # type: ignore[index]
+    if P.DURATION_AFTER.match(norm, end) or norm.startswith(measure, end):
+        return None
+    if number.bare and not _prefix(norm, start):
+        return None
+    noun = None
+    if measure in REFINABLE:
+        noun = P.NOUN_AFTER.match(norm, end, min(len(norm), end + 12))
+    if number.small:
+        near = noun is not None and noun.start("noun") - end <= 3
+        if number.chinese == "二" or not (near or measure in SELF_COUNTING):
+            return None
+    if noun is not None:
+        return P.NOUNS[noun.group("noun")]
+    if measure in REFINABLE and P.PHRASE_END.match(norm, end):
+        before = P.NOUN_BEFORE.search(norm, max(0, start - 10), start)
+        if before is not None:
+            return P.NOUNS[before.group("noun")]
+    if measure in ("名", "位") and norm[max(0, start - 1):start] == "前":
+        return None
+    return generic
+
+
+def _prefix(norm: str, start: int) -> re.Match[str] | None:
+    """The bound word written right before `start`: 超, 近, 约占…"""
+    return P.PREFIX_BOUND.search(norm, max(0, start - 4), start)
+
+
+def finish(text: str, norm: str, start: int, end: int, value: Decimal,
+           value_max: Decimal | None, unit: str, kind: str, number: Number,
+           floor: int) -> Figure | None:
+    """Attach bound words, check idioms, and build the Figure."""
+    prefix = _prefix(norm, start)
+    if prefix is not None and prefix.group("word") == "上" and not number.bare:
+        prefix = None
+    if prefix is not None and prefix.start() < floor:
+        prefix = None
+    suffix = P.SUFFIX_BOUND.match(norm, end) if kind != "count" or end > number.end else None
+    if number.bare and kind == "count" and prefix is None:
+        return None
+    if in_idiom(norm, start, end):
+        return None
+    if value_max is not None:
+        qualifier = "range"
+    elif prefix is not None:
+        qualifier = P.PREFIX_QUALIFIER[prefix.group("word")]
+    elif suffix is not None:
+        qualifier = P.SUFFIX_QUALIFIER[suffix.group()]
+    else:
+        qualifier = "over" if number.approx else "exact"
+    span_start = prefix.start() if prefix is not None else start
+    span_end = suffix.end() if suffix is not None else end
+    return Figure(
+        text=text[span_start:span_end], start=span_start, end=span_end, value=exact(value),
+        unit=unit, kind=kind, qualifier=qualifier,
+        value_max=exact(value_max) if value_max is not None else None,
+        cumulative=is_cumulative(norm, span_start),
+    )
+
+
+def in_idiom(norm: str, start: int, end: int) -> bool:
+    """True when the numeral sits inside an idiom or name: 千家万户, 三位一体, 十三五."""
+    for idiom in P.IDIOM.finditer(norm, max(0, start - 7), min(len(norm), end + 7)):
+        if idiom.start() < end and start < idiom.end():
+            return True
+    return False
+
+
+def is_cumulative(norm: str, start: int) -> bool:
+    """累计 earlier in the same clause (parentheticals skipped): 累计投入…超5亿元."""
+    window = P.PARENTHETICAL.sub("", norm[max(0, start - 80):start])
+    breaks = [b.end() for b in P.CLAUSE_BREAK.finditer(window)]
+    clause = window[breaks[-1]:] if breaks else window
+    return P.CUMULATIVE.search(clause) is not None
+
+
+def share_qualifiers(figures: list[Figure]) -> list[Figure]:
+    """A bound covers figures written right after it: 约350户800人 → both "about"."""
+    out: list[Figure] = []
+    for fig in figures:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.end == fig.start and fig.qualifier == "exact"
+                and prev.qualifier in ("about", "over", "under") and prev.text[:1] in "约大超逾近接将"):
+            fig = replace(fig, qualifier=prev.qualifier)
+        out.append(fig)
+    return out

@@ -1,0 +1,141 @@
+"""Turn an already isolated numeral span into an exact Decimal.
+
+Handles Arabic digits (with thousands separators and decimals), Chinese numerals
+(四千二百万, 二百六十五, 十二点五), financial numerals (叁拾万, 壹仟贰佰) and magnitude
+suffixes (万, 亿, 万亿, 千万). Arithmetic is exact: 16.4亿 is 1640000000.
+Failures raise NumeralError; nothing here returns None.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from aidetl.errors import ExtractError
+
+# Full-width digits and punctuation map one-to-one onto ASCII, so offsets survive.
+FULLWIDTH = str.maketrans("０１２３４５６７８９．％～－", "0123456789.%~-")
+
+DIGITS = {
+    "零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2, "三": 3, "叁": 3,
+    "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7,
+    "八": 8, "捌": 8, "九": 9, "玖": 9,
+}
+SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+MAX_NUMERAL_CHARS = 24  # longer runs are not numbers anyone writes
+
+
+class NumeralError(ExtractError):
+    """A span that looked numeric but is not a well-formed number."""
+
+
+def normalize(text: str) -> str:
+    """Full-width digits and marks to ASCII, one character for one (offsets unchanged)."""
+    return text.translate(FULLWIDTH)
+
+
+def exact(value: Decimal) -> Decimal:
+    """Drop exponent noise: integral values become plain integers."""
+    if value == value.to_integral_value():
+        return Decimal(int(value))
+    return value.normalize()
+
+
+def parse_magnitude(mag: str) -> Decimal:
+    """Product of magnitude characters: 万 → 10000, 万亿 → 10^12, 千万 → 10^7."""
+    result = 1
+    for ch in mag:
+        unit = SMALL_UNITS.get(ch) or BIG_UNITS.get(ch)
+        if unit is None:
+            raise NumeralError(f"not a magnitude: {mag!r}")
+        result *= unit
+    return Decimal(result)
+
+
+def parse_arabic(digits: str) -> Decimal:
+    """'2,480' → 2480, '1.13' → 1.13 (ASCII digits after normalize())."""
+    cleaned = digits.replace(",", "")
+    if not cleaned or len(cleaned) > 20:
+        raise NumeralError(f"bad digits: {digits!r}")
+    return Decimal(cleaned)
+
+
+def _parse_section(chars: str) -> int:
+    """A numeral below 10000 (or with 万/亿 handled by the caller): 二百六十五 → 265."""
+    total = 0
+    digit: int | None = None
+    last_unit = 100_000
+    zero_seen = False
+    for ch in chars:
+        if ch in DIGITS:
+            if digit is not None and not zero_seen:
+                raise NumeralError(f"digit sequence: {chars!r}")
+            d = DIGITS[ch]
+            zero_seen = d == 0
+            digit = None if d == 0 else d
+        elif ch in SMALL_UNITS:
+            unit = SMALL_UNITS[ch]
+            if unit >= last_unit:
+                raise NumeralError(f"unit order: {chars!r}")
+            if digit is None and (total or zero_seen):
+                raise NumeralError(f"unit without digit: {chars!r}")
+            total += (1 if digit is None else digit) * unit
+            last_unit, digit, zero_seen = unit, None, False
+        else:
+            raise NumeralError(f"not a numeral: {chars!r}")
+    return total + (digit or 0)
+
+
+def parse_chinese(chars: str) -> Decimal:
+    """'四千二百万' → 42000000, '叁拾万' → 300000, '十二点五' → 12.5, '千亿' → 10^11."""
+    if not chars or len(chars) > MAX_NUMERAL_CHARS:
+        raise NumeralError(f"bad numeral length: {chars!r}")
+    if "点" in chars:
+        return _parse_decimal(chars)
+    total = 0  # everything already scaled by 亿
+    pending = 0  # the part below 亿, already scaled by 万
+    section = ""
+    seen_yi = seen_wan = False
+    for ch in chars:
+        if ch == "亿":
+            value = pending + (_parse_section(section) if section else 0)
+            if seen_yi and value == 0 and not section:
+                raise NumeralError(f"repeated 亿: {chars!r}")
+            total = (total + (value or 1)) * 100_000_000
+            pending, section, seen_yi, seen_wan = 0, "", True, False
+        elif ch == "万":
+            if seen_wan:
+                raise NumeralError(f"repeated 万: {chars!r}")
+            value = _parse_section(section) if section else 1
+            pending += value * 10_000
+            section, seen_wan = "", True
+        else:
+            section += ch
+    rest = _parse_section(section) if section else 0
+    return Decimal(total + pending + rest)
+
+
+def _parse_decimal(chars: str) -> Decimal:
+    """'十二点五' → 12.5, '一点五亿' → 150000000 (the point ends the integer part)."""
+    head, _, tail = chars.partition("点")
+    mag_at = len(tail)
+    while mag_at and tail[mag_at - 1] in BIG_UNITS:
+        mag_at -= 1
+    frac, mag = tail[:mag_at], tail[mag_at:]
+    if not head or not frac or any(ch not in DIGITS for ch in frac):
+        raise NumeralError(f"bad decimal numeral: {chars!r}")
+    whole = _parse_section(head)
+    fraction = Decimal("0." + "".join(str(DIGITS[ch]) for ch in frac))
+    return (Decimal(whole) + fraction) * (parse_magnitude(mag) if mag else 1)
+
+
+def to_number(span: str) -> Decimal:
+    """Any isolated numeral span (Arabic, Chinese, or digits with 万/亿) to an exact Decimal."""
+    span = normalize(span).strip()
+    head = span.rstrip("百千万亿")
+    if head and head[0].isdigit():
+        mag = span[len(head):]
+        value = parse_arabic(head) * (parse_magnitude(mag) if mag else 1)
+    else:
+        value = parse_chinese(span)
+    return exact(value)

@@ -1,0 +1,150 @@
+"""The regex grammar of figures: compiled constants, each with an example it matches.
+
+All patterns run on normalize()d text (full-width digits mapped to ASCII one for one).
+Every repetition is possessive or bounded, and numeral runs cannot start inside
+another run, so matching stays linear on 1 MB of digits or of 万亿.
+"""
+
+from __future__ import annotations
+
+import re
+
+CN_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
+CN_DIGIT_CHARS = "零〇一二两三四五六七八九"
+SPACE = r"[ \u00a0\u3000]?"
+
+# one candidate numeral run: "1,600.5", "四千二百万", "十二点五", "百分之八十"
+NUMERAL = re.compile(
+    rf"(?P<pct>百分之)?"
+    rf"(?:(?<![0-9A-Za-z_])(?<![0-9][.,])(?P<ar>[0-9]++(?:,[0-9]{{3}})*+(?:\.[0-9]++)?+)(?![0-9A-Za-z])"
+    rf"|(?<![{CN_NUMERAL_CHARS}])(?P<cn>[{CN_NUMERAL_CHARS}]++(?:点[{CN_DIGIT_CHARS}]++[万亿]*+)?+))"
+)
+
+# magnitude after Arabic digits or after 余/多: "万", "万亿", "千万" (not the 千 of 千米/千瓦)
+MAGNITUDE = re.compile(rf"{SPACE}(?P<mag>(?:[百万亿]|千(?![米克瓦]))(?:[百万亿]|千(?![米克瓦])){{0,2}}+)")
+
+# approximate marker between number and magnitude/unit: "1600余万", "40多万", "十余个"
+APPROX = re.compile(r"[余多](?![年岁])")
+
+# range separator followed by a second number: "2000至4000元", "2-6万元", "5～10亩"
+RANGE_SEP = re.compile(r"%?(?:至|到|-|~|—|–)")
+
+# measure words, units, and time words (which mean "not a figure"): "万元", "个百分点", "人次"
+UNITS: dict[str, tuple[str, str] | None] = {
+    # money
+    "元人民币": ("CNY", "money"), "人民币": ("CNY", "money"), "元": ("CNY", "money"),
+    "美元": ("USD", "money"), "港元": ("HKD", "money"), "港币": ("HKD", "money"),
+    "欧元": ("EUR", "money"), "日元": ("JPY", "money"), "英镑": ("GBP", "money"),
+    # percentages
+    "%": ("percent", "percent"), "个百分点": ("percentage_point", "percent_point"),
+    "百分点": ("percentage_point", "percent_point"),
+    # physical quantities
+    "亩": ("mu", "area"), "公顷": ("hectare", "area"), "平方公里": ("km2", "area"),
+    "平方千米": ("km2", "area"), "平方米": ("m2", "area"), "平米": ("m2", "area"),
+    "㎡": ("m2", "area"), "公里": ("km", "length"), "千米": ("km", "length"),
+    "米": ("m", "length"), "吨": ("ton", "weight"), "公斤": ("kg", "weight"),
+    "千克": ("kg", "weight"), "斤": ("jin", "weight"), "兆瓦": ("MW", "power"),
+    "千瓦": ("kW", "power"), "吉瓦": ("GW", "power"), "千瓦时": ("kWh", "energy"),
+    "度电": ("kWh", "energy"), "立方米": ("m3", "volume"),
+    # counts: measure word → generic unit (the counted noun may refine it)
+    "个": ("item", "count"), "名": ("person", "count"), "人": ("person", "count"),
+    "位": ("person", "count"), "户": ("household", "count"), "人次": ("person_time", "count"),
+    "户次": ("household_time", "count"), "家": ("enterprise", "count"),
+    "家庭": ("household", "count"), "所": ("institution", "count"), "套": ("set", "count"),
+    "台": ("device", "count"), "口": ("item", "count"), "座": ("item", "count"),
+    "条": ("item", "count"), "间": ("room", "count"), "栋": ("building", "count"),
+    "头": ("head", "count"), "只": ("head", "count"), "株": ("plant", "count"),
+    "棵": ("plant", "count"), "辆": ("vehicle", "count"), "件": ("item", "count"),
+    "项": ("item", "count"), "项目": ("project", "count"), "批": ("batch", "count"),
+    "场": ("event", "count"), "次": ("times", "count"), "张": ("item", "count"),
+    "部门": ("department", "count"), "篇": ("article", "count"), "支": ("team", "count"),
+    "处": ("site", "count"), "份": ("item", "count"), "种": ("item", "count"),
+    "类": ("item", "count"), "款": ("product", "count"),
+    # time words: durations and dates are never figures
+    "年": None, "个月": None, "月": None, "日": None, "天": None, "周": None, "周年": None,
+    "小时": None, "个小时": None, "分钟": None, "秒": None, "季度": None, "个季度": None,
+    "个工作日": None, "工作日": None, "岁": None, "个星期": None, "星期": None, "年度": None,
+    "个多月": None, "个半月": None, "多月": None, "倍": None, "届": None, "级": None,
+    "号": None, "点": None, "时": None, "分": None, "代": None, "层": None, "楼": None,
+    # words that start with a measure character but are not one: "3种植", "2元旦"
+    "种植": None, "种养": None, "种子": None, "元旦": None, "元宵": None, "元年": None,
+    "元素": None, "条件": None, "条例": None, "处理": None, "处置": None, "支持": None,
+    "支付": None, "批准": None, "只有": None, "只要": None, "名单": None, "台账": None,
+    "口岸": None, "项目部": None, "场景": None, "期间": None, "人民": None,
+}
+_UNIT_ALTERNATION = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+# the unit right after the number: "万元" → "元", "名", "个百分点", "%"
+UNIT = re.compile(rf"{SPACE}(?P<unit>{_UNIT_ALTERNATION})")
+
+# Chinese percentage with 成: "六成" → 60, "八成五" → 85 (not 成员, 成本…)
+CHENG = re.compile(rf"成(?P<tenth>[{CN_DIGIT_CHARS}](?![{CN_NUMERAL_CHARS}]))?(?![员本果为立就长功])")
+
+# bound words written before the number, matched against the text just before it: "超", "约占"
+PREFIX_BOUND = re.compile(
+    r"(?P<word>约占|大约|大概|(?<![节制预公合条契相特签婉简违])约|超过|超出|(?<!赶)超|逾|突破|"
+    r"不少于|不低于|至少|多于|高于|接近|将近|(?<![附最靠临])近|不到|不足|不超过|少于|低于|"
+    r"未满|不满|上)[ \u00a0]?$"
+)
+PREFIX_QUALIFIER = {
+    "约占": "about", "大约": "about", "大概": "about", "约": "about",
+    "超过": "over", "超出": "over", "超": "over", "逾": "over", "突破": "over",
+    "不少于": "over", "不低于": "over", "至少": "over", "多于": "over", "高于": "over",
+    "上": "over", "接近": "under", "将近": "under", "近": "under", "不到": "under",
+    "不足": "under", "不超过": "under", "少于": "under", "低于": "under", "未满": "under",
+    "不满": "under",
+}
+
+# bound words written after the unit: "70%以上", "300人左右"
+SUFFIX_BOUND = re.compile(r"以上|以下|以内|左右")
+SUFFIX_QUALIFIER = {"以上": "over", "以下": "under", "以内": "under", "左右": "about"}
+
+# vague or ordinal markers just before a numeral: "第二", "数十万", "几百", "前10名"
+NOT_A_COUNT_BEFORE = re.compile(r"[第数几]$")
+TOP_N_BEFORE = re.compile(r"(?<!前)前$")
+
+# after a measure word: a time noun makes it a duration: "3个多月", "两个半小时"
+DURATION_AFTER = re.compile(r"[多半]?(?:月|小时|星期|礼拜|工作日|季度|年头|钟头)")
+
+# cumulative marker earlier in the clause: "累计投入…超5亿元"
+CUMULATIVE = re.compile(r"累计|累积")
+CLAUSE_BREAK = re.compile(r"[。！？；;，,\n]")
+PARENTHETICAL = re.compile(r"（[^（）]{0,80}）|\([^()]{0,80}\)")
+
+# idioms and names built from numerals, never figures: "千家万户", "三位一体", "七台河"
+IDIOM = re.compile(
+    "一个好汉三个帮|行百里者半九十|百县千村|千家万户|千难万难|千方百计|一鼓作气|最后一公里|"
+    "三位一体|三人行|万无一失|百里挑一|十全十美|三番五次|四面八方|五湖四海|七上八下|"
+    "千军万马|千山万水|千辛万苦|万众一心|三令五申|一五一十|七台河|五台山|五台县|三台县|九台|"
+    "三区三州|两不愁三保障|十三五|十四五|十二五|十五五|一成不变|百分百|万元户|三座大山|"
+    "一传十|十传百|百花齐放|百家争鸣|千里|万里|三五成群|九牛一毛|一石二鸟|一举两得"
+)
+
+# counted nouns and their canonical unit, longest first in the alternation: "贫困村" → village
+NOUNS: dict[str, str] = {
+    "县": "county", "区县": "county", "村": "village", "行政村": "village", "乡镇": "township",
+    "乡": "township", "镇": "township", "街道": "township", "贫困户": "household",
+    "农户": "household", "家庭": "household", "人口": "person", "群众": "person",
+    "农民": "person", "村民": "person", "员工": "person", "职工": "person", "干部": "person",
+    "党员": "person", "学生": "person", "教师": "person", "老师": "person", "医生": "person",
+    "志愿者": "person", "人员": "person", "专家": "person", "儿童": "person", "老人": "person",
+    "工人": "person", "劳动力": "person", "贫困人口": "person", "居民": "person",
+    "游客": "person", "网民": "person", "人才": "person", "学员": "person", "患者": "person",
+    "校园": "campus", "学校": "school", "小学": "school", "中学": "school", "幼儿园": "school",
+    "岗位": "job", "就业岗位": "job", "企业": "enterprise", "公司": "company",
+    "合作社": "cooperative", "党组织": "organization", "组织": "organization",
+    "机构": "organization", "社会组织": "organization", "项目": "project", "工程": "project",
+    "用户": "user", "客户": "user", "大棚": "greenhouse", "温室": "greenhouse",
+    "系统": "system", "平台": "platform", "部门": "department", "基站": "base_station",
+    "医院": "hospital", "卫生室": "clinic", "卫生院": "clinic", "服务点": "site",
+    "服务站": "site", "站点": "site", "网点": "site", "车间": "workshop", "产品": "product",
+    "基地": "base", "园区": "park", "课程": "course", "设备": "device", "电脑": "computer",
+    "家庭农场": "farm", "农场": "farm", "商户": "merchant", "店铺": "shop", "网店": "shop",
+    "门店": "shop", "班级": "class", "教室": "classroom", "图书": "book", "宽带用户": "user",
+}
+_NOUN_ALTERNATION = "|".join(sorted(NOUNS, key=len, reverse=True))
+# the counted noun after a measure word, within the same phrase: "个定点扶贫县" → 县
+NOUN_AFTER = re.compile(rf"[^0-9{CN_NUMERAL_CHARS}，。、；：！？,.;:!?()（）“”\"'\s]{{0,8}}?(?P<noun>{_NOUN_ALTERNATION})")
+# the counted noun right before the number: "贫困村119个", "智慧校园200余个"
+NOUN_BEFORE = re.compile(rf"(?P<noun>{_NOUN_ALTERNATION})[^0-9，。、；：！？,.;:!?()（）\s]{{0,2}}$")
+# a clause boundary or end right after a measure word (the noun, if any, came before)
+PHRASE_END = re.compile(r"[，。、；：！？,.;:!?()（）\s]|$")
