@@ -167,11 +167,22 @@ def read_unitless(text: str, norm: str, m: re.Match[str], number: Number, value:
                       number, floor)
     if not number.has_magnitude:
         return None
+    if number.bare:
+        return None
     noun = P.NOUN_AFTER.match(norm, number.end, min(len(norm), number.end + 6))
-    if noun is None or noun.start("noun") - number.end > 3 or number.bare:
+    if noun is None or noun.start("noun") - number.end > 3:
+        noun = noun_just_before(norm, m.start()) if P.PHRASE_END.match(norm, number.end) else None
+    if noun is None:
         return None
     return finish(text, norm, m.start(), number.end, value, None, P.NOUNS[noun.group("noun")],
                   "count", number, floor)
+
+
+def noun_just_before(norm: str, start: int) -> re.Match[str] | None:
+    """The noun ending right before the number or its bound word: 用户超过|1.2亿."""
+    prefix = _prefix(norm, start)
+    end = prefix.start() if prefix is not None else start
+    return P.NOUN_JUST_BEFORE.search(norm, max(0, end - 5), end)
 
 
 def number_allowed(number: Number, kind: str, unit_text: str) -> bool:

@@ -81,12 +81,12 @@ CHENG = re.compile(rf"成(?P<tenth>[{CN_DIGIT_CHARS}](?![{CN_NUMERAL_CHARS}]))?(
 
 # bound words written before the number, matched against the text just before it: "超", "约占"
 PREFIX_BOUND = re.compile(
-    r"(?P<word>约占|大约|大概|(?<![节制预公合条契相特签婉简违])约|超过|超出|(?<!赶)超|逾|突破|"
+    r"(?P<word>约占|约为|约有|约合|大约|大概|(?<![节制预公合条契相特签婉简违])约|超过|超出|(?<!赶)超|逾|突破|"
     r"不少于|不低于|至少|多于|高于|接近|将近|(?<![附最靠临])近|不到|不足|不超过|少于|低于|"
     r"未满|不满|上)[ \u00a0]?$"
 )
 PREFIX_QUALIFIER = {
-    "约占": "about", "大约": "about", "大概": "about", "约": "about",
+    "约占": "about", "约为": "about", "约有": "about", "约合": "about", "大约": "about", "大概": "about", "约": "about",
     "超过": "over", "超出": "over", "超": "over", "逾": "over", "突破": "over",
     "不少于": "over", "不低于": "over", "至少": "over", "多于": "over", "高于": "over",
     "上": "over", "接近": "under", "将近": "under", "近": "under", "不到": "under",
@@ -146,5 +146,7 @@ _NOUN_ALTERNATION = "|".join(sorted(NOUNS, key=len, reverse=True))
 NOUN_AFTER = re.compile(rf"[^0-9{CN_NUMERAL_CHARS}，。、；：！？,.;:!?()（）“”\"'\s]{{0,8}}?(?P<noun>{_NOUN_ALTERNATION})")
 # the counted noun right before the number: "贫困村119个", "智慧校园200余个"
 NOUN_BEFORE = re.compile(rf"(?P<noun>{_NOUN_ALTERNATION})[^0-9，。、；：！？,.;:!?()（）\s]{{0,2}}$")
+# the counted noun written right before a bare magnitude number: "用户超过1.2亿"
+NOUN_JUST_BEFORE = re.compile(rf"(?P<noun>{_NOUN_ALTERNATION})$")
 # a clause boundary or end right after a measure word (the noun, if any, came before)
 PHRASE_END = re.compile(r"[，。、；：！？,.;:!?()（）\s]|$")
