@@ -359,7 +359,10 @@ class Fetcher:
             elif status < 300:
                 rules = RobotsRules(parser=parse_robots(body), fetched_at=time.monotonic())
         except (requests.RequestException, ProtocolError, ReadTimeoutError) as exc:
-            error = FetchTimeout(
+            kind = (
+                FetchTimeout if isinstance(exc, requests.Timeout | ReadTimeoutError) else FetchError
+            )
+            error = kind(
                 url, f"robots.txt unavailable ({type(exc).__name__}): host treated as disallowed"
             )
         if error is not None:

@@ -1,4 +1,7 @@
-"""Per-host politeness: at most N requests in flight and a minimum gap between request starts.
+"""Per-host politeness: at most N requests in flight and a minimum gap between requests.
+
+The gap is kept both between request starts and from the end of one request to the next
+start, so the server sees at least `interval` seconds between arrivals.
 
 One HostGate is shared by every thread of a Fetcher. A thread reserves the next start
 time for its host under a lock and sleeps outside it, so hosts never wait for each other.
@@ -32,7 +35,10 @@ class HostGate:
         semaphore = self._semaphore(host, max_in_flight)
         with semaphore:
             self._wait_turn(host, interval)
-            yield
+            try:
+                yield
+            finally:
+                self.defer(host, interval)  # the gap also follows the end of this request
 
     def defer(self, host: str, seconds: float) -> None:
         """Start nothing on `host` for `seconds` from now (Retry-After, backoff)."""
