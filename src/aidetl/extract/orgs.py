@@ -1,0 +1,207 @@
+"""Organisation mentions: who a figure belongs to.
+
+Three shapes: known brands and their aliases (中国电信集团有限公司 → 中国电信), branches of
+a brand kept as written with the brand as parent (中国电信四川公司, 四川电信, 国网四川省电力
+公司), and names built on an organisation suffix (XX县人民政府, 中国扶贫基金会). Pronouns
+(公司, 该公司, 我们) are found separately: they point back to the article's organisation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from aidetl.extract.places import find_places
+
+# canonical name → aliases (longest first in the pattern)
+BRANDS: dict[str, tuple[str, ...]] = {
+    "中国电信": ("中国电信集团有限公司", "中国电信集团公司", "中国电信股份有限公司", "中国电信集团",
+              "中国电信"),
+    "中国移动": ("中国移动通信集团有限公司", "中国移动通信集团", "中国移动"),
+    "中国联通": ("中国联合网络通信集团有限公司", "中国联通集团", "中国联通"),
+    "中国铁塔": ("中国铁塔股份有限公司", "中国铁塔"),
+    "国家电网": ("国家电网有限公司", "国家电网公司", "国家电网", "国网"),
+    "南方电网": ("中国南方电网有限责任公司", "中国南方电网", "南方电网", "南网"),
+    "中国石化": ("中国石油化工集团有限公司", "中国石化集团", "中国石化", "中石化"),
+    "中国石油": ("中国石油天然气集团有限公司", "中国石油集团", "中国石油", "中石油"),
+    "中国海油": ("中国海洋石油集团有限公司", "中国海油", "中海油"),
+    "中国农业银行": ("中国农业银行股份有限公司", "中国农业银行", "农业银行", "农行"),
+    "中国工商银行": ("中国工商银行", "工商银行", "工行"),
+    "中国建设银行": ("中国建设银行", "建设银行", "建行"),
+    "中国银行": ("中国银行",),
+    "交通银行": ("交通银行",),
+    "中国邮政储蓄银行": ("中国邮政储蓄银行", "邮储银行"),
+    "中国邮政": ("中国邮政集团有限公司", "中国邮政集团", "中国邮政"),
+    "国家开发银行": ("国家开发银行", "国开行"),
+    "中国农业发展银行": ("中国农业发展银行", "农业发展银行", "农发行"),
+    "中国人寿": ("中国人寿保险", "中国人寿"),
+    "中国平安": ("中国平安保险", "中国平安", "平安集团"),
+    "中国人保": ("中国人民保险集团", "中国人保"),
+    "中国华能": ("中国华能集团有限公司", "中国华能", "华能集团"),
+    "三峡集团": ("中国长江三峡集团有限公司", "中国长江三峡集团", "三峡集团"),
+    "国家能源集团": ("国家能源投资集团", "国家能源集团"),
+    "中粮集团": ("中粮集团有限公司", "中粮集团", "中粮"),
+    "中国建筑": ("中国建筑集团有限公司", "中国建筑", "中建集团"),
+    "中国中铁": ("中国中铁",), "中国铁建": ("中国铁建",), "中国宝武": ("中国宝武",),
+    "华为": ("华为技术有限公司", "华为公司", "华为"), "中兴": ("中兴通讯", "中兴"),
+    "腾讯": ("腾讯公司", "腾讯"), "阿里巴巴": ("阿里巴巴集团", "阿里巴巴"), "京东": ("京东集团", "京东"),
+    "拼多多": ("拼多多",), "美团": ("美团",), "百度": ("百度公司", "百度"),
+    "碧桂园": ("碧桂园集团", "碧桂园"), "万达集团": ("万达集团",), "恒大集团": ("恒大集团",),
+    "国务院扶贫办": ("国务院扶贫开发领导小组办公室", "国务院扶贫办"),
+    "国家乡村振兴局": ("国家乡村振兴局",), "财政部": ("财政部",), "农业农村部": ("农业农村部",),
+    "商务部": ("商务部",), "教育部": ("教育部",), "民政部": ("民政部",), "工业和信息化部": ("工业和信息化部", "工信部"),
+    "人力资源和社会保障部": ("人力资源和社会保障部", "人力资源社会保障部", "人社部"),
+    "国家发展改革委": ("国家发展和改革委员会", "国家发展改革委", "国家发改委"),
+    "国资委": ("国务院国资委", "国资委"), "中组部": ("中组部",), "中国扶贫基金会": ("中国扶贫基金会",),
+}
+# The short brand a branch uses: 四川电信 → 中国电信, 江苏移动 → 中国移动
+BRANCH_SHORT = {"电信": "中国电信", "移动": "中国移动", "联通": "中国联通", "铁塔": "中国铁塔",
+                "农行": "中国农业银行", "工行": "中国工商银行", "建行": "中国建设银行",
+                "邮政": "中国邮政", "邮储银行": "中国邮政储蓄银行", "石化": "中国石化",
+                "电力公司": "国家电网", "供电公司": "国家电网"}
+ALIASES = {alias: name for name, aliases in BRANDS.items() for alias in aliases}
+_ALIAS_ALT = "|".join(sorted(map(re.escape, ALIASES), key=len, reverse=True))
+# 中国电信, 中国电信集团有限公司, 农行 (aliases, longest first)
+BRAND = re.compile(_ALIAS_ALT)
+# after a brand: 四川公司, 凉山分行, 四川省电力公司 (the place is checked against places)
+BRANCH_AFTER = re.compile(r"(?P<place>[\u4e00-\u9fff]{2,8}?)(?:分公司|公司|分行|支行|电力公司|供电公司|分局)")
+# a branch brand after a place: 四川电信, 江苏移动公司, 凉山州农行
+LOCAL = re.compile(r"(?:电信|移动|联通|铁塔|农行|工行|建行|邮政|邮储银行)(?:分?公司)?")
+# an organisation suffix; the name is the words before it: 盐源县人民政府, 中国扶贫基金会
+GOVERNMENT = re.compile(
+    r"人民政府|县委|市委|省委|州委|政府|扶贫开发局|扶贫办|乡村振兴局|农业农村局|财政局|民政局|教育局"
+    r"|商务局|人社局|发改委|发展改革委"
+)
+SUFFIX = re.compile(
+    GOVERNMENT.pattern + r"|基金会|慈善会|慈善总会|红十字会|商会|协会|合作社|集团有限公司|股份有限公司"
+    r"|有限责任公司|有限公司|集团|银行|研究院"
+)
+# Words that end a built name on the left: 向盐源县人民政府 → 盐源县人民政府
+NAME_LEAD = re.compile(
+    r"^.*(?:联合|携手|通过|协调|动员|依托|发起|组织|捐赠|资助|委托|会同|邀请|支持|帮助|推动|"
+    r"引导|联系|指导|积极|成立|设立|记者|了解到|据|在|向|由|为|和|与|及|是|了|将|给|对|从|经|把|被|同|跟|的|等|"
+    r"到|共|让|请|以|于|也|还|并|已|均|都|曾|又|再|即|就|才|所|各|该|本|我|这|那|其)"
+)
+# Names that are not an organisation of their own: 省级公司, 龙头企业的合作社 …
+GENERIC = re.compile(r"^(?:省级|市级|县级|地市|子|分|全|各|该|本|我|这家|一家|龙头|专业|农民|村级|乡镇|当地|地方|相关)")
+# 公司, 该公司, 我们, 本行: the article's own organisation
+PRONOUN = re.compile(r"(?:该|本|我|我们)?(?:公司|集团|企业|行)(?![\u4e00-\u9fff]{0,1}(?:级|化|员))|我们")
+# right before an organisation that receives or partners rather than acts
+RECIPIENT_BEFORE = re.compile(
+    r"(?:向|为|给|对|帮助|帮扶|协调|动员|联合|携手|支持|与|和|同|及|、|联系|邀请|引入|引进|吸引|助力)$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OrgMention:
+    """An organisation as written, where it is, and its canonical parent when a branch."""
+
+    name: str
+    start: int
+    end: int
+    parent: str | None = None
+    recipient: bool = False  # introduced by 向/为/与/、…: not the actor
+
+
+def find_orgs(text: str, start: int = 0, end: int | None = None) -> list[OrgMention]:
+    """Organisation mentions in text[start:end], left to right."""
+    end = len(text) if end is None else end
+    found = [_brand(text, m, end) for m in BRAND.finditer(text, start, end)]
+    for m in LOCAL.finditer(text, start, end):
+        if not _inside(found, m.start()):
+            found.extend(_local(text, m, start))
+    for m in SUFFIX.finditer(text, start, end):
+        if not _inside(found, m.start()):
+            floor = max([start] + [o.end for o in found if o.end <= m.start()])
+            found.extend(_named(text, m, floor))
+    return sorted(found, key=lambda o: o.start)
+
+
+def _inside(found: list[OrgMention], pos: int) -> bool:
+    return any(o.start <= pos < o.end for o in found)
+
+
+def _brand(text: str, m: re.Match, end: int) -> OrgMention:
+    """中国电信 alone, or with its branch: 中国电信四川公司 (parent 中国电信)."""
+    canonical = ALIASES[m.group(0)]
+    branch = BRANCH_AFTER.match(text, m.end(), end)
+    if branch and _is_place(branch.group("place")):
+        return _make(text, text[m.start():branch.end()], m.start(), branch.end(), canonical)
+    return _make(text, canonical, m.start(), m.end(), None)
+
+
+def _local(text: str, m: re.Match, floor: int) -> list[OrgMention]:
+    """四川电信 → a branch of 中国电信, named as written."""
+    places = find_places(text, max(floor, m.start() - 10), m.start())
+    chain = [p for p in places if p.end == m.start()]
+    if not chain:
+        return []
+    first = _chain_start(places, chain[0])  # 四川凉山电信
+    short = m.group(0).removesuffix("分公司").removesuffix("公司")
+    return [_make(text, text[first:m.end()], first, m.end(), BRANCH_SHORT[short])]
+
+
+def _named(text: str, m: re.Match, floor: int) -> list[OrgMention]:
+    """盐源县人民政府, 中国扶贫基金会: the words before the suffix up to a lead word."""
+    s = max(floor, m.start() - 14)
+    while s < m.start() and not _is_han(text[s:m.start()]):
+        s += 1
+    if s >= m.start() or text[m.start() - 1] in "全本该各我级":  # 全集团, 县级公司
+        return []
+    places = find_places(text, s, m.start())
+    if GOVERNMENT.fullmatch(m.group(0)):  # a government is named by its place: 福建省政府
+        chain = [p for p in places if p.end == m.start()]
+        return [_make(text, text[_chain_start(places, chain[0]):m.end()],
+                      _chain_start(places, chain[0]), m.end(), None)] if chain else []
+    if places:
+        s = places[0].start
+    else:
+        lead = NAME_LEAD.match(text[s:m.start()])
+        s += lead.end() if lead else 0
+    written = text[s:m.end()]
+    if s >= m.start() or len(written) < 4 or GENERIC.match(written):
+        return []
+    return [_make(text, written, s, m.end(), None)]
+
+
+def _chain_start(places: list, last) -> int:
+    """The start of the place chain ending with `last`: 四川省凉山州 starts at 四川省."""
+    first = last
+    while True:
+        before = [p for p in places if p.end == first.start]
+        if not before:
+            return first.start
+        first = before[0]
+
+
+def _is_han(chunk: str) -> bool:
+    return all("\u4e00" <= c <= "\u9fff" for c in chunk)
+
+
+def _is_place(chunk: str) -> bool:
+    places = find_places(chunk)
+    return bool(places) and places[0].start == 0 and places[-1].end >= len(chunk) - 1
+
+
+def _make(text: str, name: str, s: int, e: int, parent: str | None) -> OrgMention:
+    before = text[max(0, s - 2):s]
+    recipient = bool(RECIPIENT_BEFORE.search(before))
+    return OrgMention(name, s, e, parent, recipient)
+
+
+def main_organisation(text: str) -> str | None:
+    """The organisation an article is about: its most frequent canonical name (two or more)."""
+    counts = Counter(m.parent or m.name for m in find_orgs(text))
+    if not counts:
+        return None
+    name, count = counts.most_common(1)[0]
+    return name if count >= 2 else None
+
+
+def has_pronoun(text: str, start: int, end: int, orgs: list[OrgMention]) -> bool:
+    """True when 公司/我们/该公司 stands alone (not inside an organisation name) in the span."""
+    for m in PRONOUN.finditer(text, start, end):
+        if not any(o.start <= m.start() < o.end for o in orgs):
+            return True
+    return False
