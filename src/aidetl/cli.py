@@ -72,6 +72,8 @@ def run_flow(plain: bool = False, **params: object) -> dict:
         )
         return summary.as_dict()
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "aidetl")
+    # Prefect's own 20 s wait for its temporary local server is short on a busy 2-core machine.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     from flows.ingest import ingest
 
     return ingest(**params)
