@@ -8,10 +8,10 @@ from aidetl.warehouse import Warehouse
 
 ARTICLES_SQL = "SELECT count(*) FROM articles"
 RUN_SQL = "SELECT status, counts FROM runs WHERE run_id = ?"
-KINDS_SQL = "SELECT kind, count(*) FROM current_facts GROUP BY kind ORDER BY 2 DESC, 1"
+KINDS_SQL = "SELECT kind, count(*) FROM facts_dedup GROUP BY kind ORDER BY 2 DESC, 1"
 LARGEST_MONEY_SQL = """
 SELECT f.text, f.value, f.unit, a.title
-FROM current_facts f JOIN articles a USING (article_id)
+FROM facts_dedup f JOIN articles a USING (article_id)
 WHERE f.kind = 'money' ORDER BY f.value DESC, f.fact_id LIMIT 10
 """
 FAILURES_SQL = """
