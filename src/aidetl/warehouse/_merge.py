@@ -92,21 +92,29 @@ UPDATE article_versions AS t SET duplicate_of = p.canon
 FROM picked AS p WHERE t.version_id = p.version_id
 """
 
-STAGE_FACTS = f"""
-CREATE TEMP TABLE b_facts_keyed AS
-SELECT DISTINCT ON (fact_id) *
-FROM (SELECT {FACT_ID_SQL} AS fact_id, * FROM b_facts)
+# A batch rarely repeats a fact; the check is a narrow hash aggregate, and only when it
+# finds repeats do we pay for DISTINCT ON over the wide rows.
+REPEATS = """
+SELECT count(*) - (SELECT count(*) FROM
+    (SELECT DISTINCT version_id, start, "end", extractor_version FROM b_facts))
+FROM b_facts
+"""
+DEDUP_FACTS = """
+CREATE TEMP TABLE b_facts_unique AS
+SELECT DISTINCT ON (version_id, start, "end", extractor_version) * FROM b_facts
 """
 
 UNKNOWN_VERSIONS = """
-SELECT DISTINCT s.version_id FROM b_facts_keyed AS s
+SELECT DISTINCT s.version_id FROM b_facts AS s
+ANTI JOIN b_articles AS a ON a.version_id = s.version_id
 ANTI JOIN article_versions AS v ON v.version_id = s.version_id LIMIT 5
 """
 
+# Arrow rows go straight into facts: no temp copy of the wide rows.
 INSERT_FACTS = """
 INSERT INTO facts BY NAME
 SELECT s.*, v.article_id, $run AS run_id, now() AS loaded_at
-FROM b_facts_keyed AS s
+FROM (SELECT {FACT_ID_SQL} AS fact_id, * FROM {source}) AS s
 JOIN article_versions AS v ON v.version_id = s.version_id
 WHERE NOT EXISTS (SELECT 1 FROM facts AS t WHERE t.fact_id = s.fact_id)
 """
@@ -145,14 +153,18 @@ def merge_batch(
         new_versions = changed(con, INSERT_VERSIONS, run)
         if new_versions:
             con.execute(MARK_DUPLICATES, {"maxd": max_distance})
-        con.execute(STAGE_FACTS)
         unknown = [r[0] for r in con.execute(UNKNOWN_VERSIONS).fetchall()]
         if unknown:
             raise WarehouseError(
                 db, f"facts refer to versions not in the batch or warehouse: {unknown}"
             )
-        new_facts = changed(con, INSERT_FACTS, run)
-        con.execute("DROP TABLE b_latest; DROP TABLE b_facts_keyed")
+        source = "b_facts"
+        if changed(con, REPEATS, {}):
+            con.execute(DEDUP_FACTS)
+            source = "b_facts_unique"
+        sql = INSERT_FACTS.replace("{FACT_ID_SQL}", FACT_ID_SQL).replace("{source}", source)
+        new_facts = changed(con, sql, run)
+        con.execute("DROP TABLE b_latest; DROP TABLE IF EXISTS b_facts_unique")
         con.commit()
     except BaseException:
         con.rollback()

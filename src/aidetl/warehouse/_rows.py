@@ -6,6 +6,9 @@ there); here we only transpose Python objects into columns.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -115,7 +118,7 @@ def article_table(articles: list[Article], simhashes: dict[str, int] | None) -> 
     return pa.table({f.name: pa.array(cols[f.name], f.type) for f in ARTICLE_SCHEMA})
 
 
-def decimal_array(values: tuple) -> pa.Array:
+def decimal_array(values: list) -> pa.Array:
     """Exact decimals; values with more than 4 decimal places are rounded half-even."""
     try:
         return pa.array(values, VALUE_TYPE)
@@ -127,14 +130,26 @@ def decimal_array(values: tuple) -> pa.Array:
 def fact_table(facts: list[tuple[str, Fact]]) -> pa.Table:
     if not facts:
         return FACT_SCHEMA.empty_table()
-    get = attrgetter(*FACT_FIELDS)
-    version_ids, objs = zip(*facts, strict=True)
-    cols = zip(*map(get, objs), strict=True)
-    arrays = [pa.array(version_ids, pa.string())]
-    for name, col in zip(FACT_FIELDS, cols, strict=True):
-        kind = FACT_TYPES.get(name, pa.string())
-        arrays.append(decimal_array(col) if kind == VALUE_TYPE else pa.array(col, kind))
+    with gc_paused():  # millions of short-lived tuples make the cyclic GC thrash
+        version_ids = [pair[0] for pair in facts]
+        objs = [pair[1] for pair in facts]
+        arrays = [pa.array(version_ids, pa.string())]
+        for name in FACT_FIELDS:
+            col = list(map(attrgetter(name), objs))
+            kind = FACT_TYPES.get(name, pa.string())
+            arrays.append(decimal_array(col) if kind == VALUE_TYPE else pa.array(col, kind))
     return pa.Table.from_arrays(arrays, schema=FACT_SCHEMA)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def batch_tables(batch: Batch) -> dict[str, pa.Table]:

@@ -68,6 +68,14 @@ def discard(unit: StagedUnit) -> None:
         pass
 
 
+def quarantine(db: Path, unit: StagedUnit) -> Path:
+    """Move a unit that failed to merge to staging/_failed/<run>/ for a human to inspect."""
+    target = staging_root(db) / "_failed" / unit.path.parent.name / unit.path.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.rename(unit.path, target)
+    return target
+
+
 def safe_name(run_id: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in run_id) or "_"
 

@@ -220,7 +220,13 @@ class Warehouse:
     def _merge_pending(self, con: duckdb.DuckDBPyConnection) -> list[str]:
         names = []
         for unit in _staging.pending(self.path):
-            counts = self._merge_tables(con, unit.run_id, unit.tables())
+            try:
+                counts = self._merge_tables(con, unit.run_id, unit.tables())
+            except (duckdb.Error, WarehouseError, OSError, pa.ArrowException) as exc:
+                # a unit that can never merge must not block every later write
+                where = _staging.quarantine(self.path, unit)
+                log.error("staged %s cannot be merged (%s); moved to %s", unit.path, exc, where)
+                continue
             _staging.discard(unit)
             log.info("merged staged %s: %s", unit.path.name, counts)
             names.append(unit.path.name)
