@@ -9,14 +9,15 @@ to the grandparent; the best block wins and siblings that look like more of the 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
 # Whole elements that never carry article text, cut from the markup before parsing.
-# e.g. <script>var a = "<p>";</script>, <style>p {}</style>, <!-- ad -->
+# e.g. <script>var a = "<p>";</script>, <style>p {}</style>, <!-- ad --> (not <iframe src=x />)
 PRE_STRIP = re.compile(
-    r"<(script|style|noscript|template|svg|textarea|select|object|iframe)\b[^>]*>.*?</\1\s*>|<!--.*?-->",
+    r"<(script|style|noscript|template|svg|textarea|select|object|iframe)\b[^>]*(?<!/)>.*?</\1\s*>"
+    r"|<!--.*?-->",
     re.I | re.S,
 )
 # Tags dropped from the tree wholesale.
@@ -47,13 +48,35 @@ JUNK_NAME = re.compile(
     r"jump|dianzan|praise|reward|print|fontsize|font-size|gotop|backtop)([-_\s\d]|$)",
     re.I,
 )
+# Comment threads are prose-rich yet never the article: class="comment-list", id="cmt_box"
+COMMENT_NAME = re.compile(r"(^|[-_\s])(comments?|cmt|reply|replies)([-_\s\d]|$)", re.I)
+MAX_JUNK_SENTENCES = 8  # a block named like boilerplate with more sentences than this is kept
 # ...unless the name also says it is the article: class="article-content-side" stays.
 KEEP_NAME = re.compile(
     r"article|content|main|body|text|post|entry|detail|story|zw|cnt|news_?con", re.I
 )
+_BLOCKS = r"(?:div|p|li|ul|ol|tr|td|th|table|tbody|thead|h[1-6]|br|section|article|dl|dd|dt|head|meta|link|option|form|header|footer|nav|aside|body|html|title|hr|input|img)"
+# Whitespace beside block tags never shows: "</p>\n   <div>" parses to fewer text nodes as "</p><div>".
+BLOCK_SPACE_BEFORE = re.compile(r"\s+(?=</?" + _BLOCKS + r"\b)", re.I)
+BLOCK_SPACE_AFTER = re.compile(r"(</?" + _BLOCKS + r"\b[^>]*>)\s+", re.I)
 BLOCK_TAGS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 tr td th table tbody thead section article blockquote "
     "pre dd dt dl header main center figure figcaption hr address fieldset form body html caption".split()
+)
+# Children whose prose counts as the parent's own when deciding to climb.
+INLINE_PARAS = (
+    "p",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "strong",
+    "b",
+    "font",
+    "span",
+    "pre",
 )
 CANDIDATE_TAGS = frozenset(
     "div td section article main blockquote body center font span dd li form pre".split()
@@ -80,7 +103,9 @@ class Stats:
     punct: int = 0
     score: float = 0.0
     paras: int = 0
-    children: list[Tag] = field(default_factory=list)
+    mass: float = 0.0  # undecayed paragraph score of the element and all below it
+    tag: Tag | None = None
+    parent: Stats | None = None
 
 
 def strip_markup(html: str) -> str:
@@ -89,7 +114,9 @@ def strip_markup(html: str) -> str:
 
 
 def make_soup(html: str) -> BeautifulSoup:
-    return BeautifulSoup(strip_markup(html), "lxml")
+    """Parse once with lxml; class stays one string (cheaper, and selectors still match)."""
+    html = BLOCK_SPACE_AFTER.sub(r"\1", BLOCK_SPACE_BEFORE.sub("", strip_markup(html)))
+    return BeautifulSoup(html, "lxml", multi_valued_attributes=None)
 
 
 def normalize_space(text: str) -> str:
@@ -107,21 +134,30 @@ def is_junk(tag: Tag) -> bool:
     style = attrs.get("style")
     if style and "display:none" in style.replace(" ", "").lower():
         return True
-    names = " ".join(attrs.get("class") or ()) + " " + str(attrs.get("id") or "")
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
     if not names.strip():
         return False
-    return bool(JUNK_NAME.search(names)) and not KEEP_NAME.search(names)
+    if not JUNK_NAME.search(names) or KEEP_NAME.search(names):
+        return False
+    # A wrapper named after its navigation (class="blq-int-nav") may still hold the story.
+    return bool(COMMENT_NAME.search(names)) or tag.get_text().count("。") < MAX_JUNK_SENTENCES
 
 
 def drop_junk(root: Tag) -> None:
-    """Decompose boilerplate elements (and comments left after pre-stripping)."""
-    for node in root.find_all(string=lambda s: isinstance(s, Comment)):
-        node.extract()
-    for tag in root.find_all(True):
-        if tag.decomposed:
-            continue
-        if is_junk(tag):
-            tag.decompose()
+    """Remove boilerplate elements in one walk that does not enter what it removes."""
+    doomed: list[Tag] = []
+
+    def walk(node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, Tag):
+                if is_junk(child):
+                    doomed.append(child)
+                else:
+                    walk(child)
+
+    walk(root)
+    for tag in doomed:
+        tag.extract()
 
 
 def paragraphs(root: Tag) -> list[str]:
@@ -163,13 +199,13 @@ def measure(root: Tag) -> dict[int, Stats]:
     """Stats for every element: text, link text and punctuation below it, paragraph score."""
     stats: dict[int, Stats] = {}
 
-    def visit(node: Tag, in_link: bool) -> Stats:
-        st = Stats()
+    def visit(node: Tag, in_link: bool, parent: Stats | None) -> Stats:
+        st = Stats(tag=node, parent=parent)
         stats[id(node)] = st
         link = in_link or node.name == "a"
         for child in node.children:
             if isinstance(child, Tag):
-                sub = visit(child, link)
+                sub = visit(child, link, st)
                 st.text += sub.text
                 st.links += sub.links
                 st.punct += sub.punct
@@ -181,8 +217,12 @@ def measure(root: Tag) -> dict[int, Stats]:
                     st.punct += len(PUNCT.findall(text))
         return st
 
-    visit(root, False)
+    visit(root, False, None)
     credit_lines(root, stats)
+    for st in reversed(stats.values()):  # pre-order reversed: children before parents
+        st.mass += st.score
+        if st.parent is not None:
+            st.parent.mass += st.mass
     return stats
 
 
@@ -225,21 +265,19 @@ def paragraph_score(line: str) -> float:
     return 1.0 + punct + min(n / 80.0, 4.0)
 
 
-def spread_scores(root: Tag, stats: dict[int, Stats]) -> dict[int, float]:
-    """Give each block's paragraph score to itself, half to its parent, a quarter above."""
+def spread_scores(stats: dict[int, Stats]) -> dict[int, float]:
+    """Give each block's paragraph score to itself, half to its parent, a sixth above."""
     total: dict[int, float] = {}
-    for tag in [root, *root.find_all(True)]:
-        own = stats[id(tag)].score
-        if own <= 0:
+    for key, st in stats.items():
+        if st.score <= 0:
             continue
-        weight = 1.0
-        node: Tag | None = tag
-        for _ in range(4):
-            if node is None or not isinstance(node, Tag):
+        total[key] = total.get(key, 0.0) + st.score
+        node, weight = st.parent, 0.5
+        for _ in range(3):
+            if node is None:
                 break
-            total[id(node)] = total.get(id(node), 0.0) + own * weight
-            node = node.parent
-            weight /= 2 if weight == 1.0 else 3
+            total[id(node.tag)] = total.get(id(node.tag), 0.0) + st.score * weight
+            node, weight = node.parent, weight / 3
     return total
 
 
@@ -250,20 +288,42 @@ def link_density(st: Stats) -> float:
 def pick_block(root: Tag) -> Tag:
     """The element most likely to be the article body."""
     stats = measure(root)
-    total = spread_scores(root, stats)
+    total = spread_scores(stats)
     best, best_score = root, -1.0
-    for tag in [root, *root.find_all(True)]:
-        raw = total.get(id(tag))
-        if raw is None:
-            continue
-        st = stats[id(tag)]
+    for key, raw in total.items():
+        st = stats[key]
         score = raw * (1.0 - link_density(st)) ** 2
-        if tag.name not in CANDIDATE_TAGS and tag.name != "p":
+        if st.tag is not None and st.tag.name not in CANDIDATE_TAGS and st.tag.name != "p":
             score *= 0.9
-        if score > best_score:
-            best, best_score = tag, score
+        if score > best_score and st.tag is not None:
+            best, best_score = st.tag, score
     if best.name == "p" and isinstance(best.parent, Tag):
         best = best.parent
+    return climb(best, stats)
+
+
+def climb(best: Tag, stats: dict[int, Stats]) -> Tag:
+    """Move up while the parent holds a good share of prose in its own paragraphs.
+
+    An article whose paragraphs sit partly in <p> children of the container and partly
+    in a nested block (a "read more" wrapper, a page-2 div) is taken whole.
+    """
+    for _ in range(3):
+        parent = best.parent
+        if (
+            not isinstance(parent, Tag)
+            or parent.name in ("html", "[document]")
+            or id(parent) not in stats
+        ):
+            break
+        own = stats[id(parent)].score + sum(
+            stats[id(c)].mass
+            for c in parent.children
+            if isinstance(c, Tag) and c.name in INLINE_PARAS and c is not best
+        )
+        if own < 0.25 * stats[id(best)].mass or link_density(stats[id(parent)]) > 0.35:
+            break
+        best = parent
     return best
 
 
@@ -276,13 +336,18 @@ def content_paragraphs(block: Tag) -> list[str]:
 def drop_link_lists(block: Tag) -> None:
     """Remove descendants that are mostly links with no prose (related lists, tag clouds)."""
     stats = measure(block)
-    for tag in block.find_all(
-        ("div", "ul", "ol", "table", "dl", "section", "p", "span", "td", "li")
-    ):
-        if tag.decomposed:
-            continue
-        st = stats.get(id(tag))
-        if st is None or st.text == 0:
-            continue
-        if st.links / st.text > 0.6 and st.text - st.links < 40:
-            tag.decompose()
+    doomed: list[Tag] = []
+
+    def walk(node: Tag) -> None:
+        for child in node.children:
+            if not isinstance(child, Tag):
+                continue
+            st = stats.get(id(child))
+            if st and st.text and st.links / st.text > 0.6 and st.text - st.links < 40:
+                doomed.append(child)
+            else:
+                walk(child)
+
+    walk(block)
+    for tag in doomed:
+        tag.extract()

@@ -82,7 +82,8 @@ def clean_title(text: str) -> str:
 def meta_content(soup: BeautifulSoup, names: tuple[str, ...]) -> list[tuple[str, str]]:
     """(name, content) of meta tags whose name/property/itemprop is one of names, in order."""
     found: list[tuple[int, str, str]] = []
-    for meta in soup.find_all("meta"):
+    head = soup.head if soup.head is not None and soup.head.find("meta") else soup
+    for meta in head.find_all("meta"):
         key = (
             (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
         )
@@ -171,16 +172,15 @@ def find_time(
         found = parse_iso(value, tz)
         if found and plausible(found):
             return found
-    for tag in soup.find_all("time"):
-        value = tag.get("datetime") or tag.get_text(" ", strip=True)
-        found = parse_iso(str(value), tz) if value else None
-        if found and plausible(found):
-            return found
-    for value in embedded:
+    times = soup.find_all("time")
+    stamped = [str(t["datetime"]) for t in times if t.get("datetime")]
+    for value in (*stamped, *embedded):
         found = parse_iso(value, tz)
         if found and plausible(found):
             return found
-    return text_time(near, tz) or text_time(everywhere, tz)
+    # A bare <time>2019-09-06</time> is as often a related-list date as the article's.
+    shown = " ".join(t.get_text(" ", strip=True) for t in times[:1])
+    return text_time(near, tz) or text_time(shown, tz) or text_time(everywhere, tz)
 
 
 def text_time(text: str, tz: tzinfo = SHANGHAI) -> datetime | None:

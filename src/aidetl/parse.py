@@ -164,8 +164,8 @@ def extract_body(
             paras = htmltext.content_paragraphs(block)
             if sum(map(len, paras)) >= MIN_PROFILE_BODY:
                 return trim_furniture(paras)
-    if title_el is not None and not title_el.decomposed:
-        title_el.decompose()
+    if title_el is not None and title_el.parent is not None:
+        title_el.extract()
     htmltext.drop_junk(root)
     block = htmltext.pick_block(root)
     return trim_furniture(htmltext.content_paragraphs(block))
@@ -185,8 +185,9 @@ def trim_furniture(paras: list[str]) -> list[str]:
 
 def canonical_url(soup: BeautifulSoup, url: str) -> str:
     """<link rel=canonical> or og:url when it points into the same site, else url."""
-    candidates = [link.get("href") for link in soup.find_all("link", rel="canonical")]
-    candidates += [m.get("content") for m in soup.find_all("meta", property="og:url")]
+    head = soup.head or soup
+    candidates = [link.get("href") for link in head.find_all("link", rel="canonical")]
+    candidates += [m.get("content") for m in head.find_all("meta", property="og:url")]
     site = registered_domain(urlsplit(url).hostname or "")
     for href in candidates:
         if not href or not url:
