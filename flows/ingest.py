@@ -1,58 +1,97 @@
-"""Prefect flows over the aidetl pipeline: `ingest` and `reprocess`.
+"""The `ingest` flow: discover → fetch → parse + extract → load, as tasks over aidetl.pipeline.
 
-The flows only sequence library functions (aidetl.pipeline) as tasks; retries, batching
-windows, concurrency and artifacts live here, never in the library.
+The flow only sequences library functions; retries, the window of batches in flight, where
+tasks run, and the artifacts live here, never in the library.
+
+Shape of a run:
+- every source is discovered at once (one task each, threads), and its discovery attempts
+  are loaded as they come;
+- the sources' batches (pipeline.BATCH_SIZE URLs each) are interleaved round-robin, so the
+  fetch threads work on several hosts at once while the Fetcher's per-host gate keeps each
+  host polite (one Fetcher per flow run, shared by every fetch thread);
+- at most FETCH_WINDOW batches are being fetched and PROCESS_WINDOW processed at any time,
+  so memory stays bounded however many pages a run covers;
+- loads run one at a time, in batch order, in the flow's own thread; across processes the
+  Warehouse's file lock serialises writers (and stages a batch when the file is busy).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import deque
+from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
-from prefect.task_runners import ThreadPoolTaskRunner
 
 from aidetl import pipeline
-from aidetl.config import load_settings
-from aidetl.warehouse import Warehouse
+from aidetl.config import Settings, load_settings
+from aidetl.models import Source
+from aidetl.warehouse import Batch, Warehouse
+from flows import runners
+from flows.artifacts import ProgressMeter, library_logs_to_prefect, publish_summary, write_report
 
-# Batches fetched at once; each holds at most pipeline.BATCH_SIZE pages in memory.
-FETCH_WINDOW = 4
+log = logging.getLogger(__name__)
+
+FETCH_WINDOW = 6  # batches being fetched at once (≤ FETCH_WINDOW × BATCH_SIZE pages held)
+PROCESS_WINDOW = 3  # fetched batches being parsed/extracted at once
+DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
-def discover_task(source, fetcher, since, urls):
-    """Discovery reads feeds and sitemaps; one Prefect retry covers a flaky feed server."""
+def discover_task(source: Source, fetcher, since: datetime | None, urls: list[str] | None):
+    """Candidate URLs of one source; one Prefect retry covers a feed server's bad minute."""
     return pipeline.discover_source(source, fetcher, since, urls)
 
 
+# No Prefect retries here: the Fetcher already retries each request (backoff, Retry-After)
+# and records every attempt; a task-level retry would refetch the whole batch, hit hosts
+# again outside their politeness budget and double-count attempts in `fetches`.
 @task(cache_policy=NO_CACHE)
-def fetch_task(fetcher, batch, validators):
-    # No Prefect retries: the Fetcher retries each request itself and records every attempt.
+def fetch_task(fetcher, batch: pipeline.UrlBatch, validators: dict) -> pipeline.FetchedBatch:
+    """Fetch one batch of URLs (conditional requests where the warehouse has validators)."""
     return pipeline.fetch_batch(fetcher, batch, validators)
 
 
 @task(cache_policy=NO_CACHE)
-def process_task(fetched):
+def process_task(fetched: pipeline.FetchedBatch) -> pipeline.ProcessedBatch:
+    """Parse and extract one fetched batch; pure and picklable, so it may run on Dask."""
     return pipeline.process_batch(fetched)
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
-def load_task(warehouse, run_id, processed, summary):
-    """Loads run one at a time in the flow; the warehouse's own lock serialises processes."""
-    pipeline.load_batch(warehouse, run_id, processed, summary)
+def load_task(warehouse: Warehouse, run_id: str, processed: pipeline.ProcessedBatch) -> object:
+    """Load one batch (one short all-or-nothing transaction); a retry is safe, loads are idempotent."""
+    return warehouse.load_batch(
+        Batch(run_id=run_id, attempts=list(processed.attempts),
+              articles=list(processed.articles), facts=list(processed.facts))
+    )
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def load_attempts_task(warehouse: Warehouse, run_id: str, attempts: list) -> object:
+    """Load a source's discovery attempts (feeds, sitemaps, list pages, robots.txt)."""
+    return warehouse.load_batch(Batch(run_id=run_id, attempts=list(attempts), articles=[], facts=[]))
 
 
 def parse_since(since: str | None) -> datetime | None:
-    return datetime.fromisoformat(since) if since else None
+    """An ISO date or datetime; a naive one is taken in Asia/Shanghai time."""
+    if not since:
+        return None
+    when = datetime.fromisoformat(since)
+    return when if when.tzinfo else when.replace(tzinfo=DEFAULT_TZ)
 
 
-@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=8), log_prints=True)
+def current_flow_run_id() -> str | None:
+    ctx = get_run_context()
+    return str(ctx.flow_run.id) if getattr(ctx, "flow_run", None) else None
+
+
+@flow(name="ingest", task_runner=runners.fetch_runner(), log_prints=True)
 def ingest(
     sources: list[str] | None = None,
     urls: list[str] | None = None,
@@ -60,74 +99,101 @@ def ingest(
     limit: int | None = None,
     delay: float | None = None,
     sources_file: str | None = None,
+    task_runner: str = "thread",
+    dask_address: str | None = None,
+    report: str | None = None,
 ) -> dict:
-    """Discover, fetch, parse, extract and load; returns the run summary."""
-    logger = get_run_logger()
+    """Discover, fetch, parse, extract and load; returns the run summary as a dict.
+
+    sources: source names from the sources file (all when empty); urls: fetch exactly these
+    article URLs instead; since: ISO date, only articles the source dates on or after it;
+    limit: at most N articles per source; delay: seconds between requests to one host;
+    task_runner: "thread" or "dask" (parse + extract on Dask at dask_address, or
+    AIDETL_DASK_ADDRESS, or a LocalCluster); report: also write the HTML report there.
+    """
+    runners.check_runner(task_runner)
     settings = load_settings()
     chosen = pipeline.resolve_sources(settings, sources, urls, sources_file, delay)
-    run_id = pipeline.new_run_id()
-    summary = pipeline.RunSummary(run_id=run_id)
-    fetcher = pipeline.make_fetcher(settings, delay)
-    params = {"sources": sources, "urls": urls, "since": since, "limit": limit, "delay": delay}
-    flow_run_id = str(get_run_context().flow_run.id)
-    with Warehouse(settings.warehouse) as warehouse:
-        warehouse.start_run(run_id, params, flow_run_id)
-        status = "failed"
-        try:
-            run_batches(chosen, fetcher, parse_since(since), limit, urls, summary, warehouse, run_id)
-            status = "completed"
-        finally:
-            warehouse.finish_run(run_id, status, summary.as_dict())
-    logger.info("run %s: %s", run_id, summary.as_dict())
-    publish_summary(summary, settings.warehouse)
+    params = {"sources": sources, "urls": urls, "since": since, "limit": limit, "delay": delay,
+              "sources_file": sources_file, "task_runner": task_runner}
+    with library_logs_to_prefect():
+        summary = run_ingest(settings, chosen, params, parse_since(since), task_runner, dask_address)
+        report_path = write_report(settings.warehouse, report) if report else None
+        publish_summary(summary, settings.warehouse, report_path)
     return summary.as_dict()
 
 
-def run_batches(sources, fetcher, since, limit, urls, summary, warehouse, run_id) -> None:
-    """Fetch a window of batches concurrently; process and load them in order as they finish."""
-    batches = pipeline.iter_batches(sources, fetcher, since, limit, urls, summary, warehouse, run_id)
-    window: deque = deque()
+def run_ingest(
+    settings: Settings, chosen: list[Source], params: dict, since: datetime | None,
+    task_runner: str, dask_address: str | None,
+) -> pipeline.RunSummary:
+    """One run's record in the warehouse around discovering and loading every batch."""
+    run_id = pipeline.new_run_id()
+    summary = pipeline.RunSummary(run_id=run_id)
+    fetcher = pipeline.make_fetcher(settings, params.get("delay"))
+    with Warehouse(settings.warehouse) as warehouse:
+        warehouse.start_run(run_id, params, current_flow_run_id())
+        status = "failed"
+        try:
+            batches = discover_all(chosen, fetcher, since, params, summary, warehouse, run_id)
+            with runners.process_runner(task_runner, dask_address) as processor:
+                run_batches(batches, fetcher, processor, warehouse, summary)
+            status = "completed"
+        finally:
+            warehouse.finish_run(run_id, status, summary.as_dict())
+    log.info("run %s %s: %s", run_id, status, summary.as_dict())
+    return summary
+
+
+def discover_all(
+    chosen: list[Source], fetcher, since: datetime | None, params: dict,
+    summary: pipeline.RunSummary, warehouse: Warehouse, run_id: str,
+) -> list[pipeline.UrlBatch]:
+    """Discover every source concurrently; the batches of all sources, interleaved."""
+    futures = [discover_task.submit(s, fetcher, since, params.get("urls")) for s in chosen]
+    per_source = []
+    for source, future in zip(chosen, futures, strict=True):
+        found, attempts = future.result()
+        summary.discovered += len(found)
+        if attempts:
+            load_attempts_task(warehouse, run_id, attempts)
+            summary.add_failures(attempts)
+        per_source.append(pipeline.plan_batches(source, found, params.get("limit")))
+    return list(interleave(per_source))
+
+
+def interleave(lists: list[list]) -> Iterator:
+    """Round-robin over lists: a1 b1 c1 a2 b2 a3 … so consecutive batches hit different hosts."""
+    for group in itertools.zip_longest(*lists):
+        yield from (item for item in group if item is not None)
+
+
+def run_batches(
+    batches: list[pipeline.UrlBatch], fetcher, processor, warehouse: Warehouse,
+    summary: pipeline.RunSummary,
+) -> None:
+    """Fetch a window of batches at once; process a smaller window; load in order, one at a time."""
+    meter = ProgressMeter(len(batches))
+    fetching: deque = deque()
+    processing: deque = deque()
     for batch in batches:
-        window.append(fetch_task.submit(fetcher, batch, warehouse.validators(list(batch.urls))))
-        if len(window) >= FETCH_WINDOW:
-            drain_one(window, warehouse, run_id, summary)
-    while window:
-        drain_one(window, warehouse, run_id, summary)
+        validators = warehouse.validators(list(batch.urls))
+        fetching.append(fetch_task.submit(fetcher, batch, validators))
+        if len(fetching) >= FETCH_WINDOW:
+            advance(fetching, processing, processor, warehouse, summary, meter)
+    while fetching or processing:
+        advance(fetching, processing, processor, warehouse, summary, meter)
+    meter.finish(summary)
 
 
-def drain_one(window: deque, warehouse, run_id, summary) -> None:
-    fetched = window.popleft().result()
-    processed = process_task.submit(fetched).result()
-    load_task(warehouse, run_id, processed, summary)
+def advance(fetching: deque, processing: deque, processor, warehouse, summary, meter) -> None:
+    """Move the oldest fetched batch on to processing, and load the oldest processed one."""
+    if fetching:
+        fetched = fetching.popleft().result()
+        processing.append(runners.submit(processor, process_task, fetched=fetched))
+    if processing and (len(processing) >= PROCESS_WINDOW or not fetching):
+        processed = processing.popleft().result()
+        result = load_task(warehouse, summary.run_id, processed)
+        pipeline.fold_batch(summary, processed, result)
+        meter.step(summary)
 
-
-def publish_summary(summary: pipeline.RunSummary, warehouse_path: Path) -> None:
-    """The run's markdown summary and a table of its largest new facts, as artifacts."""
-    create_markdown_artifact(key="ingest-summary", markdown=summary_markdown(summary),
-                             description=f"aidetl run {summary.run_id}")
-    with Warehouse(warehouse_path) as warehouse:
-        rows = warehouse.largest_facts(run_id=summary.run_id, limit=20)
-    create_table_artifact(key="ingest-largest-facts", table=rows,
-                          description="Largest facts this run loaded")
-
-
-def summary_markdown(summary: pipeline.RunSummary) -> str:
-    kinds = "\n".join(f"| {k} | {n} |" for k, n in sorted(summary.facts_by_kind.items()))
-    failures = "\n".join(f"- {url}: {why}" for url, why in summary.failures) or "none"
-    return f"""# aidetl ingest run `{summary.run_id}`
-
-| pages discovered | fetched | unchanged | failed | articles | new articles | new facts |
-|---|---|---|---|---|---|---|
-| {summary.discovered} | {summary.fetched} | {summary.unchanged} | {summary.failed} | {summary.articles} | {summary.new_articles} | {summary.new_facts} |
-
-## Facts by kind
-| kind | facts |
-|---|---|
-{kinds}
-
-## Failures
-{failures}
-"""
-
-
-logging.getLogger("aidetl").setLevel(logging.INFO)
