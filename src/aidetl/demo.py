@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import mimetypes
 import threading
@@ -68,8 +69,15 @@ def make_handler(root: Path, log_list: list[str], base_ref: list[str]) -> type:
                 self.send_error(404)
                 return
             body, ctype = found
+            etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.end_headers()
+                return
             self.send_response(200)
             self.send_header("Content-Type", ctype)
+            self.send_header("ETag", etag)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
