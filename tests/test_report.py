@@ -176,7 +176,7 @@ def test_missing_warehouse_file_gives_a_report_and_creates_no_file(tmp_path):
 @pytest.mark.parametrize(
     ("value", "text"),
     [(500_000_000, "5亿"), (30_000_000, "3,000万"), (12_345, "1.23万"), (1200, "1,200"),
-     (0.5, "0.5"), (1_234_500_000_000, "12,345亿"), (None, "—")],
+     (0.5, "0.5"), (1_234_500_000_000, "1.23万亿"), (123_456_700_000_000_000, "123,456.7万亿"), (None, "—")],
 )  # fmt: skip
 def test_numbers_are_formatted_with_wan_and_yi(value, text):
     assert format_number(value) == text

@@ -53,34 +53,35 @@ GROUP BY ALL ORDER BY facts DESC
 # on the right occurrence when the mention appears in its sentence more than once.
 LARGEST_SQL = f"""
 WITH ranked AS (
-    SELECT *, {SOURCE} AS source_key, {YEAR} AS year_key, row_number() OVER (
+    SELECT fact_id, value, {SOURCE} AS source, {YEAR} AS year, row_number() OVER (
         PARTITION BY kind, {SOURCE}, {METRIC}, {YEAR} ORDER BY value DESC, fact_id) AS rank
     FROM {{view}}
+), top AS (
+    SELECT * FROM ranked WHERE rank <= ? ORDER BY rank, value DESC, fact_id LIMIT ?
 )
 SELECT f.fact_id, f.text, f.start, f.value, f.value_max, f.unit, f.kind, f.qualifier,
        f.metric, f.subject, f.place, f.period_start, f.period_end, f.sentence, f.url, f.title,
-       f.published_at, f.source_key AS source, f.year_key AS year,
-       greatest(f."end" - length(f.sentence), 0) AS win_start,
+       f.published_at, top.source, top.year, greatest(f."end" - length(f.sentence), 0) AS win_start,
        substr(v.body, greatest(f."end" - length(f.sentence), 0) + 1,
               2 * length(f.sentence) + (f."end" - f.start)) AS win
-FROM ranked AS f LEFT JOIN article_versions AS v ON v.version_id = f.version_id
-WHERE f.rank <= ?
-ORDER BY f.rank, f.value DESC, f.fact_id
-LIMIT ?
+FROM top JOIN {{view}} AS f USING (fact_id)
+LEFT JOIN article_versions AS v ON v.version_id = f.version_id
+ORDER BY top.rank, f.value DESC, f.fact_id
 """
 SUMMARY_SQL = """
 SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM {view}),
        (SELECT count(DISTINCT coalesce(nullif(source, ''), site)) FROM articles),
        (SELECT count(*) FROM runs), (SELECT max(coalesce(finished_at, started_at)) FROM runs)
 """
+# count(*) OVER () is computed before LIMIT: the full count comes with the first rows
 QUALITY_SQL = {
-    "without_facts": "SELECT title, url, site, published_at FROM articles_without_facts "
-    "ORDER BY published_at DESC NULLS LAST, url LIMIT ?",
+    "without_facts": "SELECT title, url, site, published_at, count(*) OVER () AS n "
+    "FROM articles_without_facts ORDER BY published_at DESC NULLS LAST, url LIMIT ?",
     "failing": "SELECT url, last_status, last_error_class, last_error_message, attempts, "
-    "failures, last_attempt_at FROM failing_urls ORDER BY last_attempt_at DESC NULLS LAST, url "
-    "LIMIT ?",
-    "extractors": "SELECT extractor_version, facts, articles, first_loaded, last_loaded "
-    "FROM facts_by_extractor ORDER BY last_loaded DESC NULLS LAST LIMIT ?",
+    "failures, last_attempt_at, count(*) OVER () AS n FROM failing_urls "
+    "ORDER BY last_attempt_at DESC NULLS LAST, url LIMIT ?",
+    "extractors": "SELECT extractor_version, facts, articles, first_loaded, last_loaded, "
+    "count(*) OVER () AS n FROM facts_by_extractor ORDER BY last_loaded DESC NULLS LAST LIMIT ?",
 }
 QUALITY_VIEWS = {
     "without_facts": "articles_without_facts",
@@ -96,9 +97,12 @@ class Queryable(Protocol):
 
 
 def write_report(warehouse_path: Path, out: Path) -> Path:
-    """Write the self-contained HTML report of the warehouse at `warehouse_path` to `out`."""
+    """Write the self-contained HTML report of the warehouse at `warehouse_path` to `out`.
+
+    A missing warehouse file gives a 'no data yet' report (and creates no warehouse)."""
     out = Path(out)
-    data = build_report_data(_open(Path(warehouse_path)))
+    path = Path(warehouse_path)
+    data = _collect(path) if path.exists() else build_report_data(None)
     data["warehouse"] = str(warehouse_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_report(data), encoding="utf-8")
@@ -106,13 +110,29 @@ def write_report(warehouse_path: Path, out: Path) -> Path:
     return out
 
 
-def _open(path: Path) -> Queryable | None:
-    """The warehouse, or None when the file does not exist yet (an empty report, no file made)."""
-    if not path.exists():
-        return None
+class OneConnection:
+    """Queryable over one open DuckDB connection: a dozen queries pay for one connect."""
+
+    def __init__(self, con: Any) -> None:
+        self.con = con
+        con.execute("SET enable_progress_bar = false")  # no progress bars on the terminal
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> tuple[list[str], list[tuple]]:
+        cur = self.con.execute(sql, params) if params is not None else self.con.execute(sql)
+        return [d[0] for d in cur.description], cur.fetchall()
+
+
+def _collect(path: Path) -> dict[str, Any]:
     from aidetl.warehouse import Warehouse
 
-    return Warehouse(path)
+    warehouse = Warehouse(path)
+    # Warehouse.query opens a connection per call (~0.1 s each); its _read runs one action on
+    # one read-only connection under the same shared lock. Use it while there is no public
+    # multi-query read, and fall back to plain queries if it goes away.
+    read = getattr(warehouse, "_read", None)
+    if read is None:
+        return build_report_data(warehouse)
+    return read(lambda con: build_report_data(OneConnection(con)))
 
 
 def build_report_data(warehouse: Queryable | None) -> dict[str, Any]:
@@ -130,8 +150,8 @@ def build_report_data(warehouse: Queryable | None) -> dict[str, Any]:
         data["largest"] = _largest(warehouse, view)
     for key, name in QUALITY_VIEWS.items():
         if name in relations:
-            ((count,),) = warehouse.query(f"SELECT count(*) FROM {name}")[1]
             rows = _rows(warehouse, QUALITY_SQL[key], [QUALITY_ROWS])
+            count = rows[0]["n"] if rows else 0
             data["quality"][key] = {"count": count, "rows": rows}
     data["options"] = _options(data)
     return data
@@ -381,10 +401,12 @@ QUALIFIER_SIGNS = {"exact": "=", "over": "≥", "under": "≤", "about": "≈"}
 
 
 def format_number(value: float | int | None) -> str:
-    """Readable Chinese-style magnitudes: 5亿, 3,200万, 12,345, 0.5."""
+    """Readable Chinese-style magnitudes: 2.4万亿, 5亿, 3,200万, 12,345, 0.5."""
     if value is None:
         return "—"
     size = abs(value)
+    if size >= 1e12:
+        return _trim(value / 1e12) + "万亿"
     if size >= 1e8:
         return _trim(value / 1e8) + "亿"
     if size >= 1e4:
