@@ -126,7 +126,8 @@ def test_failing_urls_and_articles_without_facts_views(wh: Warehouse) -> None:
 
 
 def test_reporting_views_aggregate_current_facts(wh: Warehouse) -> None:
-    wh.load_batch(batch("r1", [article(1), article(2)]))
+    other = article(2, body="中国移动今年在贵州省投入8000万元建设通信基站，覆盖率达到98%。")
+    wh.load_batch(batch("r1", [article(1), other]))
     _, rows = wh.query("SELECT subject, year, unit, facts, total FROM money_by_subject_year")
     assert rows == [
         ("中国电信", 2020, "CNY", 4, Decimal("6000"))
@@ -181,3 +182,20 @@ def test_export_writes_parquet_partitioned_by_year(wh: Warehouse, tmp_path: Path
     wh.export(tmp_path / "out")
     assert list((tmp_path / "out" / "facts").glob("year=2020/*.parquet"))
     assert list((tmp_path / "out" / "articles").glob("year=2020/*.parquet"))
+
+
+def test_reposts_are_found_by_simhash_when_the_batch_brings_none(wh: Warehouse) -> None:
+    story = "国家电网公司2019年投入帮扶资金12.6亿元，实施扶贫项目210个，带动贫困人口脱贫。" * 6
+    first = article(1, body=story)
+    repost = Article(**{**{s: getattr(article(2, body=story + "（来源：新华网）"), s)
+                           for s in Article.__slots__},
+                        "published_at": datetime(2020, 6, 1, tzinfo=UTC)})  # fmt: skip
+    wh.load_batch(Batch("r1", [], [first], []))
+    wh.load_batch(
+        Batch("r2", [], [repost, article(3, body="完全不同的一篇报道，讲的是别的事情。" * 6)], [])
+    )
+    _, rows = wh.query("SELECT article_id, duplicate_of, simhash IS NOT NULL FROM article_versions")
+    marks = {a: (d, has) for a, d, has in rows}
+    assert marks[repost.article_id] == (first.article_id, True)
+    assert marks[first.article_id] == (None, True)
+    assert marks[article(3).article_id][0] is None

@@ -14,7 +14,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,7 +22,9 @@ from typing import Any, TypeVar
 import duckdb
 import pyarrow as pa
 
+from aidetl.dedup import MAX_DISTANCE, simhash64
 from aidetl.errors import WarehouseError, WarehouseLocked
+from aidetl.models import Article
 from aidetl.warehouse import _access, _migrations, _staging
 from aidetl.warehouse._merge import RUNS_SCHEMA, Counts, merge_batch, merge_runs
 from aidetl.warehouse._rows import Batch, batch_tables
@@ -60,7 +62,7 @@ class Warehouse:
         *,
         lock_timeout: float = 60.0,
         sql_dir: Path | None = None,
-        max_distance: int = 3,
+        max_distance: int = MAX_DISTANCE,
     ) -> None:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
@@ -100,6 +102,8 @@ class Warehouse:
 
     def load_batch(self, batch: Batch) -> LoadResult:
         """Load one batch, all or nothing; idempotent. Stages it if the file stays busy."""
+        if batch.simhashes is None:
+            batch = replace(batch, simhashes=fingerprints(batch.articles))
         tables = batch_tables(batch)
         result = self._write_or_stage(batch.run_id, tables, self._merge_tables)
         if isinstance(result, LoadResult):
@@ -231,6 +235,11 @@ class Warehouse:
             log.info("merged staged %s: %s", unit.path.name, counts)
             names.append(unit.path.name)
         return names
+
+
+def fingerprints(articles: list[Article]) -> dict[str, int]:
+    """simhash64 of each version's body, for repost detection at load time."""
+    return {a.version_id: simhash64(a.body) for a in articles if a.body}
 
 
 def merge_runs_only(
