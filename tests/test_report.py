@@ -200,3 +200,20 @@ def test_mark_falls_back_to_first_occurrence_and_never_loses_the_mention():
         "和5亿元。",
     )
     assert mark_mention("别的句子。", "5亿元", 3, 0, "xyz") == ("别的句子。 ", "5亿元", "")
+
+
+def test_only_http_links_become_hrefs():
+    """A javascript: URL from the data is shown as text, never as a link."""
+    from aidetl.report import render_report
+
+    data = build_report_data(None)
+    data["largest"] = [
+        {"text": "5亿元", "value": 5e8, "value_max": None, "unit": "CNY", "kind": "money",
+         "qualifier": "exact", "metric": None, "subject": None, "place": None,
+         "period_start": None, "period_end": None, "url": "javascript:alert(1)",
+         "title": "t", "published_at": None, "source": "s", "year": None,
+         "mark": ("共", "5亿元", "。")}
+    ]  # fmt: skip
+    html_text = render_report(data)
+    assert "<mark>5亿元</mark>" in html_text
+    assert 'href="javascript' not in html_text.lower()

@@ -14,6 +14,7 @@ import pytest
 from report_fixtures import build_warehouse
 
 from aidetl.report import write_report
+from aidetl.warehouse import Warehouse
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
@@ -86,6 +87,16 @@ def test_filters_from_the_url_hash_narrow_charts_and_table(report_url, tmp_path)
     assert (
         svg_attrs(dom) == {} and dom.count('<p class="empty">No data for these filters.</p>') == 3
     )
+
+
+def test_an_empty_warehouse_renders_without_script_errors(tmp_path):
+    path = tmp_path / "empty.duckdb"
+    Warehouse(path).migrate()
+    out = write_report(path, tmp_path / "empty.html")
+    dom, stderr = dump_dom(out.resolve().as_uri(), tmp_path)
+    assert 'data-rendered="yes"' in dom and 'data-js-errors="' not in dom
+    assert console_errors(stderr) == []
+    assert svg_attrs(dom) == {} and dom.count('<p class="empty">No data yet.</p>') == 7
 
 
 def test_screenshot_shows_drawn_bars(report_url, tmp_path):

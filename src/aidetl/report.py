@@ -138,7 +138,15 @@ def _collect(path: Path) -> dict[str, Any]:
 def build_report_data(warehouse: Queryable | None) -> dict[str, Any]:
     """Everything the report shows, as JSON-ready dicts and lists (empty when there is no data)."""
     data = empty_data()
-    relations = _relations(warehouse) if warehouse is not None else set()
+    if warehouse is not None:
+        _fill(data, warehouse)
+    data["options"] = _options(data)
+    return data
+
+
+def _fill(data: dict[str, Any], warehouse: Queryable) -> None:
+    """Run the report's queries, skipping any whose tables or views this warehouse lacks."""
+    relations = _relations(warehouse)
     view = next((v for v in ("facts_dedup", "current_facts") if v in relations), None)
     data["facts_view"] = view
     if view is not None and {"articles", "runs"} <= relations:
@@ -153,8 +161,6 @@ def build_report_data(warehouse: Queryable | None) -> dict[str, Any]:
             rows = _rows(warehouse, QUALITY_SQL[key], [QUALITY_ROWS])
             count = rows[0]["n"] if rows else 0
             data["quality"][key] = {"count": count, "rows": rows}
-    data["options"] = _options(data)
-    return data
 
 
 def empty_data() -> dict[str, Any]:
@@ -330,7 +336,8 @@ def _largest_row(r: dict) -> str:
 
 
 def _is_web_url(url: str | None) -> bool:
-    return bool(url) and url.lower().startswith(("http://", "https://"))
+    """Only http(s) links become hrefs (never javascript: or data: from the data)."""
+    return url is not None and url.lower().startswith(("http://", "https://"))
 
 
 QUALITY_TABLES = (
