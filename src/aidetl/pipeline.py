@@ -74,6 +74,7 @@ class RunSummary:
     fetched: int = 0
     unchanged: int = 0
     failed: int = 0
+    disallowed: int = 0  # refused by robots.txt or the allowed domains: never requested
     articles: int = 0
     new_articles: int = 0
     new_facts: int = 0
@@ -83,7 +84,9 @@ class RunSummary:
 
     def add_failures(self, attempts: Iterable[FetchAttempt]) -> None:
         for a in final_attempts(attempts):
-            if a.error_class:
+            if a.error_class == "DisallowedError":
+                self.disallowed += 1
+            elif a.error_class:
                 self.failed += 1
                 if len(self.failures) < MAX_FAILURES_KEPT:
                     self.failures.append((a.url, f"{a.error_class}: {a.error_message}"))

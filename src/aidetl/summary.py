@@ -32,8 +32,12 @@ def render_summary(path: Path, run_id: str, example_queries: tuple[str, ...] = (
     lines.append("facts by kind: " + ", ".join(f"{k} {n}" for k, n in kinds))
     lines.append("ten largest money facts:")
     lines += [f"  {float(v):>18,.0f} {u}  {text}  — {title}" for text, v, u, title in money]
-    lines.append(f"failures this run: {len(failures)}")
-    lines += [f"  {url}: {cls}: {msg}" for url, cls, msg in failures[:20]]
+    refused = [f for f in failures if f[1] == "DisallowedError"]
+    failed = [f for f in failures if f[1] != "DisallowedError"]
+    lines.append(f"failures this run: {len(failed)}")
+    lines += [f"  {url}: {cls}: {msg}" for url, cls, msg in failed[:20]]
+    lines.append(f"not requested (robots.txt or outside the allowed domains): {len(refused)}")
+    lines += [f"  {url}" for url, _, _ in refused[:20]]
     if example_queries:
         lines.append("try:")
         lines += [f'  .venv/bin/aidetl sql "{q}"' for q in example_queries]
