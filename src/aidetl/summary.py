@@ -14,9 +14,12 @@ SELECT f.text, f.value, f.unit, a.title
 FROM facts_dedup f JOIN articles a USING (article_id)
 WHERE f.kind = 'money' ORDER BY f.value DESC, f.fact_id LIMIT 10
 """
+# Only each URL's last attempt of the run: a 503 that a retry got past is not a failure.
 FAILURES_SQL = """
-SELECT url, error_class, error_message FROM fetches
-WHERE run_id = ? AND error_class IS NOT NULL ORDER BY url, attempt
+SELECT url, error_class, error_message FROM fetches f
+WHERE run_id = $run AND error_class IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM fetches g WHERE g.run_id = $run AND g.url = f.url AND g.attempt > f.attempt)
+ORDER BY url
 """
 
 
@@ -27,7 +30,7 @@ def render_summary(path: Path, run_id: str, example_queries: tuple[str, ...] = (
     status = wh.query(RUN_SQL, [run_id])[1]
     kinds = wh.query(KINDS_SQL)[1]
     money = wh.query(LARGEST_MONEY_SQL)[1]
-    failures = wh.query(FAILURES_SQL, [run_id])[1]
+    failures = wh.query(FAILURES_SQL, {"run": run_id})[1]
     lines = [f"warehouse {path}: {articles} articles", f"run {run_id}: {status[0][0] if status else '?'}"]
     lines.append("facts by kind: " + ", ".join(f"{k} {n}" for k, n in kinds))
     lines.append("ten largest money facts:")
