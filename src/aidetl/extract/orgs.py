@@ -71,7 +71,7 @@ LOCAL = re.compile(r"(?:电信|移动|联通|铁塔|农行|工行|建行|邮政|
 # an organisation suffix; the name is the words before it: 盐源县人民政府, 中国扶贫基金会
 GOVERNMENT = re.compile(
     r"人民政府|县委|市委|省委|州委|政府|扶贫开发局|扶贫办|乡村振兴局|农业农村局|财政局|民政局|教育局"
-    r"|商务局|人社局|发改委|发展改革委"
+    r"|商务局|人社局|发改委|发展改革委|人社厅|扶贫办|农业农村厅|财政厅|民政厅|教育厅|商务厅|扶贫开发办公室"
 )
 SUFFIX = re.compile(
     GOVERNMENT.pattern + r"|基金会|慈善会|慈善总会|红十字会|商会|协会|合作社|集团有限公司|股份有限公司"
@@ -86,7 +86,9 @@ NAME_LEAD = re.compile(
 # Names that are not an organisation of their own: 省级公司, 龙头企业的合作社 …
 GENERIC = re.compile(r"^(?:省级|市级|县级|地市|子|分|全|各|该|本|我|这家|一家|龙头|专业|农民|村级|乡镇|当地|地方|相关)")
 # 公司, 该公司, 我们, 本行: the article's own organisation
-PRONOUN = re.compile(r"(?:该|本|我|我们)?(?:公司|集团|企业|行)(?![\u4e00-\u9fff]{0,1}(?:级|化|员))|我们")
+PRONOUN = re.compile(
+    r"(?:该|本|我|全)(?:公司|集团|企业|行)|我们|(?<![\u4e00-\u9fff])(?:公司|集团)(?![\u4e00-\u9fff]?级)"
+)
 # right before an organisation that receives or partners rather than acts
 RECIPIENT_BEFORE = re.compile(
     r"(?:向|为|给|对|帮助|帮扶|协调|动员|联合|携手|支持|与|和|同|及|、|联系|邀请|引入|引进|吸引|助力)$"
@@ -151,18 +153,24 @@ def _named(text: str, m: re.Match, floor: int) -> list[OrgMention]:
         return []
     places = find_places(text, s, m.start())
     if GOVERNMENT.fullmatch(m.group(0)):  # a government is named by its place: 福建省政府
-        chain = [p for p in places if p.end == m.start()]
-        return [_make(text, text[_chain_start(places, chain[0]):m.end()],
-                      _chain_start(places, chain[0]), m.end(), None)] if chain else []
+        near = [p for p in places if m.start() - p.end <= 4 and not _has_lead(text[p.end:m.start()])]
+        if not near:
+            return []
+        first = _chain_start(places, near[-1])
+        return [_make(text, text[first:m.end()], first, m.end(), None)]
     if places:
         s = places[0].start
     else:
         lead = NAME_LEAD.match(text[s:m.start()])
         s += lead.end() if lead else 0
     written = text[s:m.end()]
-    if s >= m.start() or len(written) < 4 or GENERIC.match(written):
+    if m.start() - s < 2 or GENERIC.match(written):  # 家合作社, 省级公司
         return []
     return [_make(text, written, s, m.end(), None)]
+
+
+def _has_lead(gap: str) -> bool:
+    return bool(gap) and bool(NAME_LEAD.match(gap))
 
 
 def _chain_start(places: list, last) -> int:

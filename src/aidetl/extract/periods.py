@@ -23,6 +23,9 @@ PERIOD = re.compile(
     # 2018年至2020年, 2018—2020年, 2019年3月至6月 (range)
     rf"(?P<range>(?P<ra>{YEAR})\s*年?(?:(?P<ram>\d{{1,2}})月)?\s*(?:至|到|—|–|-|~|～)\s*"
     rf"(?:(?P<rb>{YEAR})\s*年(?:(?P<rbm>\d{{1,2}})月)?|(?P<rbm2>\d{{1,2}})月)(?:底|末)?)"
+    # 今年1至6月, 2019年1-9月 (months of one year)
+    rf"|(?P<mrange>(?:(?P<my>{YEAR})\s*年|(?P<mrel>今年|去年|前年|当年|全年))?(?P<m1>\d{{1,2}})月?\s*"
+    r"(?:至|到|—|–|-|~|～)\s*(?P<m2>\d{1,2})月(?:底|末|份)?)"
     # "十三五"期间, 十三五以来
     r"|(?P<era>十[一二三四]五)[”\"」』]?(?:期间|时期|以来|来)?"
     # 两年来, 近三年, 近3年来, 过去五年, 17年来 (a span ending at the publish date)
@@ -39,7 +42,7 @@ PERIOD = re.compile(
 SINCE_AFTER = re.compile(r"\s*(?:以来|起|开始|至今|来)")
 SINCE_BEFORE = re.compile(r"(?:自|从)$")
 # until: 截至2019年底, 截止到目前, 到2020年
-UNTIL_BEFORE = re.compile(r"(?:截至|截止|截止到|截止至|到)$")
+UNTIL_BEFORE = re.compile(r"(?:截至|截止|截止到|截止至|(?<![降升增减高大达少])到)$")
 UNTIL_NOW = re.compile(r"(?:截至|截止|截止到)(?:目前|当前|现在|发稿时)")
 # comparisons name a baseline, not the period: 比2018年, 较去年, 同比
 COMPARISON_BEFORE = re.compile(r"(?:比|较|相比|对比|同比|环比|与)$")
@@ -97,15 +100,21 @@ def find_periods(
         if period.explicit_year:
             year = period.explicit_year
         found.append(period)
+    for m in UNTIL_NOW.finditer(text, start, end):
+        if published:
+            found.append(Period(m.group(0), m.start(), m.end(), None, published))
+    found.sort(key=lambda p: p.start_pos)
     if not found and published:
         found.extend(_weak(text, start, end, published))
     return found
 
 
 def _interpret(text: str, m: re.Match, published: date | None, year: int | None) -> Period | None:
-    kind = m.lastgroup if m.lastgroup in ("range", "era", "span", "mspan") else "point"
+    kind = m.lastgroup if m.lastgroup in ("range", "mrange", "era", "span", "mspan") else "point"
     if kind == "range":
         interval = _range(m)
+    elif kind == "mrange":
+        interval = _month_range(m, published, year)
     elif kind == "era":
         first = PLAN_ERAS[m.group("era")]
         interval = (date(first, 1, 1), date(first + 4, 12, 31), None)
@@ -137,6 +146,21 @@ def _range(m: re.Match) -> tuple[date, date, int] | None:
     first = date(a, int(m.group("ram")), 1) if m.group("ram") else date(a, 1, 1)
     last = month_end(b, int(last_month)) if last_month else date(b, 12, 31)
     return first, last, b
+
+
+def _month_range(m: re.Match, published: date | None, year: int | None):
+    """今年1至6月 → Jan 1 .. Jun 30 of the publish year."""
+    named = int(m.group("my")) if m.group("my") else None
+    rel = m.group("mrel")
+    if named is None and rel in ("今年", "去年", "前年"):
+        if published is None:
+            return None
+        named = published.year - {"去年": 1, "前年": 2}.get(rel, 0)
+    base = named or (year if rel else None)
+    first, last = int(m.group("m1")), int(m.group("m2"))
+    if base is None or not 1 <= first <= last <= 12:
+        return None
+    return date(base, first, 1), month_end(base, last), named
 
 
 def _span(m: re.Match, published: date | None) -> tuple[date, date, None] | None:
@@ -194,11 +218,3 @@ def _weak(text: str, start: int, end: int, published: date) -> list[Period]:
         periods.append(Period(m.group(0), m.start(), m.end(), shift_months(published, months),
                               published, None, weak=True))
     return periods
-
-
-def until_now(text: str, start: int, end: int, published: date | None) -> Period | None:
-    """截至目前 / 截止到现在 → (None, publish date)."""
-    m = UNTIL_NOW.search(text, start, end)
-    if m is None or published is None:
-        return None
-    return Period(m.group(0), m.start(), m.end(), None, published)

@@ -37,7 +37,11 @@ TOWN_VILLAGE = re.compile(
     r"(?:[\u4e00-\u9fff]{1,5}?(?:镇|乡|街道))?(?:[\u4e00-\u9fff]{1,4}?(?:村|社区|嘎查))?"
 )
 # words that end a town/village name attempt: 的 / 在 / 和 … never sit inside a name
-NOT_TOWN = re.compile(r"城乡|贫困|扶贫|农村|乡村|所有|各|本|该")
+# tails that are not a town or village name: 礼县贫困村, 理塘县建成通村
+NOT_TOWN = re.compile(
+    r"^(?:建成|新建|建设|通|到|进|入|驻|每|全|各|本|该|实施|开展|推进|村村)"
+    r"|城乡|贫困|扶贫|农村|乡村|所有|帮扶|结对|定点"
+)
 NOT_IN_NAME = set("的在和与及是了为对向把被从于个名户等各该每全共均已将")
 
 # Short province forms used on their own in reporting.
@@ -167,6 +171,8 @@ def name_index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]
                 short.setdefault(brief, set()).add(pad(area["code"]))
                 if area["name"].endswith("自治州"):  # 凉山州, 黔东南州
                     short.setdefault(brief + "州", set()).add(pad(area["code"]))
+                if area["name"].endswith("自治县"):  # 化隆县, 宁蒗县
+                    short.setdefault(brief + "县", set()).add(pad(area["code"]))
     for name, code in SHORT_PROVINCES.items():
         short[name] = {pad(code)}
     for old, (province, current) in FORMER_NAMES.items():
@@ -222,11 +228,15 @@ def find_places(text: str, start: int = 0, end: int | None = None) -> list[Place
 def _match_at(text, i, end, full, short, longest, found) -> PlaceMatch | None:
     for size in range(min(longest, end - i), 1, -1):
         name = text[i:i + size]
+        if text[i + size - 1:i + size + 1] in ("市场", "区域"):  # 东方市场 is a market
+            continue
         codes = full.get(name)
         if codes is None and name in short:
-            if name in COMMON_WORDS and not _follows_place(found, i):
-                continue
             codes = short[name]
+            if name in COMMON_WORDS:  # only inside the place just named: 辽宁朝阳, not 库伦旗新建
+                codes = _inside_previous(found, i, codes)
+                if not codes:
+                    continue
             provinces = tuple(c for c in codes if c.endswith("0000"))
             codes = provinces or codes  # 海南 is the province, not 海南区
         if codes:
@@ -238,8 +248,10 @@ def _match_at(text, i, end, full, short, longest, found) -> PlaceMatch | None:
     return None
 
 
-def _follows_place(found: list[PlaceMatch], i: int) -> bool:
-    return bool(found) and found[-1].end == i
+def _inside_previous(found: list[PlaceMatch], i: int, codes: tuple[str, ...]) -> tuple[str, ...]:
+    if not found or found[-1].end != i or found[-1].code is None:
+        return ()
+    return tuple(c for c in codes if contains(found[-1].code, c))
 
 
 def _extend_town(text: str, match: PlaceMatch, end: int) -> PlaceMatch:
