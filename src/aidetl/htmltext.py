@@ -13,10 +13,14 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+# The inside of a start tag, quote-aware: <img src="a.jpg?x>/y" alt='b'>
+ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
 # Whole elements that never carry article text, cut from the markup before parsing.
 # e.g. <script>var a = "<p>";</script>, <style>p {}</style>, <!-- ad --> (not <iframe src=x />)
 PRE_STRIP = re.compile(
-    r"<(script|style|noscript|template|svg|textarea|select|object|iframe)\b[^>]*(?<!/)>.*?</\1\s*>"
+    r"<(script|style|noscript|template|svg|textarea|select|object|iframe)\b"
+    + ATTRS
+    + r"(?<!/)>.*?</\1\s*>"
     r"|<!--.*?-->",
     re.I | re.S,
 )
@@ -58,7 +62,19 @@ KEEP_NAME = re.compile(
 _BLOCKS = r"(?:div|p|li|ul|ol|tr|td|th|table|tbody|thead|h[1-6]|br|section|article|dl|dd|dt|head|meta|link|option|form|header|footer|nav|aside|body|html|title|hr|input|img)"
 # Whitespace beside block tags never shows: "</p>\n   <div>" parses to fewer text nodes as "</p><div>".
 BLOCK_SPACE_BEFORE = re.compile(r"\s+(?=</?" + _BLOCKS + r"\b)", re.I)
-BLOCK_SPACE_AFTER = re.compile(r"(</?" + _BLOCKS + r"\b[^>]*>)\s+", re.I)
+BLOCK_SPACE_AFTER = re.compile(r"(</?" + _BLOCKS + r"\b" + ATTRS + r">)\s+", re.I)
+# Inline elements with nothing inside and images: fewer nodes, same text.
+# e.g. <i class="icon-share"></i>, <span> </span>, <img src="a.jpg" alt="">
+EMPTY_INLINE = re.compile(
+    r"<(span|i|em|b|a|strong|font|s|u)\b"
+    + ATTRS
+    + r">\s*</\1>|<(?:img|input|link|wbr)\b"
+    + ATTRS
+    + ">",
+    re.I,
+)
+# Containers removed from a chosen block when they are mostly links (a link inside prose stays).
+LIST_TAGS = frozenset("div ul ol table dl section p span td li dd center font".split())
 BLOCK_TAGS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 tr td th table tbody thead section article blockquote "
     "pre dd dt dl header main center figure figcaption hr address fieldset form body html caption".split()
@@ -116,6 +132,7 @@ def strip_markup(html: str) -> str:
 def make_soup(html: str) -> BeautifulSoup:
     """Parse once with lxml; class stays one string (cheaper, and selectors still match)."""
     html = BLOCK_SPACE_AFTER.sub(r"\1", BLOCK_SPACE_BEFORE.sub("", strip_markup(html)))
+    html = EMPTY_INLINE.sub("", html)
     return BeautifulSoup(html, "lxml", multi_valued_attributes=None)
 
 
@@ -343,7 +360,13 @@ def drop_link_lists(block: Tag) -> None:
             if not isinstance(child, Tag):
                 continue
             st = stats.get(id(child))
-            if st and st.text and st.links / st.text > 0.6 and st.text - st.links < 40:
+            if (
+                child.name in LIST_TAGS
+                and st
+                and st.text
+                and st.links / st.text > 0.6
+                and st.text - st.links < 40
+            ):
                 doomed.append(child)
             else:
                 walk(child)
