@@ -11,6 +11,7 @@ Reply. Unknown paths get 404. The server runs in a daemon thread on an ephemeral
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -117,6 +118,10 @@ class FixtureServer:
 def make_handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()  # no Nagle: headers and body go out as written, no 40 ms stalls
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def do_GET(self) -> None:  # noqa: N802 - the http.server naming
             self.answer(send_body=True)

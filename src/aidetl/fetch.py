@@ -189,7 +189,7 @@ class Fetcher:
         self, url, source, validators, content_types, archive, progress
     ) -> tuple[Page | None, bool]:
         headers = self._request_headers(validators)
-        current, seen = url, {dedup_key(url)}
+        current, seen = url, set[str]()  # filled on the first redirect only: no cost otherwise
         for _hop in range(self.max_redirects + 1):
             progress.final_url = current
             rules = self._permit(current, source, progress)
@@ -227,6 +227,8 @@ class Fetcher:
             raise RedirectError(
                 url, f"redirect to a disallowed URL: {exc}", response.status_code
             ) from exc
+        if not seen:
+            seen.add(dedup_key(current))
         key = dedup_key(target)
         if key in seen:
             raise RedirectError(url, f"redirect loop at {target}", response.status_code)

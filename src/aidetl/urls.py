@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from aidetl.errors import DisallowedError
@@ -112,10 +113,16 @@ def check_url(url: str, allowed_domains: Iterable[str] = ()) -> None:
 
 def host_allowed(host: str, allowed_domains: Iterable[str]) -> bool:
     """True when `host` is an allowed domain or a subdomain of one (any host when none given)."""
-    domains = [to_ascii_host(d) for d in allowed_domains if d.strip()]
+    domains = ascii_domains(tuple(allowed_domains))
     if not domains:
         return True
     return any(host == d or host.endswith("." + d) for d in domains)
+
+
+@lru_cache(maxsize=256)
+def ascii_domains(allowed_domains: tuple[str, ...]) -> tuple[str, ...]:
+    """Allowed domains in punycode, computed once per Source."""
+    return tuple(to_ascii_host(d) for d in allowed_domains if d.strip())
 
 
 def adhoc_source(urls: Iterable[str], delay: float = 1.0, name: str = "adhoc") -> Source:
