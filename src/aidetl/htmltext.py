@@ -68,7 +68,7 @@ BLOCK_SPACE_AFTER = re.compile(r"(</?" + _BLOCKS + r"\b" + ATTRS + r">)\s+", re.
 EMPTY_INLINE = re.compile(
     r"<(span|i|em|b|a|strong|font|s|u)\b"
     + ATTRS
-    + r">\s*</\1>|<(?:img|input|link|wbr)\b"
+    + r">\s*</\1>|<(?:img|input|wbr)\b"
     + ATTRS
     + ">",
     re.I,
