@@ -104,6 +104,17 @@ def test_read_that_stalls_past_the_timeout_is_a_fetch_timeout():
         assert page_attempts(outcome)[0].error_class == "FetchTimeout"
 
 
+def test_server_that_drips_the_body_slowly_hits_the_total_deadline():
+    with serve(
+        {"/drip": Reply(body=b"<html>", stream_bytes=40 * 64 * 1024, chunk_delay=0.1)}
+    ) as srv:
+        outcome = fetcher(retries=0, max_seconds=0.5).fetch(srv.url("/drip"), LOCAL)
+        (served,) = srv.hits("/drip")
+        assert wait_until(lambda: served.aborted)
+    assert type(outcome.error).__name__ == "FetchTimeout"
+    assert "longer than 0.5 s" in str(outcome.error)
+
+
 def test_truncated_body_is_a_truncated_error():
     with serve({"/t": Reply(body=b"<html>" + b"x" * 100, content_length=5000)}) as srv:
         outcome = fetcher(retries=1).fetch(srv.url("/t"), LOCAL)
@@ -205,6 +216,15 @@ def test_gbk_page_labelled_utf8_is_caught():
     assert outcome.page.encoding == "gb18030"
 
 
+def test_meta_charset_is_used_when_the_header_has_none():
+    body = '<html><head><meta charset="gbk"></head><body>扶贫资金超5亿元</body></html>'.encode(
+        "gbk"
+    )
+    with serve({"/m": Reply(body=body, content_type="text/html")}) as srv:
+        outcome = fetcher().fetch(srv.url("/m"), LOCAL)
+    assert "扶贫资金超5亿元" in outcome.page.text and outcome.page.encoding == "gb18030"
+
+
 def test_non_html_content_type_is_a_content_type_error():
     with serve({"/img": Reply(body=b"\x89PNG", content_type="image/png")}) as srv:
         outcome = fetcher().fetch(srv.url("/img"), LOCAL)
@@ -275,3 +295,37 @@ def test_retry_after_accepts_seconds_and_http_dates_and_is_capped():
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", cap=60) == 0
     assert parse_retry_after("soon", cap=60) is None
     assert parse_retry_after(None, cap=60) is None
+
+
+FAILURES = {
+    "/503": (Reply(503, "busy"), "BadStatusError", "HTTP 503"),
+    "/404": (Reply(404, "gone"), "BadStatusError", "HTTP 404"),
+    "/pdf": (
+        Reply(body=b"%PDF", content_type="application/pdf"),
+        "ContentTypeError",
+        "application/pdf",
+    ),
+    "/cut": (Reply(body=b"<html>", content_length=100), "TruncatedError", "of 100"),
+    "/loop": (Reply(302, headers={"Location": "/loop"}), "RedirectError", "loop"),
+    "/slow": (Reply(body=HTML, delay=1.0), "FetchTimeout", "timed out"),
+    "/private/x": (Reply(body=HTML), "DisallowedError", "robots.txt"),
+}
+
+
+def test_every_failure_is_an_attempt_with_its_class_and_reason():
+    routes = {path: reply for path, (reply, _, _) in FAILURES.items()}
+    routes["/robots.txt"] = Reply(
+        body="User-agent: aidetl\nDisallow: /private\n", content_type="text/plain"
+    )
+    with serve(routes) as srv:
+        f = Fetcher(
+            "aidetl/0.1 (+test)", timeout=(1.0, 0.3), retries=1, backoff=0.01, sleep=no_sleep
+        )
+        outcomes = {path: f.fetch(srv.url(path), LOCAL) for path in FAILURES}
+        assert srv.hits("/private/x") == []
+    for path, (_, error_class, reason) in FAILURES.items():
+        outcome = outcomes[path]
+        assert outcome.page is None and type(outcome.error).__name__ == error_class, path
+        last = page_attempts(outcome)[-1]
+        assert last.error_class == error_class and reason in last.error_message, (path, last)
+        assert last.source == "local" and last.url == srv.url(path)

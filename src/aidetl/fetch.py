@@ -183,6 +183,16 @@ class Fetcher:
         assert outcome.page is not None  # no validators were sent, so never not-modified
         return outcome.page
 
+    def close(self) -> None:
+        """Close the session's pooled connections."""
+        self.session.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- one try: redirects, robots, politeness ------------------------------------------
 
     def _try(
@@ -285,7 +295,9 @@ class Fetcher:
         chunks, total = [], 0
         deadline = time.monotonic() + self.max_seconds
         try:
-            for chunk in response.raw.stream(CHUNK, decode_content=True):
+            # read1 returns whatever arrived (at most CHUNK decoded bytes), so the deadline
+            # also catches a server that drips a byte at a time
+            while chunk := response.raw.read1(CHUNK, decode_content=True):
                 total += len(chunk)
                 progress.bytes = total
                 if total > self.max_bytes:
@@ -301,7 +313,8 @@ class Fetcher:
             raise FetchTimeout(url, f"read timed out after {total} bytes") from exc
         except ProtocolError as exc:
             progress.retryable = True
-            raise TruncatedError(url, f"connection broke after {total} bytes: {exc}") from exc
+            got = f"got {response.raw.tell()} of {declared} announced bytes" if declared else ""
+            raise TruncatedError(url, f"connection broke: {got or exc}") from exc
         except DecodeError as exc:
             raise FetchError(url, f"body could not be decompressed: {exc}") from exc
         received = response.raw.tell()  # bytes as sent on the wire, before decompression
