@@ -141,7 +141,7 @@ def _fact(reader: _Reader, f: Figure, ordered: list[Figure], version: str) -> Fa
     c_start, c_end = next(((s, e) for s, e in sentence.clauses if s <= f.start < e),
                           sentence.clauses[-1])
     subject, parent = _subject(reader, index, f.start)
-    place, code = _place(sentence, c_start, c_end)
+    place, code = _place(text, sentence, c_start, c_end)
     period = _period(sentence, c_start, c_end, f.start)
     left = text[c_start:f.start]
     return Fact(
@@ -174,27 +174,32 @@ def _subject(reader: _Reader, index: int, pos: int) -> tuple[str | None, str | N
     return None, None
 
 
-def _place(sentence: _Sentence, c_start: int, c_end: int) -> tuple[str | None, str | None]:
+def _place(text: str, sentence: _Sentence, c_start: int, c_end: int) -> tuple[str | None, str | None]:
     """One place chain in the clause, else one in the sentence; several distinct → None."""
     for lo, hi in ((c_start, c_end), (sentence.start, sentence.end)):
-        chains = _chains([p for p in sentence.places if lo <= p.start and p.end <= hi])
+        chains = _chains([p for p in sentence.places if lo <= p.start and p.end <= hi], text)
         if chains:
             return _pick(chains)
     return None, None
 
 
-def _chains(places: list[PlaceMatch]) -> list[list[PlaceMatch]]:
-    """Adjacent names form one place: 四川凉山 + 木里县 → one chain."""
+def _chains(places: list[PlaceMatch], text: str) -> list[list[PlaceMatch]]:
+    """Adjacent names form one place: 四川凉山 + 木里县 → one chain. A chain followed by 等
+    (百色、河池等地) ends a list: it stands for several places."""
     chains: list[list[PlaceMatch]] = []
     for p in places:
         if chains and chains[-1][-1].end == p.start:
             chains[-1].append(p)
         else:
             chains.append([p])
+    if any(text.startswith("等", c[-1].end) for c in chains):
+        chains.append([])  # an unnamed rest: several places, so no single one
     return chains
 
 
 def _pick(chains: list[list[PlaceMatch]]) -> tuple[str | None, str | None]:
+    if any(not c for c in chains):
+        return None, None
     deepest = [(c, c[-1]) for c in chains]
     codes = {d.code for _, d in deepest}
     if len(deepest) > 1 and (None in codes or not _nested(codes)):

@@ -41,18 +41,18 @@ VOCABULARY: tuple[Metric, ...] = (
     Metric("subsidy", MONEY, "补贴|补助|奖补|奖励资金|救助金|慰问金"),
     Metric("loan", MONEY, "贷款|放贷|信贷|授信|借款|融资"),
     Metric("income", MONEY, "收入|增收|工资|分红|薪酬|营收"),
-    Metric("investment", MONEY, "投资|投入|注资|出资|拨付|安排资金|建设资金|项目资金",
+    Metric("investment", MONEY, "投资|投入|注资|出资|拨付|下达|安排资金|建设资金|项目资金",
            "的?(?:投资|投入|建设资金)"),
+    Metric("participation_rate", PERCENT, "参与面|参与率|参保率|参合率|参与度|覆盖人群"),
     Metric("coverage_rate", PERCENT,
-           "覆盖率|通达率|普及率|覆盖面|通车率|通电率|通网率|入户率|到户率|覆盖|通达",
+           "覆盖率|通达率|普及率|覆盖面|通车率|通电率|通网率|入户率|到户率|接入率|联网率|覆盖|通达",
            "(?:以上|左右)?[^，,。；;（(]{0,10}?(?:到户|入户|覆盖|通达|通网|通宽带|通光纤|通4G"
            "|通了?(?:光纤|宽带|网络|4G|5G|电|水|公路|硬化路))"),
-    Metric("participation_rate", PERCENT, "参与面|参与率|参保率|参合率|参与度|覆盖人群"),
     Metric("poverty_rate", POINTS, "贫困发生率|发生率"),
     Metric("enrollment_rate", PERCENT, "入学率|巩固率"),
-    Metric("growth_rate", POINTS, "同比增长|增长|增幅|增速|提高|提升|上涨"),
+    Metric("growth_rate", POINTS, "同比增长|增长(?![到至])|增幅|增速|提高(?![到至])|提升(?![到至])|上涨(?![到至])"),
     Metric("lifted_out_of_poverty", COUNT,
-           "实现脱贫|脱贫人口|脱贫|摘帽|出列|减贫|减少贫困人口|退出贫困",
+           "实现脱贫|脱贫人口|脱贫|摘帽|出列|减贫|减少(?:农村)?贫困人口|退出贫困",
            "[^，,。；;的（(中有]{0,20}?(?:脱贫|摘帽|出列|退出)",
            frozenset({"person", "household", "village", "county", "township", "item"})),
     Metric("jobs_created", COUNT, "就业岗位|工作岗位|岗位|带动就业|解决就业|实现就业|就业",
@@ -66,13 +66,12 @@ VOCABULARY: tuple[Metric, ...] = (
 )
 BY_NAME = {m.name: m for m in VOCABULARY}
 
-# One scan finds every keyword before a figure; longest words first so 捐赠资金 beats 捐赠.
-_WORDS = sorted({(w, m.name) for m in VOCABULARY for w in m.before.split("|")},
-                key=lambda wm: -len(wm[0]))
-KEYWORD = re.compile("|".join(re.escape(w) for w, _ in _WORDS))  # "捐赠资金", "投入"
-KEYWORD_METRICS: dict[str, tuple[str, ...]] = {}
-for _word, _name in _WORDS:
-    KEYWORD_METRICS[_word] = KEYWORD_METRICS.get(_word, ()) + (_name,)
+# One scan finds every keyword before a figure: one named group per metric, each metric's
+# words longest first (捐赠资金 beats 捐赠); a word may carry a lookahead (提高 but not 提高到).
+KEYWORD = re.compile("|".join(
+    f"(?P<{m.name}>" + "|".join(sorted(m.before.split("|"), key=len, reverse=True)) + ")"
+    for m in VOCABULARY
+))
 # After the figure: "28247名贫困人口顺利脱贫", "70%以上光纤到户"
 AFTER = tuple((m, re.compile(m.after)) for m in VOCABULARY if m.after)
 
@@ -85,11 +84,10 @@ def compatible(metric: Metric, kind: str, unit: str) -> bool:
 
 def metric_before(text: str, start: int, end: int, kind: str, unit: str) -> str | None:
     """The nearest compatible keyword in text[start:end] (the clause before the figure)."""
-    hits = list(KEYWORD.finditer(text, start, end))
-    for hit in reversed(hits):
-        for name in KEYWORD_METRICS[hit.group(0)]:
-            if compatible(BY_NAME[name], kind, unit):
-                return name
+    for hit in reversed(list(KEYWORD.finditer(text, start, end))):
+        name = hit.lastgroup
+        if name and compatible(BY_NAME[name], kind, unit):
+            return name
     return None
 
 

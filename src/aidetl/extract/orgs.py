@@ -66,6 +66,8 @@ _ALIAS_ALT = "|".join(sorted(map(re.escape, ALIASES), key=len, reverse=True))
 BRAND = re.compile(_ALIAS_ALT)
 # after a brand: 四川公司, 凉山分行, 四川省电力公司 (the place is checked against places)
 BRANCH_AFTER = re.compile(r"(?P<place>[\u4e00-\u9fff]{2,8}?)(?:分公司|公司|分行|支行|电力公司|供电公司|分局)")
+# a brand's own body: 腾讯基金会, 阿里巴巴公益基金会, 京东物流公司 is not matched (only bodies)
+OWN_BODY = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:基金会|慈善会|研究院|工会)")
 # a branch brand after a place: 四川电信, 江苏移动公司, 凉山州农行
 LOCAL = re.compile(r"(?:电信|移动|联通|铁塔|农行|工行|建行|邮政|邮储银行)(?:分?公司)?")
 # an organisation suffix; the name is the words before it: 盐源县人民政府, 中国扶贫基金会
@@ -125,8 +127,12 @@ def _inside(found: list[OrgMention], pos: int) -> bool:
 
 
 def _brand(text: str, m: re.Match, end: int) -> OrgMention:
-    """中国电信 alone, or with its branch: 中国电信四川公司 (parent 中国电信)."""
+    """中国电信 alone, or with its branch: 中国电信四川公司 (parent 中国电信); a brand's own
+    foundation or subsidiary keeps its full name: 腾讯公益慈善基金会 (parent 腾讯)."""
     canonical = ALIASES[m.group(0)]
+    own = OWN_BODY.match(text, m.end(), end)
+    if own:
+        return _make(text, text[m.start():own.end()], m.start(), own.end(), canonical)
     branch = BRANCH_AFTER.match(text, m.end(), end)
     if branch and _is_place(branch.group("place")):
         return _make(text, text[m.start():branch.end()], m.start(), branch.end(), canonical)

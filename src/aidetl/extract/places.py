@@ -117,7 +117,7 @@ COMMON_WORDS = frozenset((
     "来宾 果洛 桃源 桥东 桥西 梁子湖 梁山 正安 正定 武功 比如 民和 民权 "
     "永和 永安 永定 永新 永福 汇川 江东 江北 江南 江口 江岸 河东 河口 "
     "河西 河间 洞口 洪山 洪湖 海东 海北 海城 海西 清新 清水 温泉 港口 "
-    "湖里 玄武 玉树 登封 白云 白银 百色 监利 石棉 石狮 石门 石首 石龙 "
+    "湖里 玄武 玉树 登封 白云 白银 监利 石棉 石狮 石门 石首 石龙 "
     "矿区 神农架 秦安 竹溪 红安 红旗 红星 罗田 芙蓉 苍梧 莲花 西北 西区 "
     "西华 西南 西城 西山 解放 资源 赤壁 路南 运河 通道 遵化 郊区 金台 "
     "金山 金川 金平 钟祥 钢城 镇远 长兴 长子 长宁 长安 长江 阳新 阿里 "
@@ -209,14 +209,29 @@ def level_of(code: str) -> int:
     return 2 if code.endswith("00") else 3
 
 
+@lru_cache(maxsize=1)
+def prefix_lengths() -> dict[str, tuple[int, ...]]:
+    """First two characters → the lengths of names starting with them, longest first."""
+    full, short, _ = name_index()
+    lengths: dict[str, set[int]] = {}
+    for name in (*full, *short):
+        lengths.setdefault(name[:2], set()).add(len(name))
+    return {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}
+
+
 def find_places(text: str, start: int = 0, end: int | None = None) -> list[PlaceMatch]:
     """Every place name in text[start:end], longest match first, left to right."""
-    full, short, longest = name_index()
+    full, short, _ = name_index()
+    prefixes = prefix_lengths()
     end = len(text) if end is None else end
     found: list[PlaceMatch] = []
     i = start
     while i < end:
-        match = _match_at(text, i, end, full, short, longest, found)
+        sizes = prefixes.get(text[i:i + 2])
+        if sizes is None and text[i] not in ABBREVIATIONS:
+            i += 1
+            continue
+        match = _match_at(text, i, end, full, short, sizes or (), found)
         if match is None:
             i += 1
             continue
@@ -225,8 +240,10 @@ def find_places(text: str, start: int = 0, end: int | None = None) -> list[Place
     return _disambiguate(found)
 
 
-def _match_at(text, i, end, full, short, longest, found) -> PlaceMatch | None:
-    for size in range(min(longest, end - i), 1, -1):
+def _match_at(text, i, end, full, short, sizes, found) -> PlaceMatch | None:
+    for size in sizes:
+        if i + size > end:
+            continue
         name = text[i:i + size]
         if text[i + size - 1:i + size + 1] in ("市场", "区域"):  # 东方市场 is a market
             continue
