@@ -85,3 +85,7 @@ def test_adhoc_source_allows_exactly_the_given_hosts():
     source = adhoc_source(["http://a.cn/1", "https://B.cn/2", "http://a.cn/3"], delay=0.5)
     assert source.allowed_domains == ("a.cn", "b.cn")
     assert source.delay == 0.5
+
+
+def test_adhoc_source_without_delay_keeps_the_polite_default():
+    assert adhoc_source(["http://a.cn/1"], None).delay == 1.0

@@ -125,7 +125,12 @@ def ascii_domains(allowed_domains: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(to_ascii_host(d) for d in allowed_domains if d.strip())
 
 
-def adhoc_source(urls: Iterable[str], delay: float = 1.0, name: str = "adhoc") -> Source:
-    """A Source for explicit URLs: the allowed domains are exactly the URLs' hosts."""
+def adhoc_source(urls: Iterable[str], delay: float | None = None, name: str = "adhoc") -> Source:
+    """A Source for explicit URLs: the allowed domains are exactly the URLs' hosts.
+
+    `delay` None keeps the Source default (1 s between requests to a host).
+    """
     hosts = sorted({host_of(u) for u in urls if host_of(u)})
+    if delay is None:
+        return Source(name=name, allowed_domains=tuple(hosts))
     return Source(name=name, allowed_domains=tuple(hosts), delay=delay)
