@@ -175,6 +175,14 @@ def test_gzip_bomb_sitemap_is_refused():
     assert len(result.errors) == 1 and "gzip bomb" in result.errors[0]
 
 
+def test_text_sitemap_lists_one_url_a_line():
+    with serve({}) as srv:
+        text = f"{srv.base}/t/1.html\n\n{srv.base}/t/2.html?utm_campaign=x\nnot a url\n"
+        srv.routes["/sitemap.txt"] = Reply(body=text, content_type="text/plain")
+        result = discover(source(sitemaps=(srv.url("/sitemap.txt"),)), fetcher())
+    assert paths(result) == ["t/1.html", "t/2.html"]
+
+
 def test_gunzip_leaves_plain_bytes_alone():
     assert gunzip("u", b"<urlset/>") == b"<urlset/>"
 

@@ -121,7 +121,7 @@ def fetch_document(url: str, source: Source, fetcher: Fetcher, result: Discovery
     outcome = fetcher.fetch(url, source, content_types=DOCUMENT_TYPES, archive=False)
     result.attempts.extend(outcome.attempts)
     if outcome.error is not None or outcome.page is None:
-        raise DiscoveryError(f"{url}: {outcome.error}")
+        raise DiscoveryError(str(outcome.error))
     return outcome.page.content
 
 
@@ -166,11 +166,17 @@ def refuse_entities(url: str, content: bytes) -> None:
 def read_sitemap(
     url, source, fetcher, since, result: DiscoveryResult, depth: int, budget: list[int]
 ) -> None:
-    """Read a sitemap or sitemap index (gzipped or not), following indexes a few levels deep."""
+    """Read a sitemap, sitemap index or text sitemap (gzipped or not), following indexes a few levels deep."""
     if budget[0] <= 0:
         raise DiscoveryError(f"{url}: skipped, more than {MAX_SITEMAPS} sitemaps for {source.name}")
     budget[0] -= 1
-    root = parse_xml(url, gunzip(url, fetch_document(url, source, fetcher, result)))
+    content = gunzip(url, fetch_document(url, source, fetcher, result))
+    if not content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        for line in content.decode("utf-8", errors="replace").splitlines():
+            if line.strip().startswith(("http://", "https://")):
+                result.add(line.strip(), source, None, since)  # a text sitemap: one URL a line
+        return
+    root = parse_xml(url, content)
     kind = local_name(root.tag)
     if kind == "sitemapindex":
         if depth >= MAX_SITEMAP_DEPTH:
@@ -287,7 +293,7 @@ def decode_list(url: str, source: Source, fetcher: Fetcher, result: DiscoveryRes
     outcome = fetcher.fetch(url, source, archive=False)
     result.attempts.extend(outcome.attempts)
     if outcome.error is not None or outcome.page is None:
-        raise DiscoveryError(f"{url}: {outcome.error}")
+        raise DiscoveryError(str(outcome.error))
     return outcome.page.text
 
 
