@@ -13,6 +13,7 @@ defusedxml, which refuses entity declarations (billion laughs, external entities
 
 from __future__ import annotations
 
+import calendar
 import gzip
 import html
 import io
@@ -145,7 +146,7 @@ def entry_time(entry) -> datetime | None:
     stamp = entry.get("published_parsed") or entry.get("updated_parsed")
     if not stamp:
         return None
-    return datetime(*stamp[:6], tzinfo=UTC)
+    return datetime.fromtimestamp(calendar.timegm(stamp), UTC)
 
 
 def refuse_entities(url: str, content: bytes) -> None:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 import requests
+from protego import Protego
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 
@@ -349,40 +350,18 @@ class Fetcher:
     def _load_robots(self, origin: str, source: Source) -> tuple[RobotsRules, list[FetchAttempt]]:
         """Fetch origin/robots.txt once; 4xx allows all, 5xx or no answer disallows all."""
         url = origin + "/robots.txt"
-        host = host_of(url)
         fetched_at, started = datetime.now(UTC), time.perf_counter()
-        status, error, rules = None, None, ALLOW_ALL
-        delay = source.delay if self.delay_override is None else self.delay_override
+        status: int | None = None
+        error: FetchError | None = None
         try:
-            with self._gate.slot(host, delay, source.max_in_flight):
-                response = self.session.get(
-                    url, headers=self._headers, timeout=self.timeout, stream=True
-                )
-                try:
-                    status = response.status_code
-                    body = (
-                        response.raw.read(ROBOTS_MAX_BYTES, decode_content=True)
-                        if status < 300
-                        else b""
-                    )
-                finally:
-                    response.close()
-            if status >= 500:
-                error = BadStatusError(
-                    url, f"robots.txt answered HTTP {status}: host treated as disallowed", status
-                )
-            elif status < 300:
-                rules = RobotsRules(parser=parse_robots(body), fetched_at=time.monotonic())
-        except (requests.RequestException, ProtocolError, ReadTimeoutError) as exc:
-            kind = (
-                FetchTimeout if isinstance(exc, requests.Timeout | ReadTimeoutError) else FetchError
-            )
-            error = kind(
-                url, f"robots.txt unavailable ({type(exc).__name__}): host treated as disallowed"
-            )
-        if error is not None:
-            rules = RobotsRules(unavailable=str(error), fetched_at=time.monotonic())
-        self._gate.defer(host, rules.crawl_delay(self.user_agent))  # the first page waits too
+            status, body = self._get_robots(url, source)
+            rules = robots_rules(url, status, body)
+        except FetchError as exc:
+            error = exc
+            rules = RobotsRules(unavailable=str(exc), fetched_at=time.monotonic())
+        self._gate.defer(
+            host_of(url), rules.crawl_delay(self.user_agent)
+        )  # the first page waits too
         attempt = FetchAttempt(
             url=url, attempt=1, fetched_at=fetched_at, status=status,
             error_class=type(error).__name__ if error else None,
@@ -390,6 +369,29 @@ class Fetcher:
             elapsed_ms=int((time.perf_counter() - started) * 1000), final_url=url, source=source.name,
         )  # fmt: skip
         return rules, [attempt]
+
+    def _get_robots(self, url: str, source: Source) -> tuple[int, bytes]:
+        """(status, body) of a robots.txt, read up to ROBOTS_MAX_BYTES, redirects followed."""
+        delay = source.delay if self.delay_override is None else self.delay_override
+        try:
+            with self._gate.slot(host_of(url), delay, source.max_in_flight):
+                response = self.session.get(
+                    url, headers=self._headers, timeout=self.timeout, stream=True
+                )
+                try:
+                    ok = response.status_code < 300
+                    body = response.raw.read(ROBOTS_MAX_BYTES, decode_content=True) if ok else b""
+                    return response.status_code, body
+                finally:
+                    response.close()
+        except (requests.Timeout, ReadTimeoutError) as exc:
+            raise FetchTimeout(
+                url, f"robots.txt unavailable ({type(exc).__name__}): host treated as disallowed"
+            ) from exc
+        except (requests.RequestException, ProtocolError, DecodeError) as exc:
+            raise FetchError(
+                url, f"robots.txt unavailable ({type(exc).__name__}): host treated as disallowed"
+            ) from exc
 
 
 def make_session(pool_size: int = 32) -> requests.Session:
@@ -401,10 +403,17 @@ def make_session(pool_size: int = 32) -> requests.Session:
     return session
 
 
-def parse_robots(body: bytes):
-    from protego import Protego
-
-    return Protego.parse(body.decode("utf-8", errors="replace"))
+def robots_rules(url: str, status: int, body: bytes) -> RobotsRules:
+    """Rules from a robots.txt answer: parsed on 2xx, allow-all on 4xx; BadStatusError on 5xx."""
+    if status >= 500:
+        raise BadStatusError(
+            url, f"robots.txt answered HTTP {status}: host treated as disallowed", status
+        )
+    if status >= 300:
+        return ALLOW_ALL
+    return RobotsRules(
+        parser=Protego.parse(body.decode("utf-8", errors="replace")), fetched_at=time.monotonic()
+    )
 
 
 def check_status(
