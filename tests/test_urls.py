@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aidetl.errors import DisallowedError
 from aidetl.urls import adhoc_source, canonicalize, check_url, dedup_key, host_of
@@ -89,3 +91,29 @@ def test_adhoc_source_allows_exactly_the_given_hosts():
 
 def test_adhoc_source_without_delay_keeps_the_polite_default():
     assert adhoc_source(["http://a.cn/1"], None).delay == 1.0
+
+
+SEGMENT = st.text(alphabet="abc中文-_.~%20", min_size=0, max_size=8)
+PARAM = st.tuples(st.sampled_from(["id", "page", "utm_source", "spm", "q"]), SEGMENT)
+
+
+@given(
+    scheme=st.sampled_from(["http", "https", "HTTP"]),
+    host=st.sampled_from(["a.cn", "News.A.cn", "例子.中国"]),
+    path=st.lists(SEGMENT, max_size=4),
+    params=st.lists(PARAM, max_size=4),
+    slash=st.booleans(),
+)
+def test_canonical_form_is_stable_and_dedup_ignores_scheme_and_slash(
+    scheme, host, path, params, slash
+):
+    query = "&".join(f"{k}={v}" for k, v in params)
+    url = f"{scheme}://{host}/{'/'.join(path)}{'/' if slash else ''}" + (
+        f"?{query}" if query else ""
+    )
+    canonical = canonicalize(url)
+    assert canonicalize(canonical) == canonical
+    assert "utm_source" not in canonical and "spm=" not in canonical
+    other_scheme = "https" if scheme.lower() == "http" else "http"
+    assert dedup_key(url.replace(scheme, other_scheme, 1)) == dedup_key(url)
+    check_url(canonical, ("a.cn", "例子.中国"))
