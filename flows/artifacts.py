@@ -26,7 +26,9 @@ PROGRESS_KEY = "ingest-progress"
 LIBRARY_LOGGER = "aidetl"
 LARGEST_LIMIT = 20
 
-NEW_FACTS_BY_KIND_SQL = "SELECT kind, count(*) FROM facts WHERE run_id = ? GROUP BY kind ORDER BY 2 DESC, 1"
+NEW_FACTS_BY_KIND_SQL = (
+    "SELECT kind, count(*) FROM facts WHERE run_id = ? GROUP BY kind ORDER BY 2 DESC, 1"
+)
 # Money first (the figures readers look for), then by value; each row links its article.
 LARGEST_FACTS_SQL = """
 SELECT f.text, f.value, f.unit, f.kind, f.metric, f.subject, a.title, a.url
@@ -76,14 +78,16 @@ class ProgressMeter:
     def step(self, summary: pipeline.RunSummary) -> None:
         self.done += 1
         update_progress_artifact(
-            self.artifact_id, progress=min(100.0, 100.0 * self.done / self.total),
+            self.artifact_id,
+            progress=min(100.0, 100.0 * self.done / self.total),
             description=f"{self.done}/{self.total} batches; {summary.fetched} pages fetched, "
             f"{summary.new_facts} new facts",
         )
 
     def finish(self, summary: pipeline.RunSummary) -> None:
         update_progress_artifact(
-            self.artifact_id, progress=100.0,
+            self.artifact_id,
+            progress=100.0,
             description=f"done: {summary.fetched} fetched, {summary.unchanged} unchanged, "
             f"{summary.failed} failed",
         )
@@ -100,7 +104,9 @@ def write_report(warehouse_path: Path, out: str | Path) -> Path | None:
 
 
 def publish_summary(
-    summary: pipeline.RunSummary, warehouse_path: Path, report: Path | None = None,
+    summary: pipeline.RunSummary,
+    warehouse_path: Path,
+    report: Path | None = None,
     title: str = "ingest",
 ) -> None:
     """The run's markdown summary and a table of its largest new facts, as keyed artifacts."""
@@ -108,17 +114,21 @@ def publish_summary(
         kinds = warehouse.query(NEW_FACTS_BY_KIND_SQL, [summary.run_id])[1]
         columns, rows = warehouse.query(LARGEST_FACTS_SQL, [summary.run_id, LARGEST_LIMIT])
     create_markdown_artifact(
-        key=SUMMARY_KEY, markdown=summary_markdown(summary, kinds, report, title),
+        key=SUMMARY_KEY,
+        markdown=summary_markdown(summary, kinds, report, title),
         description=f"aidetl {title} run {summary.run_id}",
     )
     create_table_artifact(
-        key=LARGEST_KEY, table=[dict(zip(columns, map(plain, row), strict=True)) for row in rows],
+        key=LARGEST_KEY,
+        table=[dict(zip(columns, map(plain, row), strict=True)) for row in rows],
         description=f"Largest new facts of run {summary.run_id}, with their articles",
     )
 
 
 def summary_markdown(
-    summary: pipeline.RunSummary, new_by_kind: list[tuple], report: Path | None = None,
+    summary: pipeline.RunSummary,
+    new_by_kind: list[tuple],
+    report: Path | None = None,
     title: str = "ingest",
 ) -> str:
     s = summary

@@ -67,15 +67,21 @@ def process_task(fetched: pipeline.FetchedBatch) -> pipeline.ProcessedBatch:
 def load_task(warehouse: Warehouse, run_id: str, processed: pipeline.ProcessedBatch) -> object:
     """Load one batch (one short all-or-nothing transaction); a retry is safe, loads are idempotent."""
     return warehouse.load_batch(
-        Batch(run_id=run_id, attempts=list(processed.attempts),
-              articles=list(processed.articles), facts=list(processed.facts))
+        Batch(
+            run_id=run_id,
+            attempts=list(processed.attempts),
+            articles=list(processed.articles),
+            facts=list(processed.facts),
+        )
     )
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def load_attempts_task(warehouse: Warehouse, run_id: str, attempts: list) -> object:
     """Load a source's discovery attempts (feeds, sitemaps, list pages, robots.txt)."""
-    return warehouse.load_batch(Batch(run_id=run_id, attempts=list(attempts), articles=[], facts=[]))
+    return warehouse.load_batch(
+        Batch(run_id=run_id, attempts=list(attempts), articles=[], facts=[])
+    )
 
 
 def parse_since(since: str | None) -> datetime | None:
@@ -114,18 +120,31 @@ def ingest(
     runners.check_runner(task_runner)
     settings = load_settings()
     chosen = pipeline.resolve_sources(settings, sources, urls, sources_file, delay)
-    params = {"sources": sources, "urls": urls, "since": since, "limit": limit, "delay": delay,
-              "sources_file": sources_file, "task_runner": task_runner}
+    params = {
+        "sources": sources,
+        "urls": urls,
+        "since": since,
+        "limit": limit,
+        "delay": delay,
+        "sources_file": sources_file,
+        "task_runner": task_runner,
+    }
     with library_logs_to_prefect():
-        summary = run_ingest(settings, chosen, params, parse_since(since), task_runner, dask_address)
+        summary = run_ingest(
+            settings, chosen, params, parse_since(since), task_runner, dask_address
+        )
         report_path = write_report(settings.warehouse, report) if report else None
         publish_summary(summary, settings.warehouse, report_path)
     return summary.as_dict()
 
 
 def run_ingest(
-    settings: Settings, chosen: list[Source], params: dict, since: datetime | None,
-    task_runner: str, dask_address: str | None,
+    settings: Settings,
+    chosen: list[Source],
+    params: dict,
+    since: datetime | None,
+    task_runner: str,
+    dask_address: str | None,
 ) -> pipeline.RunSummary:
     """One run's record in the warehouse around discovering and loading every batch."""
     run_id = pipeline.new_run_id()
@@ -146,8 +165,13 @@ def run_ingest(
 
 
 def discover_all(
-    chosen: list[Source], fetcher, since: datetime | None, params: dict,
-    summary: pipeline.RunSummary, warehouse: Warehouse, run_id: str,
+    chosen: list[Source],
+    fetcher,
+    since: datetime | None,
+    params: dict,
+    summary: pipeline.RunSummary,
+    warehouse: Warehouse,
+    run_id: str,
 ) -> list[pipeline.UrlBatch]:
     """Discover every source concurrently; the batches of all sources, interleaved."""
     futures = [discover_task.submit(s, fetcher, since, params.get("urls")) for s in chosen]
@@ -169,7 +193,10 @@ def interleave(lists: list[list]) -> Iterator:
 
 
 def run_batches(
-    batches: list[pipeline.UrlBatch], fetcher, processor, warehouse: Warehouse,
+    batches: list[pipeline.UrlBatch],
+    fetcher,
+    processor,
+    warehouse: Warehouse,
     summary: pipeline.RunSummary,
 ) -> None:
     """Fetch a window of batches at once; process a smaller window; load in order, one at a time."""
@@ -196,4 +223,3 @@ def advance(fetching: deque, processing: deque, processor, warehouse, summary, m
         result = load_task(warehouse, summary.run_id, processed)
         pipeline.fold_batch(summary, processed, result)
         meter.step(summary)
-

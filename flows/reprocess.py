@@ -111,8 +111,12 @@ def reprocess(
     settings = load_settings()
     run_id = pipeline.new_run_id()
     summary = pipeline.RunSummary(run_id=run_id)
-    params = {"reprocess": True, "extractor_version": extractor_version, "limit": limit,
-              "current_extractor": current_extractor_version()}
+    params = {
+        "reprocess": True,
+        "extractor_version": extractor_version,
+        "limit": limit,
+        "current_extractor": current_extractor_version(),
+    }
     with library_logs_to_prefect(), Warehouse(settings.warehouse) as warehouse:
         rows = list_versions_task(warehouse, extractor_version, limit)
         summary.discovered = len(rows)

@@ -24,7 +24,12 @@ log = logging.getLogger(__name__)
 RUNNERS = ("thread", "dask")
 DASK_ADDRESS_ENV = "AIDETL_DASK_ADDRESS"  # e.g. tcp://10.0.0.5:8786; unset → a LocalCluster
 FETCH_THREADS = 8  # fetch tasks at once; the Fetcher's per-host gate keeps each host polite
-LOCAL_CLUSTER = {"n_workers": 2, "threads_per_worker": 1, "processes": True, "dashboard_address": None}
+LOCAL_CLUSTER = {
+    "n_workers": 2,
+    "threads_per_worker": 1,
+    "processes": True,
+    "dashboard_address": None,
+}
 
 
 def fetch_runner(max_workers: int = FETCH_THREADS) -> ThreadPoolTaskRunner:

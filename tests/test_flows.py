@@ -76,7 +76,7 @@ def test_ingest_publishes_summary_largest_facts_and_progress(harness, env, newsr
 
     _, sources = newsroom
     ingest(sources_file=str(sources))
-    (flow_run_id,), = Warehouse(env).query("SELECT flow_run_id FROM runs")[1]
+    ((flow_run_id,),) = Warehouse(env).query("SELECT flow_run_id FROM runs")[1]
     keys = asyncio.run(artifact_keys(flow_run_id))
     assert {artifacts.SUMMARY_KEY, artifacts.LARGEST_KEY, artifacts.PROGRESS_KEY} <= keys
 
@@ -114,7 +114,10 @@ def relabelled_extract(version: str):
     from aidetl.extract import extract_facts
 
     def extract(*args, **kwargs):
-        return [dataclasses.replace(f, extractor_version=version) for f in extract_facts(*args, **kwargs)]
+        return [
+            dataclasses.replace(f, extractor_version=version)
+            for f in extract_facts(*args, **kwargs)
+        ]
 
     return extract
 
