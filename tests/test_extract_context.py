@@ -23,11 +23,13 @@ FIELDS = ("metric", "subject", "place", "place_code", "period_start", "period_en
           "planned", "cumulative", "subject_parent", "parent")
 # Pinned floors: per-field accuracy over every fact of the case table (measured, then
 # rounded down a little). A change that makes any field worse fails the gate.
-FLOORS = {"metric": 0.95, "subject": 0.95, "place": 0.95, "place_code": 0.95,
-          "period_start": 0.95, "period_end": 0.95, "planned": 0.97, "cumulative": 0.97,
-          "subject_parent": 0.97, "parent": 0.97}
+# Measured on 150 cases / 186 facts: metric 0.995, every other field 1.000 (the cases
+# written blind before any tuning scored metric 0.89-0.97, subject 0.97-1.0, place 0.92-1.0).
+FLOORS = {"metric": 0.98, "subject": 0.98, "place": 0.98, "place_code": 0.98,
+          "period_start": 0.98, "period_end": 0.98, "planned": 0.98, "cumulative": 0.98,
+          "subject_parent": 0.98, "parent": 0.98}
 # Where the truth is null, a wrong non-null value is worse than a miss: cap that rate.
-MAX_WRONG_WHEN_NULL = 0.03
+MAX_WRONG_WHEN_NULL = 0.01
 
 
 def published(case: dict) -> datetime | None:
@@ -247,3 +249,12 @@ def test_recipient_is_not_the_subject():
     text = "中国电信四川公司向盐源县人民政府捐赠资金200万元。"
     [fact] = annotate(text, [figure(text, "200万元")], None, None, "")
     assert (fact.subject, fact.subject_parent) == ("中国电信四川公司", "中国电信")
+
+
+def test_docs_list_every_metric():
+    """docs/metrics.md documents every metric of the vocabulary."""
+    from aidetl.extract.metrics import VOCABULARY
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "metrics.md").read_text(encoding="utf-8")
+    missing = [m.name for m in VOCABULARY if f"`{m.name}`" not in docs]
+    assert not missing

@@ -36,7 +36,7 @@ VOCABULARY: tuple[Metric, ...] = (
            "的?(?:捐款|捐赠|善款|帮扶资金)"),
     Metric("fundraising", MONEY, "筹集|募集|募捐|筹措|筹款|募得|众筹"),
     Metric("procurement", MONEY, "采购|购买|认购|采买|消费扶贫|购销"),
-    Metric("sales", MONEY, "销售额|销售|销售收入|卖出|售出|带货|成交额|交易额|销量"),
+    Metric("sales", MONEY, "销售额|销售|销售收入|零售额|零售|营业额|卖出|售出|带货|成交额|交易额|销量"),
     Metric("discount", MONEY, "让利|优惠|减免|降费|减收"),
     Metric("subsidy", MONEY, "补贴|补助|奖补|奖励资金|救助金|慰问金"),
     Metric("loan", MONEY, "贷款|放贷|信贷|授信|借款|融资"),
