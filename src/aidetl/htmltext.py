@@ -66,11 +66,7 @@ BLOCK_SPACE_AFTER = re.compile(r"(</?" + _BLOCKS + r"\b" + ATTRS + r">)\s+", re.
 # Inline elements with nothing inside and images: fewer nodes, same text.
 # e.g. <i class="icon-share"></i>, <span> </span>, <img src="a.jpg" alt="">
 EMPTY_INLINE = re.compile(
-    r"<(span|i|em|b|a|strong|font|s|u)\b"
-    + ATTRS
-    + r">\s*</\1>|<(?:img|input|wbr)\b"
-    + ATTRS
-    + ">",
+    r"<(span|i|em|b|a|strong|font|s|u)\b" + ATTRS + r">\s*</\1>|<(?:img|input|wbr)\b" + ATTRS + ">",
     re.I,
 )
 # Containers removed from a chosen block when they are mostly links (a link inside prose stays).
@@ -342,6 +338,13 @@ def climb(best: Tag, stats: dict[int, Stats]) -> Tag:
             break
         best = parent
     return best
+
+
+def prose_size(tag: Tag) -> int:
+    """Characters of text outside links below an element."""
+    stats = measure(tag)
+    st = stats[id(tag)]
+    return st.text - st.links
 
 
 def content_paragraphs(block: Tag) -> list[str]:

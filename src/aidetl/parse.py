@@ -31,6 +31,8 @@ JSON_DATE = re.compile(
 META_LINE = re.compile(
     r"(来源|作者|编辑|记者|发布时间|发表时间|点击|浏览|字号|(?:19|20)\d\d[-年/.]\d{1,2}[-月/.]\d{1,2})"
 )
+# A bare address line under a headline: "http://house.sina.com.cn"
+URL_LINE = re.compile(r"^https?://\S+$")
 MIN_PROFILE_BODY = 20  # characters a profile's body selector must yield to be believed
 NEAR_CHARS = 400  # how much text after the headline is searched for the date and byline
 
@@ -73,7 +75,8 @@ def parse_html(
     published = find_time(soup, chosen, near, text, root, tz)
     byline = selected_text(soup, chosen.author) if chosen else None
     outlet = selected_text(soup, chosen.outlet) if chosen else None
-    paras = extract_body(soup, root, chosen, title_el)
+    editor = selected_text(soup, chosen.editor) if chosen else None
+    paras = extract_body(soup, root, chosen, title_el, title)
     if not paras:
         raise ParseError(f"{url or 'page'}: no article text found")
     ends = "\n".join(paras[:2] + paras[-3:])
@@ -86,7 +89,11 @@ def parse_html(
         author=clean_author(byline) or metadata.find_author(near) or metadata.find_author(ends),
         outlet=clean_outlet(outlet) or metadata.find_outlet(near) or metadata.find_outlet(ends),
         body="\n\n".join(paras),
-        editor=metadata.find_editor(near) or metadata.find_editor("\n".join(paras[-4:])),
+        editor=(
+            metadata.find_editor(editor or "")
+            or metadata.find_editor(near)
+            or metadata.find_editor("\n".join(paras[-4:]))
+        ),
     )
 
 
@@ -151,32 +158,43 @@ def find_time(
 
 
 def extract_body(
-    soup: BeautifulSoup, root: Tag, profile: Profile | None, title_el: Tag | None
+    soup: BeautifulSoup,
+    root: Tag,
+    profile: Profile | None,
+    title_el: Tag | None,
+    title: str | None = None,
 ) -> list[str]:
-    """Body paragraphs from the profile's selector, else from the densest block."""
+    """Body paragraphs from the profile's selector, else from the densest block.
+
+    A profile block is believed unless it holds less than half the prose of the block the
+    generic extractor picks (a template change can leave a selector on a disclaimer).
+    """
     if profile:
         for selector in profile.remove:
             for tag in soup.select(selector):
-                tag.decompose()
-        block = select_first(soup, profile.body)
-        if block is not None:
-            htmltext.drop_junk(block)
-            paras = htmltext.content_paragraphs(block)
-            if sum(map(len, paras)) >= MIN_PROFILE_BODY:
-                return trim_furniture(paras)
+                tag.extract()
     if title_el is not None and title_el.parent is not None:
         title_el.extract()
     htmltext.drop_junk(root)
     block = htmltext.pick_block(root)
-    return trim_furniture(htmltext.content_paragraphs(block))
+    chosen = select_first(soup, profile.body) if profile else None
+    if chosen is not None and chosen is not block:
+        picked = htmltext.prose_size(block)
+        if htmltext.prose_size(chosen) >= max(MIN_PROFILE_BODY, picked / 2):
+            block = chosen
+    return trim_furniture(htmltext.content_paragraphs(block), title)
 
 
-def trim_furniture(paras: list[str]) -> list[str]:
-    """Drop byline/date lines that open the block: short, no sentence end, furniture words."""
+def trim_furniture(paras: list[str], title: str | None = None) -> list[str]:
+    """Drop the headline, byline and date lines that open a block."""
     start = 0
-    while start < min(3, len(paras) - 1):
+    squeezed = (title or "").replace(" ", "")
+    while start < min(4, len(paras) - 1):
         line = paras[start]
-        if len(line) < 80 and META_LINE.search(line) and "。" not in line:
+        flat = line.replace(" ", "")
+        is_title = bool(squeezed) and squeezed in flat and len(flat) <= len(squeezed) + 12
+        is_meta = len(line) < 80 and bool(META_LINE.search(line)) and "。" not in line
+        if is_title or is_meta or URL_LINE.match(line):
             start += 1
         else:
             break
