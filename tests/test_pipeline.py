@@ -52,6 +52,8 @@ def test_every_public_article_lands_with_facts(demo_run):
     _, rows = wh.query("SELECT count(*) FROM articles_without_facts")
     assert rows[0][0] == 0
     assert first.new_facts > 100
+    assert first.fetched == len(public_articles())  # robots.txt is not a page
+    assert first.disallowed == 1 and first.failed == 0
 
 
 def test_disallowed_article_is_never_requested_nor_stored(demo_run):

@@ -63,6 +63,7 @@ class ProcessedBatch:
     facts: tuple[tuple[str, Fact], ...]
     unchanged: int
     number: int
+    fetched: int = 0  # pages that came back (robots.txt and other side requests excluded)
 
 
 @dataclass
@@ -178,7 +179,9 @@ def process_batch(fetched: FetchedBatch) -> ProcessedBatch:
         articles.append(article)
         facts.extend((article.version_id, f) for f in found)
     attempts = tuple(mark_failed(a, failed) for a in fetched.attempts)
-    return ProcessedBatch(attempts, tuple(articles), tuple(facts), fetched.unchanged, fetched.number)
+    return ProcessedBatch(
+        attempts, tuple(articles), tuple(facts), fetched.unchanged, fetched.number, len(fetched.pages)
+    )
 
 
 def mark_failed(attempt: FetchAttempt, failed: dict[str, Exception]) -> FetchAttempt:
@@ -205,7 +208,7 @@ def load_batch(warehouse: Warehouse, run_id: str, processed: ProcessedBatch, sum
 
 
 def fold_batch(summary: RunSummary, processed: ProcessedBatch, result: object) -> None:
-    summary.fetched += sum(1 for a in final_attempts(processed.attempts) if a.ok)
+    summary.fetched += processed.fetched
     summary.unchanged += processed.unchanged
     summary.articles += len(processed.articles)
     summary.add_failures(processed.attempts)
