@@ -59,8 +59,11 @@ def extract_figures(text: str) -> list[Figure]:
     norm = normalize(text)
     figures: list[Figure] = []
     last_end = 0
-    for m in P.NUMERAL.finditer(norm):
-        if m.start() < last_end:
+    for run in P.CANDIDATE.finditer(norm):
+        if run.start() < last_end:
+            continue
+        m = P.NUMERAL.match(norm, run.start())
+        if m is None:
             continue
         try:
             figure = read_figure(text, norm, m, last_end)
@@ -237,7 +240,7 @@ def finish(text: str, norm: str, start: int, end: int, value: Decimal,
     suffix = P.SUFFIX_BOUND.match(norm, end) if kind != "count" or end > number.end else None
     if number.bare and kind == "count" and prefix is None:
         return None
-    if in_idiom(norm, start, end):
+    if number.chinese and in_idiom(norm, start, end):
         return None
     if value_max is not None:
         qualifier = "range"
@@ -267,7 +270,10 @@ def in_idiom(norm: str, start: int, end: int) -> bool:
 
 def is_cumulative(norm: str, start: int) -> bool:
     """累计 earlier in the same clause (parentheticals skipped): 累计投入…超5亿元."""
-    window = P.PARENTHETICAL.sub("", norm[max(0, start - 80):start])
+    window = norm[max(0, start - 80):start]
+    if "累" not in window:
+        return False
+    window = P.PARENTHETICAL.sub("", window)
     breaks = [b.end() for b in P.CLAUSE_BREAK.finditer(window)]
     clause = window[breaks[-1]:] if breaks else window
     return P.CUMULATIVE.search(clause) is not None

@@ -8,6 +8,7 @@ Failures raise NumeralError; nothing here returns None.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from aidetl.errors import ExtractError
@@ -22,6 +23,7 @@ DIGITS = {
 }
 SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+FULLWIDTH_CHAR = re.compile("[０-９．％～－]")  # "８００万元", "１５．８％"
 MAX_NUMERAL_CHARS = 24  # longer runs are not numbers anyone writes
 
 
@@ -31,7 +33,13 @@ class NumeralError(ExtractError):
 
 def normalize(text: str) -> str:
     """Full-width digits and marks to ASCII, one character for one (offsets unchanged)."""
-    return text.translate(FULLWIDTH)
+    if FULLWIDTH_CHAR.search(text) is None:
+        return text
+    return FULLWIDTH_CHAR.sub(_to_ascii, text)
+
+
+def _to_ascii(m: re.Match[str]) -> str:
+    return m.group().translate(FULLWIDTH)
 
 
 def exact(value: Decimal) -> Decimal:

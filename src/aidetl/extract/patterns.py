@@ -76,6 +76,18 @@ _UNIT_ALTERNATION = "|".join(re.escape(u) for u in sorted(UNITS, key=len, revers
 # the unit right after the number: "万元" → "元", "名", "个百分点", "%"
 UNIT = re.compile(rf"{SPACE}(?P<unit>{_UNIT_ALTERNATION})")
 
+# characters that can follow a numeral that starts a figure (unit, magnitude, 余/多, range…)
+_FOLLOW = "".join(sorted(
+    {u[0] for u, spec in UNITS.items() if spec is not None}
+    | set("余多至到-~—–成点分百千万亿瓦克.,%") | set(" \u00a0\u3000")
+))
+# pre-scan: a run of numeral characters that could start a figure: "5600万" (+元), "十" (+余个);
+# the leading character class lets the regex engine skip plain text quickly
+CANDIDATE = re.compile(
+    rf"[0-9{CN_NUMERAL_CHARS}][0-9{CN_NUMERAL_CHARS}]*+(?:(?<=[万亿])|(?=[{re.escape(_FOLLOW)}]))"
+)
+
+
 # Chinese percentage with 成: "六成" → 60, "八成五" → 85 (not 成员, 成本…)
 CHENG = re.compile(rf"成(?P<tenth>[{CN_DIGIT_CHARS}](?![{CN_NUMERAL_CHARS}]))?(?![员本果为立就长功])")
 
