@@ -61,6 +61,8 @@ def normalize_charset(name: str | None) -> str | None:
     if not name:
         return None
     name = name.strip().strip("\"'").lower()
+    if name in SUPERSETS:
+        return SUPERSETS[name]
     try:
         canonical = codecs.lookup(name).name
     except LookupError:
