@@ -12,6 +12,7 @@ identical load of each (which must insert nothing).
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import tempfile
 import time
@@ -60,7 +61,7 @@ def fact_rows(batches: list[Batch]) -> pa.Table:
         ids = {a.version_id: a.article_id for a in b.articles}
         con.register("ids", pa.table({"version_id": list(ids), "article_id": list(ids.values())}))
         parts.append(
-            con.execute(
+            con.sql(
                 f"SELECT {FACT_ID_SQL} AS fact_id, ids.article_id, b_facts.* "
                 "FROM b_facts JOIN ids USING (version_id)"
             ).to_arrow_table()
@@ -73,6 +74,7 @@ def load_dlt(workdir: Path, rows: pa.Table) -> tuple[float, int]:
     import dlt  # bench-only dependency
 
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+    logging.getLogger("dlt").setLevel(logging.ERROR)  # schema-hint chatter about decimals
     db = workdir / "dlt.duckdb"
     pipeline = dlt.pipeline(
         pipeline_name="bench_load",

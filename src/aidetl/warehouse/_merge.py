@@ -65,28 +65,26 @@ WHERE NOT EXISTS (SELECT 1 FROM article_versions AS t WHERE t.version_id = s.ver
 MARK_DUPLICATES = """
 WITH new AS (
     SELECT v.version_id, v.article_id, v.simhash,
-           coalesce(v.published_at, TIMESTAMPTZ '9999-12-31') AS pub
+           coalesce(v.published_at, TIMESTAMPTZ '9999-12-31') AS pub,
+           unnest([simhash >> 48, ((simhash >> 32) & 65535) | 65536,
+                   ((simhash >> 16) & 65535) | 131072, (simhash & 65535) | 196608]) AS band
     FROM article_versions AS v
     WHERE v.simhash IS NOT NULL AND v.duplicate_of IS NULL
       AND v.version_id IN (SELECT version_id FROM b_articles)
 ),
 old AS (
     SELECT article_id, simhash, coalesce(duplicate_of, article_id) AS canon,
-           coalesce(published_at, TIMESTAMPTZ '9999-12-31') AS pub
+           coalesce(published_at, TIMESTAMPTZ '9999-12-31') AS pub,
+           unnest([simhash >> 48, ((simhash >> 32) & 65535) | 65536,
+                   ((simhash >> 16) & 65535) | 131072, (simhash & 65535) | 196608]) AS band
     FROM article_versions WHERE simhash IS NOT NULL
 ),
-pairs AS (
-    SELECT n.version_id, n.article_id AS self, n.simhash AS a, n.pub AS apub,
-           o.article_id AS other, o.simhash AS b, o.canon, o.pub AS bpub
-    FROM new AS n JOIN old AS o
-      ON (n.simhash >> 48) = (o.simhash >> 48) OR ((n.simhash >> 32) & 65535) = ((o.simhash >> 32) & 65535)
-      OR ((n.simhash >> 16) & 65535) = ((o.simhash >> 16) & 65535) OR (n.simhash & 65535) = (o.simhash & 65535)
-),
 picked AS (
-    SELECT version_id, arg_min(canon, (bpub, other)) AS canon
-    FROM pairs
-    WHERE other <> self AND bit_count(xor(a, b)) <= $maxd AND (bpub, other) < (apub, self)
-    GROUP BY version_id
+    SELECT n.version_id, arg_min(o.canon, (o.pub, o.article_id)) AS canon
+    FROM new AS n JOIN old AS o ON o.band = n.band
+    WHERE o.article_id <> n.article_id AND bit_count(xor(n.simhash, o.simhash)) <= $maxd
+      AND (o.pub, o.article_id) < (n.pub, n.article_id)
+    GROUP BY n.version_id
 )
 UPDATE article_versions AS t SET duplicate_of = p.canon
 FROM picked AS p WHERE t.version_id = p.version_id
@@ -129,8 +127,8 @@ class Counts:
 
 
 def changed(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> int:
-    row = con.execute(sql, params).fetchone()
-    return int(row[0]) if row else 0
+    rows = con.execute(sql, params).fetchall()  # read to the end: DuckDB 2 wants results finished
+    return int(rows[0][0]) if rows else 0
 
 
 def merge_batch(
@@ -147,12 +145,12 @@ def merge_batch(
     con.begin()
     try:
         attempts = changed(con, INSERT_FETCHES, {})
-        con.execute(LATEST_ARTICLES)
+        con.execute(LATEST_ARTICLES).fetchall()
         new_articles = changed(con, INSERT_ARTICLES, run)
-        con.execute(UPDATE_ARTICLES, run)
+        con.execute(UPDATE_ARTICLES, run).fetchall()
         new_versions = changed(con, INSERT_VERSIONS, run)
         if new_versions:
-            con.execute(MARK_DUPLICATES, {"maxd": max_distance})
+            con.execute(MARK_DUPLICATES, {"maxd": max_distance}).fetchall()
         unknown = [r[0] for r in con.execute(UNKNOWN_VERSIONS).fetchall()]
         if unknown:
             raise WarehouseError(
@@ -160,11 +158,11 @@ def merge_batch(
             )
         source = "b_facts"
         if changed(con, REPEATS, {}):
-            con.execute(DEDUP_FACTS)
+            con.execute(DEDUP_FACTS).fetchall()
             source = "b_facts_unique"
         sql = INSERT_FACTS.replace("{FACT_ID_SQL}", FACT_ID_SQL).replace("{source}", source)
         new_facts = changed(con, sql, run)
-        con.execute("DROP TABLE b_latest; DROP TABLE IF EXISTS b_facts_unique")
+        con.execute("DROP TABLE b_latest; DROP TABLE IF EXISTS b_facts_unique").fetchall()
         con.commit()
     except BaseException:
         con.rollback()
@@ -201,7 +199,7 @@ def merge_runs(con: duckdb.DuckDBPyConnection, runs: pa.Table) -> None:
     con.register("b_runs", runs)
     con.begin()
     try:
-        con.execute(MERGE_RUNS)
+        con.execute(MERGE_RUNS).fetchall()
         con.commit()
     except BaseException:
         con.rollback()

@@ -71,7 +71,7 @@ def list_migrations(sql_dir: Path) -> list[Migration]:
 
 
 def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
-    con.execute(CREATE_MIGRATIONS)
+    con.execute(CREATE_MIGRATIONS).fetchall()
     return {row[0] for row in con.execute("SELECT version FROM _migrations").fetchall()}
 
 
@@ -106,10 +106,10 @@ def apply_one(con: duckdb.DuckDBPyConnection, db: Path, migration: Migration) ->
     sql = migration.path.read_text(encoding="utf-8")
     con.begin()
     try:
-        con.execute(sql)
+        con.execute(sql).fetchall()
         con.execute(
             "INSERT INTO _migrations VALUES (?, ?, now())", [migration.version, migration.name]
-        )
+        ).fetchall()
         con.commit()
     except duckdb.Error as exc:
         con.rollback()

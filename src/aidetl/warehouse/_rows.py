@@ -91,9 +91,7 @@ def to_utc(value: datetime | None) -> datetime | None:
 
 
 def fetch_table(run_id: str, attempts: list[FetchAttempt]) -> pa.Table:
-    rows = [attrgetter(*FETCH_FIELDS)(a) for a in attempts]
-    cols = list(zip(*rows, strict=True)) if rows else [()] * len(FETCH_FIELDS)
-    data = dict(zip(FETCH_FIELDS, cols, strict=True))
+    data: dict[str, list] = {name: list(map(attrgetter(name), attempts)) for name in FETCH_FIELDS}
     data["fetch_id"] = [stable_id(run_id, a.url, a.attempt) for a in attempts]
     data["run_id"] = [run_id] * len(attempts)
     data["fetched_at"] = [to_utc(a.fetched_at) for a in attempts]

@@ -159,7 +159,7 @@ class Warehouse:
                 con.execute(
                     f"COPY ({select}) TO '{target}' "
                     "(FORMAT parquet, PARTITION_BY (year), OVERWRITE_OR_IGNORE)"
-                )
+                ).fetchall()
             return [out / name for name in sources]
 
         return self._read(run)
