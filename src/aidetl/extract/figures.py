@@ -27,8 +27,8 @@ from aidetl.models import Figure
 log = logging.getLogger(__name__)
 
 BARE_MAGNITUDES = frozenset("百千万亿")
-SELF_COUNTING = frozenset({"名", "人", "位", "户", "次", "人次", "户次", "家"})
-REFINABLE = frozenset({"个", "家", "所", "座", "条", "套", "台", "口", "项", "处", "种", "类",
+SELF_COUNTING = frozenset({"名", "人", "位", "户", "次", "人次", "户次"})
+REFINABLE = frozenset({"个", "家", "只", "所", "座", "条", "套", "台", "口", "项", "处", "种", "类",
                        "件", "批", "支", "间", "栋", "张", "份"})
 
 

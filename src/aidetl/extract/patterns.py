@@ -37,7 +37,8 @@ UNITS: dict[str, tuple[str, str] | None] = {
     "欧元": ("EUR", "money"), "日元": ("JPY", "money"), "英镑": ("GBP", "money"),
     # percentages
     "%": ("percent", "percent"), "个百分点": ("percentage_point", "percent_point"),
-    "百分点": ("percentage_point", "percent_point"),
+    "百分点": ("percentage_point", "percent_point"), "个基点": ("basis_point", "percent_point"),
+    "基点": ("basis_point", "percent_point"),
     # physical quantities
     "亩": ("mu", "area"), "公顷": ("hectare", "area"), "平方公里": ("km2", "area"),
     "平方千米": ("km2", "area"), "平方米": ("m2", "area"), "平米": ("m2", "area"),
@@ -71,6 +72,8 @@ UNITS: dict[str, tuple[str, str] | None] = {
     "元素": None, "条件": None, "条例": None, "处理": None, "处置": None, "支持": None,
     "支付": None, "批准": None, "只有": None, "只要": None, "名单": None, "台账": None,
     "口岸": None, "项目部": None, "场景": None, "期间": None, "人民": None,
+    "位数": None, "位一体": None, "家子": None, "家渠": None, "家庄": None, "家屯": None,
+    "家店": None, "家村": None, "家人": None, "个交易日": None, "交易日": None,
 }
 _UNIT_ALTERNATION = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 # the unit right after the number: "万元" → "元", "名", "个百分点", "%"
@@ -115,7 +118,7 @@ NOT_A_COUNT_BEFORE = re.compile(r"[第数几]$")
 TOP_N_BEFORE = re.compile(r"(?<!前)前$")
 
 # after a measure word: a time noun makes it a duration: "3个多月", "两个半小时"
-DURATION_AFTER = re.compile(r"[多半]?(?:月|小时|星期|礼拜|工作日|季度|年头|钟头)")
+DURATION_AFTER = re.compile(r"[多半]?(?:月|小时|星期|礼拜|工作日|交易日|季度|年头|钟头|学期|周|日|天|夜|晚上)")
 
 # cumulative marker earlier in the clause: "累计投入…超5亿元"
 CUMULATIVE = re.compile(r"累计|累积")
@@ -124,7 +127,7 @@ PARENTHETICAL = re.compile(r"（[^（）]{0,80}）|\([^()]{0,80}\)")
 
 # idioms and names built from numerals, never figures: "千家万户", "三位一体", "七台河"
 IDIOM = re.compile(
-    "一个好汉三个帮|行百里者半九十|百县千村|千家万户|千难万难|千方百计|一鼓作气|最后一公里|"
+    "最后一百米|一个好汉三个帮|行百里者半九十|百县千村|千家万户|千难万难|千方百计|一鼓作气|最后一公里|"
     "三位一体|三人行|万无一失|百里挑一|十全十美|三番五次|四面八方|五湖四海|七上八下|"
     "千军万马|千山万水|千辛万苦|万众一心|三令五申|一五一十|七台河|五台山|五台县|三台县|九台|"
     "三区三州|两不愁三保障|十三五|十四五|十二五|十五五|一成不变|百分百|万元户|三座大山|"
@@ -152,10 +155,12 @@ NOUNS: dict[str, str] = {
     "基地": "base", "园区": "park", "课程": "course", "设备": "device", "电脑": "computer",
     "家庭农场": "farm", "农场": "farm", "商户": "merchant", "店铺": "shop", "网店": "shop",
     "门店": "shop", "班级": "class", "教室": "classroom", "图书": "book", "宽带用户": "user",
+    "人": "person", "士兵": "person", "股票": "stock", "个股": "stock", "城市": "city",
+    "省份": "province", "省市": "province", "省区": "province",
 }
 _NOUN_ALTERNATION = "|".join(sorted(NOUNS, key=len, reverse=True))
 # the counted noun after a measure word, within the same phrase: "个定点扶贫县" → 县
-NOUN_AFTER = re.compile(rf"[^0-9{CN_NUMERAL_CHARS}，。、；：！？,.;:!?()（）“”\"'\s]{{0,8}}?(?P<noun>{_NOUN_ALTERNATION})")
+NOUN_AFTER = re.compile(rf"[^0-9{CN_NUMERAL_CHARS}为是在了和与向对从被把将给让及或并，。、；：！？,.;:!?()（）“”\"'\s]{{0,8}}?(?P<noun>{_NOUN_ALTERNATION})")
 # the counted noun right before the number: "贫困村119个", "智慧校园200余个"
 NOUN_BEFORE = re.compile(rf"(?P<noun>{_NOUN_ALTERNATION})[^0-9，。、；：！？,.;:!?()（）\s]{{0,2}}$")
 # the counted noun written right before a bare magnitude number: "用户超过1.2亿"
