@@ -28,8 +28,10 @@ log = logging.getLogger(__name__)
 
 BARE_MAGNITUDES = frozenset("百千万亿")
 SELF_COUNTING = frozenset({"名", "人", "位", "户", "次", "人次", "户次"})
-REFINABLE = frozenset({"个", "家", "只", "所", "座", "条", "套", "台", "口", "项", "处", "种", "类",
-                       "件", "批", "支", "间", "栋", "张", "份"})
+REFINABLE = frozenset({"个", "家", "只", "所", "座", "条", "套", "台", "口", "项", "处", "件", "批",
+                       "支", "间", "栋", "张", "份"})
+# units a bare "2.5亿" may count when a noun follows without a measure word (2.5亿星级用户)
+PEOPLE_UNITS = frozenset({"person", "user", "household"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +123,11 @@ def read_figure(text: str, norm: str, m: re.Match[str], floor: int) -> Figure | 
         return None
     value, value_max, pos = number.value, None, number.end
     second = read_range_end(norm, number)
-    if second is not None and (unit_m := P.UNIT.match(norm, second.end)) is not None:
+    unit_m = P.UNIT.match(norm, second.end) if second is not None else None
+    # "增长35.7%至35.9亿元" is a growth rate and a total, not a range
+    if unit_m is not None and norm.startswith("%", number.end) and unit_m.group("unit") != "%":
+        unit_m = None
+    if second is not None and unit_m is not None:
         low = value
         if not number.has_magnitude and second.has_magnitude and not number.chinese:
             low = value * (second.value / _digits_value(norm, second))
@@ -173,9 +179,9 @@ def read_unitless(text: str, norm: str, m: re.Match[str], number: Number, value:
     if number.bare:
         return None
     noun = P.NOUN_AFTER.match(norm, number.end, min(len(norm), number.end + 6))
-    if noun is None or noun.start("noun") - number.end > 3:
+    if noun is None or noun.start("noun") - number.end > 2:
         noun = noun_just_before(norm, m.start()) if P.PHRASE_END.match(norm, number.end) else None
-    if noun is None:
+    if noun is None or P.NOUNS[noun.group("noun")] not in PEOPLE_UNITS:
         return None
     return finish(text, norm, m.start(), number.end, value, None, P.NOUNS[noun.group("noun")],
                   "count", number, floor)

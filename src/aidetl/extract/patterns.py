@@ -73,7 +73,8 @@ UNITS: dict[str, tuple[str, str] | None] = {
     "支付": None, "批准": None, "只有": None, "只要": None, "名单": None, "台账": None,
     "口岸": None, "项目部": None, "场景": None, "期间": None, "人民": None,
     "位数": None, "位一体": None, "家子": None, "家渠": None, "家庄": None, "家屯": None,
-    "家店": None, "家村": None, "家人": None, "个交易日": None, "交易日": None,
+    "家店": None, "家村": None, "家人": None, "家户": None, "份之": None, "个亿": None,
+    "个万": None, "个交易日": None, "交易日": None,
 }
 _UNIT_ALTERNATION = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 # the unit right after the number: "万元" → "元", "名", "个百分点", "%"
@@ -127,7 +128,7 @@ PARENTHETICAL = re.compile(r"（[^（）]{0,80}）|\([^()]{0,80}\)")
 
 # idioms and names built from numerals, never figures: "千家万户", "三位一体", "七台河"
 IDIOM = re.compile(
-    "最后一百米|一个好汉三个帮|行百里者半九十|百县千村|千家万户|千难万难|千方百计|一鼓作气|最后一公里|"
+    "最后一百米|成千上万|成百上千|判若两人|四人帮|一个好汉三个帮|行百里者半九十|百县千村|千家万户|千难万难|千方百计|一鼓作气|最后一公里|"
     "三位一体|三人行|万无一失|百里挑一|十全十美|三番五次|四面八方|五湖四海|七上八下|"
     "千军万马|千山万水|千辛万苦|万众一心|三令五申|一五一十|七台河|五台山|五台县|三台县|九台|"
     "三区三州|两不愁三保障|十三五|十四五|十二五|十五五|一成不变|百分百|万元户|三座大山|"
