@@ -74,6 +74,7 @@ def test_generic_extractor_finds_br_paragraphs_and_metadata() -> None:
     assert any(p.startswith("县交通局负责人") for p in paras)
     assert "热点新闻" not in article.body and "关于我们" not in article.body
     assert article.editor == "王五"
+    assert "责任编辑" not in article.body  # the editor credit is a field, not body text
     assert article.outlet == "某某日报"
 
 

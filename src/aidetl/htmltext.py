@@ -144,7 +144,7 @@ def is_junk(tag: Tag) -> bool:
     attrs = tag.attrs
     if not attrs:
         return False
-    style = attrs.get("style")
+    style = str(attrs.get("style") or "")
     if style and "display:none" in style.replace(" ", "").lower():
         return True
     names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"

@@ -67,7 +67,7 @@ AUTHOR = re.compile(
 # 责任编辑：张三, 编辑：张三, [责任编辑:肖春芳], 责编：张三
 EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*([\u4e00-\u9fffA-Za-z0-9_·]{2,20})")
 # 来源：XX日报, 来源: 新华网, 本文来源：新京报
-OUTLET = re.compile(r"来源\s*[:：]\s*([^\s|，,。<>\]】)）]{2,20})")
+OUTLET = re.compile(r"来源\s*[:：]\s*([^\s|，,。<>\[\]【】()（）]{2,20})")
 
 
 def clean_title(text: str) -> str:
@@ -86,7 +86,9 @@ def meta_content(soup: BeautifulSoup, names: tuple[str, ...]) -> list[tuple[str,
     head = soup.head if soup.head is not None and soup.head.find("meta") else soup
     for meta in head.find_all("meta"):
         key = (
-            (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+            str(meta.get("property") or meta.get("name") or meta.get("itemprop") or "")
+            .strip()
+            .lower()
         )
         if key in names and meta.get("content"):
             found.append((names.index(key), key, str(meta["content"]).strip()))
@@ -157,8 +159,8 @@ def parse_text_date(text: str, tz: tzinfo = SHANGHAI) -> datetime | None:
 
 
 def match_to_datetime(match: re.Match[str], tz: tzinfo = SHANGHAI) -> datetime | None:
-    parts = [int(g) if g else 0 for g in match.groups()]
-    return to_datetime(*parts, tz=tz)
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+    return to_datetime(year, month, day, hour, minute, second, tz=tz)
 
 
 def find_time(

@@ -33,6 +33,8 @@ META_LINE = re.compile(
 )
 # A bare address line under a headline: "http://house.sina.com.cn"
 URL_LINE = re.compile(r"^https?://\S+$")
+# A closing editor credit, kept in Article.editor rather than the body: "【责任编辑：任杰】"
+EDITOR_LINE = re.compile(r"^[\[【(（]?\s*(责任编辑|责编|编辑)\s*[:：]\s*\S{0,20}\s*[\]】)）]?$")
 MIN_PROFILE_BODY = 20  # characters a profile's body selector must yield to be believed
 NEAR_CHARS = 400  # how much text after the headline is searched for the date and byline
 
@@ -80,6 +82,12 @@ def parse_html(
     if not paras:
         raise ParseError(f"{url or 'page'}: no article text found")
     ends = "\n".join(paras[:2] + paras[-3:])
+    editor_name = (
+        metadata.find_editor(editor or "")
+        or metadata.find_editor(near)
+        or metadata.find_editor("\n".join(paras[-4:]))
+    )
+    paras = drop_editor_lines(paras)
     return Article(
         url=url,
         canonical_url=canonical_url(soup, url),
@@ -89,11 +97,7 @@ def parse_html(
         author=clean_author(byline) or metadata.find_author(near) or metadata.find_author(ends),
         outlet=clean_outlet(outlet) or metadata.find_outlet(near) or metadata.find_outlet(ends),
         body="\n\n".join(paras),
-        editor=(
-            metadata.find_editor(editor or "")
-            or metadata.find_editor(near)
-            or metadata.find_editor("\n".join(paras[-4:]))
-        ),
+        editor=editor_name,
     )
 
 
@@ -199,6 +203,14 @@ def trim_furniture(paras: list[str], title: str | None = None) -> list[str]:
         else:
             break
     return paras[start:]
+
+
+def drop_editor_lines(paras: list[str]) -> list[str]:
+    """Cut closing "责任编辑：X" lines; the editor is a field of its own."""
+    end = len(paras)
+    while end > 1 and EDITOR_LINE.match(paras[end - 1]):
+        end -= 1
+    return paras[:end]
 
 
 def canonical_url(soup: BeautifulSoup, url: str) -> str:
