@@ -147,7 +147,7 @@ def read_figure(text: str, norm: str, m: re.Match[str], floor: int) -> Figure | 
         unit = count_unit(norm, m.start(), unit_m, number)
         if unit is None:
             return None
-    elif not number_allowed(number, kind, unit_m.group("unit")):
+    elif not number_allowed(number, kind, _prefix(norm, m.start()) is not None):
         return None
     if kind == "percent" and value_max is None and norm.startswith("-", unit_m.end()):
         return None
@@ -180,7 +180,9 @@ def read_unitless(text: str, norm: str, m: re.Match[str], number: Number, value:
         return None
     noun = P.NOUN_AFTER.match(norm, number.end, min(len(norm), number.end + 6))
     if noun is None or noun.start("noun") - number.end > 2:
-        noun = noun_just_before(norm, m.start()) if P.PHRASE_END.match(norm, number.end) else None
+        suffix = P.SUFFIX_BOUND.match(norm, number.end)
+        tail = suffix.end() if suffix is not None else number.end
+        noun = noun_just_before(norm, m.start()) if P.PHRASE_END.match(norm, tail) else None
     if noun is None or P.NOUNS[noun.group("noun")] not in PEOPLE_UNITS:
         return None
     return finish(text, norm, m.start(), number.end, value, None, P.NOUNS[noun.group("noun")],
@@ -194,13 +196,14 @@ def noun_just_before(norm: str, start: int) -> re.Match[str] | None:
     return P.NOUN_JUST_BEFORE.search(norm, max(0, end - 5), end)
 
 
-def number_allowed(number: Number, kind: str, unit_text: str) -> bool:
-    """Chinese numerals need care: "二元结构", "万元户" and bare "千亩" are not figures."""
+def number_allowed(number: Number, kind: str, bounded: bool) -> bool:
+    """Chinese numerals need care: "二元结构", "万元户" and bare "千亩" are not figures
+    (a bare magnitude with a bound word is: "上亿元", "近亿元")."""
     if not number.chinese:
         return True
     if number.small and kind == "money":
         return False
-    return not (number.bare and len(number.chinese) == 1)
+    return bounded or not (number.bare and len(number.chinese) == 1)
 
 
 def count_unit(norm: str, start: int, unit_m: re.Match[str], number: Number) -> str | None:
@@ -243,7 +246,7 @@ def finish(text: str, norm: str, start: int, end: int, value: Decimal,
         prefix = None
     if prefix is not None and prefix.start() < floor:
         prefix = None
-    suffix = P.SUFFIX_BOUND.match(norm, end) if kind != "count" or end > number.end else None
+    suffix = P.SUFFIX_BOUND.match(norm, end)
     if number.bare and kind == "count" and prefix is None:
         return None
     if number.chinese and in_idiom(norm, start, end):
