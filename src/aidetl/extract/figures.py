@@ -183,10 +183,20 @@ def read_unitless(text: str, norm: str, m: re.Match[str], number: Number, value:
         suffix = P.SUFFIX_BOUND.match(norm, number.end)
         tail = suffix.end() if suffix is not None else number.end
         noun = noun_just_before(norm, m.start()) if P.PHRASE_END.match(norm, tail) else None
-    if noun is None or P.NOUNS[noun.group("noun")] not in PEOPLE_UNITS:
-        return None
-    return finish(text, norm, m.start(), number.end, value, None, P.NOUNS[noun.group("noun")],
-                  "count", number, floor)
+    if noun is not None and P.NOUNS[noun.group("noun")] in PEOPLE_UNITS:
+        return finish(text, norm, m.start(), number.end, value, None,
+                      P.NOUNS[noun.group("noun")], "count", number, floor)
+    if money_before(norm, m.start()):
+        return finish(text, norm, m.start(), number.end, value, None, "CNY", "money", number,
+                      floor)
+    return None
+
+
+def money_before(norm: str, start: int) -> bool:
+    """A money word just before the number or its bound word: 投入资金超|3.2亿."""
+    prefix = _prefix(norm, start)
+    end = prefix.start() if prefix is not None else start
+    return P.MONEY_BEFORE.search(norm, max(0, end - 14), end) is not None
 
 
 def noun_just_before(norm: str, start: int) -> re.Match[str] | None:

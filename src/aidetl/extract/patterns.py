@@ -60,7 +60,8 @@ UNITS: dict[str, tuple[str, str] | None] = {
     "场": ("event", "count"), "次": ("times", "count"), "张": ("item", "count"),
     "部门": ("department", "count"), "篇": ("article", "count"), "支": ("team", "count"),
     "处": ("site", "count"), "份": ("item", "count"), "种": ("item", "count"),
-    "类": ("item", "count"), "款": ("product", "count"),
+    "类": ("item", "count"), "款": ("product", "count"), "股": ("share", "count"),
+    "手": ("lot", "count"),
     # time words: durations and dates are never figures
     "年": None, "个月": None, "月": None, "日": None, "天": None, "周": None, "周年": None,
     "小时": None, "个小时": None, "分钟": None, "秒": None, "季度": None, "个季度": None,
@@ -74,7 +75,8 @@ UNITS: dict[str, tuple[str, str] | None] = {
     "口岸": None, "项目部": None, "场景": None, "期间": None, "人民": None,
     "位数": None, "位一体": None, "家子": None, "家渠": None, "家庄": None, "家屯": None,
     "家店": None, "家村": None, "家人": None, "家户": None, "份之": None, "个亿": None,
-    "个万": None, "个交易日": None, "交易日": None,
+    "个万": None, "股东": None, "股份": None, "股权": None, "股价": None, "股票": None,
+    "手机": None, "手段": None, "手续": None, "手工": None, "个交易日": None, "交易日": None,
 }
 _UNIT_ALTERNATION = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 # the unit right after the number: "万元" → "元", "名", "个百分点", "%"
@@ -166,5 +168,11 @@ NOUN_AFTER = re.compile(rf"[^0-9{CN_NUMERAL_CHARS}为是在了和与向对从被
 NOUN_BEFORE = re.compile(rf"(?P<noun>{_NOUN_ALTERNATION})[^0-9，。、；：！？,.;:!?()（）\s]{{0,2}}$")
 # the counted noun written right before a bare magnitude number: "用户超过1.2亿"
 NOUN_JUST_BEFORE = re.compile(rf"(?P<noun>{_NOUN_ALTERNATION})$")
+# money words shortly before a bare "3.2亿" (no 元 written): "投入资金3.2亿", "市值蒸发1.35万亿"
+MONEY_BEFORE = re.compile(
+    r"(?:资金|投资|投入|捐赠|捐款|捐助|善款|收入|销售额|营收|营业额|产值|金额|资产|利润|成本|"
+    r"费用|补贴|补助|贷款|融资|市值|成交额|成交|总额|奖金|税收|预算|采购|购买|募集|筹集|GDP)"
+    r"[^0-9，。；：！？,.;:!?\s]{0,8}$"
+)
 # a clause boundary or end right after a measure word (the noun, if any, came before)
 PHRASE_END = re.compile(r"[，。、；：！？,.;:!?()（）\s]|$")
