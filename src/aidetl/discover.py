@@ -20,7 +20,7 @@ import io
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 from xml.etree.ElementTree import Element, ParseError
@@ -43,6 +43,8 @@ MAX_SITEMAP_DEPTH = 3  # index → index → urlset
 MAX_SITEMAPS = 200  # documents read per source, all indexes together
 MAX_DECOMPRESSED = 50_000_000  # the sitemap protocol caps an uncompressed sitemap at 50 MB
 GZIP_MAGIC = b"\x1f\x8b"
+MAX_REJECTED_RECORDED = 200  # refused links recorded as attempts per source; all are counted
+MAX_URL_KEPT = 4096  # a refused link is recorded this long at most
 
 # <a class="t" href="/news/2024/0101/123.html"> → "/news/2024/0101/123.html"
 HREF = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I | re.S)
@@ -70,8 +72,8 @@ class DiscoveryResult:
         """Keep a URL once (canonical form), if allowed and not older than `since`."""
         try:
             check_url(url, source.allowed_domains)
-        except DisallowedError:
-            self.rejected.append(url)
+        except DisallowedError as exc:
+            self.reject(url, exc, source)
             return
         if since is not None and lastmod is not None and lastmod < since:
             return
@@ -82,6 +84,21 @@ class DiscoveryResult:
             self.urls.append(DiscoveredUrl(canonicalize(url), source.name, lastmod))
         elif self.urls[known].lastmod is None and lastmod is not None:
             self.urls[known] = DiscoveredUrl(self.urls[known].url, source.name, lastmod)
+
+    def reject(self, url: str, exc: DisallowedError, source: Source) -> None:
+        """Keep a refused link, and (for the first MAX_REJECTED_RECORDED) an attempt saying why."""
+        self.rejected.append(url[:MAX_URL_KEPT])
+        if len(self.rejected) <= MAX_REJECTED_RECORDED:
+            self.attempts.append(
+                FetchAttempt(
+                    url=url[:MAX_URL_KEPT],
+                    attempt=1,
+                    fetched_at=datetime.now(UTC),
+                    error_class=type(exc).__name__,
+                    error_message=str(exc)[:1000],
+                    source=source.name,
+                )
+            )
 
 
 def discover(source: Source, fetcher: Fetcher, since: datetime | None = None) -> DiscoveryResult:
@@ -110,11 +127,38 @@ def discover(source: Source, fetcher: Fetcher, since: datetime | None = None) ->
 
 
 def guarded(result: DiscoveryResult, url: str, read) -> None:
+    """Read one document; a failure is kept as an error and on the document's attempt."""
     try:
         read(url)
     except DiscoveryError as exc:
-        log.warning("discovery: %s", exc)
-        result.errors.append(str(exc))
+        fail_document(result, url, exc)
+    except ValueError as exc:  # a malformed link the URL helpers could not take apart
+        fail_document(result, url, DiscoveryError(f"{url}: unreadable document: {exc}"))
+
+
+def fail_document(result: DiscoveryResult, url: str, exc: DiscoveryError) -> None:
+    """Record why a document gave nothing: in `errors`, and in `attempts` so that the
+    warehouse's `fetches` says it too (its fetch may have succeeded; the content did not)."""
+    log.warning("discovery: %s", exc)
+    result.errors.append(str(exc))
+    message = str(exc)[:1000]
+    for i in range(len(result.attempts) - 1, -1, -1):
+        attempt = result.attempts[i]
+        if attempt.url == url:
+            if attempt.error_class is None:
+                result.attempts[i] = replace(
+                    attempt, error_class=type(exc).__name__, error_message=message
+                )
+            return  # a failed fetch already says why
+    result.attempts.append(
+        FetchAttempt(
+            url=url,
+            attempt=1,
+            fetched_at=datetime.now(UTC),
+            error_class=type(exc).__name__,
+            error_message=message,
+        )
+    )
 
 
 def fetch_document(url: str, source: Source, fetcher: Fetcher, result: DiscoveryResult) -> bytes:
@@ -137,8 +181,9 @@ def read_feed(url: str, source: Source, fetcher: Fetcher, since, result: Discove
         raise DiscoveryError(f"{url}: not a readable feed: {parsed.get('bozo_exception')}")
     for entry in parsed.entries:
         link = entry.get("link")
-        if link:
-            result.add(urljoin(url, link), source, entry_time(entry), since)
+        absolute = join_link(url, link) if link else None
+        if absolute:
+            result.add(absolute, source, entry_time(entry), since)
 
 
 def entry_time(entry) -> datetime | None:
@@ -303,7 +348,18 @@ def links_in(page_html: str, base: str) -> Iterator[tuple[str, str]]:
     for match in HREF.finditer(page_html):
         href = html.unescape(next(g for g in match.groups() if g is not None)).strip()
         if href and not href.startswith(("#", "javascript:", "mailto:")):
-            yield href, urljoin(base, href)
+            link = join_link(base, href)
+            if link is not None:
+                yield href, link
+
+
+def join_link(base: str, href: str) -> str | None:
+    """urljoin, or None for a link too malformed to resolve ("http://[::1")."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        log.debug("skipped malformed link %r", href[:200])
+        return None
 
 
 def aware(value: datetime, tz: str) -> datetime:

@@ -34,6 +34,7 @@ CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 # Characters left as they are when re-quoting a path: RFC 3986 reserved + unreserved + "%"
 PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+QUERY_SAFE = "/:@!$'()*,;-._~"
 
 
 def host_of(url: str) -> str:
@@ -63,7 +64,8 @@ def canonicalize(url: str) -> str:
         host = f"[{host}]"
     netloc = host if port is None or DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
     path = quote(parts.path, safe=PATH_SAFE) or "/"
-    query = urlencode(sorted(kept_params(parts.query)), quote_via=quote, safe="/:@!$'()*+,;-._~")
+    # "+" is escaped: in a query it means a space, so "%2B" must stay "%2B" (idempotence)
+    query = urlencode(sorted(kept_params(parts.query)), quote_via=quote, safe=QUERY_SAFE)
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
@@ -79,8 +81,15 @@ def is_tracking(name: str) -> bool:
 
 
 def dedup_key(url: str) -> str:
-    """The key under which two URLs are the same page: canonical, scheme-less, no trailing slash."""
-    parts = urlsplit(canonicalize(url))
+    """The key under which two URLs are the same page: canonical, scheme-less, no trailing slash.
+
+    A URL too malformed to canonicalise (bad port, bad IDN) is its own key: it will be
+    refused, with its reason, when someone tries to fetch it.
+    """
+    try:
+        parts = urlsplit(canonicalize(url))
+    except (ValueError, DisallowedError):
+        return url.strip()
     path = parts.path.rstrip("/")
     return urlunsplit(("", parts.netloc, path, parts.query, ""))
 
@@ -130,7 +139,15 @@ def adhoc_source(urls: Iterable[str], delay: float | None = None, name: str = "a
 
     `delay` None keeps the Source default (1 s between requests to a host).
     """
-    hosts = sorted({host_of(u) for u in urls if host_of(u)})
+    hosts = sorted({h for h in map(safe_host, urls) if h})
     if delay is None:
         return Source(name=name, allowed_domains=tuple(hosts))
     return Source(name=name, allowed_domains=tuple(hosts), delay=delay)
+
+
+def safe_host(url: str) -> str:
+    """host_of, or "" for a URL with no usable host (it is refused when fetched)."""
+    try:
+        return host_of(url)
+    except (ValueError, DisallowedError):
+        return ""
