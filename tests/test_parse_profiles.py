@@ -81,3 +81,47 @@ def test_profile_selector_on_a_disclaimer_falls_back_to_generic() -> None:
     )
     article = parse_html(page, url="https://www.163.com/news/article/X.html")
     assert "去年全县新建" in article.body and "今年还将投入" in article.body
+
+
+SELECT_PAGE = """<div id="main" class="post a"><h1 class="topic-3bY8">题</h1>
+<div class="meta"><span class="time x">2020-01-01</span></div>
+<p class="time">not in meta</p><div class="text-3zQ"><p>正文</p></div></div>"""
+
+
+@pytest.mark.parametrize(
+    ("selector", "texts"),
+    [
+        ("#main", None),
+        ("div.meta .time", ["2020-01-01"]),
+        (".time", ["2020-01-01", "not in meta"]),
+        ("h1[class^=topic]", ["题"]),
+        ("div[class^=text-]", ["正文"]),
+        ("p.time", ["not in meta"]),
+        ("div.post.a h1", ["题"]),
+        ("div + p", ["not in meta"]),  # outside the fast grammar: soupsieve answers
+        (".meta p", []),
+    ],
+)
+def test_index_select_matches_css(selector: str, texts: list[str] | None) -> None:
+    """The index answers profile selectors like CSS does, in document order."""
+    from bs4 import BeautifulSoup
+
+    from aidetl.htmlselect import Index
+
+    soup = BeautifulSoup(SELECT_PAGE, "lxml", multi_valued_attributes=None)
+    found = Index(soup).select(selector)
+    expected = [el.get_text() for el in soup.select(selector)]
+    assert [el.get_text() for el in found] == expected
+    if texts is not None:
+        assert [el.get_text() for el in found] == texts
+
+
+def test_index_skips_removed_elements() -> None:
+    from bs4 import BeautifulSoup
+
+    from aidetl.htmlselect import Index
+
+    soup = BeautifulSoup(SELECT_PAGE, "lxml", multi_valued_attributes=None)
+    index = Index(soup)
+    soup.select_one("div.meta").extract()
+    assert [el.get_text() for el in index.select(".time")] == ["not in meta"]

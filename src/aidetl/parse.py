@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup, Tag
 from aidetl import htmltext, metadata
 from aidetl.encoding import decode_html
 from aidetl.errors import ConfigError, ParseError
+from aidetl.htmlselect import Index
 from aidetl.models import Article, Page, Source
 from aidetl.siteprofiles import Profile, get_profile, profile_for_host
 
@@ -72,13 +73,14 @@ def parse_html(
         raise ParseError(f"{url}: unknown timezone {timezone!r}") from exc
     soup = htmltext.make_soup(text)
     root = soup.body or soup
-    title, title_el = find_title(soup, chosen)
+    index = Index(soup) if chosen else None
+    title, title_el = find_title(soup, chosen, index)
     near = text_after(title_el) if title_el is not None else ""
-    published = find_time(soup, chosen, near, text, root, tz)
-    byline = selected_text(soup, chosen.author) if chosen else None
-    outlet = selected_text(soup, chosen.outlet) if chosen else None
-    editor = selected_text(soup, chosen.editor) if chosen else None
-    paras = extract_body(soup, root, chosen, title_el, title)
+    published = find_time(soup, chosen, index, near, text, root, tz)
+    byline = selected_text(index, chosen.author) if chosen and index else None
+    outlet = selected_text(index, chosen.outlet) if chosen and index else None
+    editor = selected_text(index, chosen.editor) if chosen and index else None
+    paras = extract_body(root, chosen, index, title_el, title)
     if not paras:
         raise ParseError(f"{url or 'page'}: no article text found")
     ends = "\n".join(paras[:2] + paras[-3:])
@@ -111,22 +113,25 @@ def choose_profile(name: str | None, url: str) -> Profile | None:
     return profile_for_host(host) if host else None
 
 
-def select_first(soup: BeautifulSoup, selectors: tuple[str, ...]) -> Tag | None:
+def select_first(index: Index, selectors: tuple[str, ...]) -> Tag | None:
+    """The first element with text matched by the first selector that matches any."""
     for selector in selectors:
-        found = soup.select_one(selector)
-        if found is not None and found.get_text(strip=True):
-            return found
+        for found in index.select(selector):
+            if found.get_text(strip=True):
+                return found
     return None
 
 
-def selected_text(soup: BeautifulSoup, selectors: tuple[str, ...]) -> str | None:
-    found = select_first(soup, selectors)
+def selected_text(index: Index, selectors: tuple[str, ...]) -> str | None:
+    found = select_first(index, selectors)
     return htmltext.normalize_space(found.get_text(" ")) if found is not None else None
 
 
-def find_title(soup: BeautifulSoup, profile: Profile | None) -> tuple[str | None, Tag | None]:
-    if profile and profile.title:
-        found = select_first(soup, profile.title)
+def find_title(
+    soup: BeautifulSoup, profile: Profile | None, index: Index | None
+) -> tuple[str | None, Tag | None]:
+    if profile and profile.title and index:
+        found = select_first(index, profile.title)
         if found is not None:
             return htmltext.normalize_space(found.get_text(" ")), found
     return metadata.find_title(soup)
@@ -147,10 +152,16 @@ def text_after(tag: Tag) -> str:
 
 
 def find_time(
-    soup: BeautifulSoup, profile: Profile | None, near: str, html: str, root: Tag, tz: ZoneInfo
+    soup: BeautifulSoup,
+    profile: Profile | None,
+    index: Index | None,
+    near: str,
+    html: str,
+    root: Tag,
+    tz: ZoneInfo,
 ) -> datetime | None:
-    if profile and profile.time:
-        found = selected_text(soup, profile.time)
+    if profile and profile.time and index:
+        found = selected_text(index, profile.time)
         value = metadata.parse_text_date(found, tz) if found else None
         if value:
             return value
@@ -162,9 +173,9 @@ def find_time(
 
 
 def extract_body(
-    soup: BeautifulSoup,
     root: Tag,
     profile: Profile | None,
+    index: Index | None,
     title_el: Tag | None,
     title: str | None = None,
 ) -> list[str]:
@@ -173,15 +184,15 @@ def extract_body(
     A profile block is believed unless it holds less than half the prose of the block the
     generic extractor picks (a template change can leave a selector on a disclaimer).
     """
-    if profile:
+    if profile and index:
         for selector in profile.remove:
-            for tag in soup.select(selector):
+            for tag in index.select(selector):
                 tag.extract()
     if title_el is not None and title_el.parent is not None:
         title_el.extract()
     htmltext.drop_junk(root)
     block = htmltext.pick_block(root)
-    chosen = select_first(soup, profile.body) if profile else None
+    chosen = select_first(index, profile.body) if profile and index else None
     if chosen is not None and chosen is not block:
         picked = htmltext.prose_size(block)
         if htmltext.prose_size(chosen) >= max(MIN_PROFILE_BODY, picked / 2):
