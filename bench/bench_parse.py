@@ -130,6 +130,8 @@ def main() -> None:
     print(f"  {'extractor':12s} {'human F1':>9s} {'silver F1':>9s} {'title':>7s} {'date':>7s}")
     for name, results in outputs.items():
         table = score(pages, results)
+        if name == "trafilatura":  # extract() returns text only: no title or date to score
+            table["title"] = table["date"] = "-"
         print(
             f"  {name:12s} {table.get('human', '-'):>9s} {table.get('silver', '-'):>9s} "
             f"{table['title']:>7s} {table['date']:>7s}"
