@@ -111,7 +111,7 @@ def resolve_sources(
 ) -> list[Source]:
     """Sources for a run: an ad-hoc source for explicit URLs, else the configured ones."""
     if urls:
-        return [adhoc_source(urls, delay)]
+        return [adhoc_source(urls) if delay is None else adhoc_source(urls, delay)]
     configured = load_sources(Path(sources_file) if sources_file else settings.sources_file)
     chosen = select_sources(configured, names)
     if delay is not None:
