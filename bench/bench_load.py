@@ -1,9 +1,15 @@
 """Warehouse bulk-load throughput against dlt, side by side in one run.
 
-Loads 1,000,000 synthetic facts (40,000 articles x 25 facts, with their fetches) through
-Warehouse.load_batch in batches, then the same fact rows through dlt
-(write_disposition="merge", primary_key="fact_id") into another DuckDB file, and a second
-identical load of each (which must insert nothing).
+Loads 1,000,000 synthetic facts (40,000 articles x 25 facts, with their fetches) into a
+fresh warehouse, then loads them again (must insert nothing), and puts the same fact rows
+through dlt (write_disposition="merge", primary_key="fact_id") into another DuckDB file:
+
+- aidetl from objects: Warehouse.load_batches(list of Batch of Fact objects), end to end;
+- aidetl from Arrow:   the same batches pre-converted (batch_tables), Warehouse.load_tables;
+- dlt from Arrow:      the fact rows as one Arrow table (dlt's fastest input);
+- dlt from dicts:      Fact.to_json() dicts, on a sample (dlt normalises row by row; the
+                       full million would take many minutes);
+- facts alone from Arrow into DuckDB: anti-join INSERT vs PRIMARY KEY ... ON CONFLICT.
 
     .venv/bin/python -m bench.bench_load            # or: make bench
     BENCH_FACTS=200000 .venv/bin/python -m bench.bench_load   # quicker
@@ -16,20 +22,22 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from aidetl.warehouse import Batch, Warehouse
+from aidetl.warehouse import Batch, Warehouse, batch_tables
 from aidetl.warehouse._merge import FACT_ID_SQL
-from aidetl.warehouse._rows import fact_table
 from aidetl.warehouse.synthetic import synthetic_batch
 
 FACTS = int(os.environ.get("BENCH_FACTS", "1000000"))
 FACTS_PER_ARTICLE = 25
 BATCH_FACTS = int(os.environ.get("BENCH_BATCH_FACTS", "250000"))
+DICT_SAMPLE = int(os.environ.get("BENCH_DLT_DICT_FACTS", "10000"))
 
 
 def make_batches(total: int) -> list[Batch]:
@@ -44,76 +52,145 @@ def make_batches(total: int) -> list[Batch]:
     return batches
 
 
-def load_ours(db: Path, batches: list[Batch]) -> tuple[float, int]:
+def timed(action: Any) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = action()
+    return time.perf_counter() - start, value
+
+
+def load_objects(db: Path, batches: list[Batch]) -> tuple[float, int]:
     wh = Warehouse(db)
     wh.migrate()
-    start = time.perf_counter()
-    inserted = sum(wh.load_batch(b).new_facts for b in batches)
-    return time.perf_counter() - start, inserted
+    seconds, results = timed(lambda: wh.load_batches(batches))
+    return seconds, sum(r.new_facts for r in results)
 
 
-def fact_rows(batches: list[Batch]) -> pa.Table:
+def load_arrow(db: Path, tables: list[dict[str, pa.Table]]) -> tuple[float, int]:
+    wh = Warehouse(db)
+    wh.migrate()
+    seconds, results = timed(lambda: [wh.load_tables("bench", t) for t in tables])
+    return seconds, sum(r.new_facts for r in results)
+
+
+def fact_rows(batches: list[Batch], tables: list[dict[str, pa.Table]]) -> pa.Table:
     """The same facts as one Arrow table with their ids: what dlt gets."""
     con = duckdb.connect()
     parts = []
-    for b in batches:
-        con.register("b_facts", fact_table(b.facts))
+    for b, t in zip(batches, tables, strict=True):
+        con.register("b_facts", t["facts"])
         ids = {a.version_id: a.article_id for a in b.articles}
         con.register("ids", pa.table({"version_id": list(ids), "article_id": list(ids.values())}))
-        parts.append(
-            con.sql(
-                f"SELECT {FACT_ID_SQL} AS fact_id, ids.article_id, b_facts.* "
-                "FROM b_facts JOIN ids USING (version_id)"
-            ).to_arrow_table()
-        )
+        sql = f"SELECT {FACT_ID_SQL} AS fact_id, ids.article_id, b_facts.* FROM b_facts JOIN ids USING (version_id)"
+        parts.append(con.sql(sql).to_arrow_table())
     con.close()
     return pa.concat_tables(parts)
 
 
-def load_dlt(workdir: Path, rows: pa.Table) -> tuple[float, int]:
+def fact_dicts(batches: list[Batch], limit: int) -> Iterator[dict[str, Any]]:
+    count = 0
+    for b in batches:
+        for version_id, fact in b.facts:
+            if count == limit:
+                return
+            row = fact.to_json()
+            row.update(fact_id=fact.fact_id(version_id), version_id=version_id)
+            count += 1
+            yield row
+
+
+def load_dlt(workdir: Path, name: str, rows: Any) -> tuple[float, int]:
     import dlt  # bench-only dependency
 
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+    os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
     logging.getLogger("dlt").setLevel(logging.ERROR)  # schema-hint chatter about decimals
-    db = workdir / "dlt.duckdb"
+    db = workdir / f"dlt_{name}.duckdb"
     pipeline = dlt.pipeline(
-        pipeline_name="bench_load",
+        pipeline_name=f"bench_load_{name}",
         pipelines_dir=str(workdir / "dlt_pipelines"),
         destination=dlt.destinations.duckdb(str(db)),
         dataset_name="bench",
     )
-    start = time.perf_counter()
-    pipeline.run(rows, table_name="facts", write_disposition="merge", primary_key="fact_id")
-    elapsed = time.perf_counter() - start
+    seconds, _ = timed(
+        lambda: pipeline.run(
+            rows, table_name="facts", write_disposition="merge", primary_key="fact_id"
+        )
+    )
     with duckdb.connect(str(db), read_only=True) as con:
-        count = con.execute("SELECT count(*) FROM bench.facts").fetchone()[0]
-    return elapsed, count
+        count = con.execute("SELECT count(*) FROM bench.facts").fetchall()[0][0]
+    return seconds, count
+
+
+def merge_only(workdir: Path, rows: pa.Table, primary_key: bool) -> tuple[float, float]:
+    """Facts alone, from Arrow, in batch-sized transactions: load and identical reload."""
+    with duckdb.connect(str(workdir / f"merge_pk{int(primary_key)}.duckdb")) as con:
+        con.execute("CREATE TABLE facts AS SELECT * FROM rows LIMIT 0").fetchall()
+        if primary_key:
+            con.execute("ALTER TABLE facts ADD PRIMARY KEY (fact_id)").fetchall()
+            sql = "INSERT INTO facts SELECT * FROM part ON CONFLICT DO NOTHING"
+        else:
+            sql = (
+                "INSERT INTO facts SELECT * FROM part WHERE NOT EXISTS "
+                "(SELECT 1 FROM facts AS t WHERE t.fact_id = part.fact_id)"
+            )
+        times = []
+        for _ in range(2):
+            start = time.perf_counter()
+            for offset in range(0, rows.num_rows, BATCH_FACTS):
+                con.register("part", rows.slice(offset, BATCH_FACTS))
+                con.execute(sql).fetchall()
+            con.execute("CHECKPOINT").fetchall()
+            times.append(time.perf_counter() - start)
+        assert con.execute("SELECT count(*) FROM facts").fetchall()[0][0] == rows.num_rows
+    return times[0], times[1]
 
 
 def main() -> None:
-    gc.collect()
     batches = make_batches(FACTS)
     total = sum(len(b.facts) for b in batches)
+    gc.collect()
     with tempfile.TemporaryDirectory(prefix="bench_load_") as tmp:
         work = Path(tmp)
-        ours_s, inserted = load_ours(work / "ours.duckdb", batches)
+        ours_s, inserted = load_objects(work / "objects.duckdb", batches)
         assert inserted == total, (inserted, total)
-        again_s, again = load_ours(work / "ours.duckdb", batches)
+        again_s, again = load_objects(work / "objects.duckdb", batches)
         assert again == 0, f"second identical load inserted {again} facts"
-        rows = fact_rows(batches)
-        dlt_s, dlt_count = load_dlt(work, rows)
-        assert dlt_count == total, (dlt_count, total)
-        dlt_again_s, dlt_count = load_dlt(work, rows)
-        assert dlt_count == total, (dlt_count, total)
-    ours_rate, dlt_rate = total / ours_s, total / dlt_s
-    print(f"bench_load: {total:,} facts in {len(batches)} batches (with articles and fetches)")
-    print(f"  aidetl load_batch : {ours_s:7.2f} s  {ours_rate:12,.0f} facts/s")
-    print(f"  aidetl reload     : {again_s:7.2f} s  (inserted 0)")
+        convert_s, tables = timed(lambda: [batch_tables(b) for b in batches])
+        arrow_s, inserted = load_arrow(work / "arrow.duckdb", tables)
+        assert inserted == total, (inserted, total)
+        rows = fact_rows(batches, tables)
+        dlt_s, count = load_dlt(work, "arrow", rows)
+        assert count == total, (count, total)
+        dlt_again_s, count = load_dlt(work, "arrow", rows)
+        assert count == total, (count, total)
+        sample = min(DICT_SAMPLE, total)
+        dict_s, count = load_dlt(work, "dicts", fact_dicts(batches, sample))
+        assert count == sample, (count, sample)
+        anti = merge_only(work, rows, primary_key=False)
+        pk = merge_only(work, rows, primary_key=True)
+    rate = {name: n / s for name, n, s in
+            (("ours", total, ours_s), ("arrow", total, arrow_s), ("dlt", total, dlt_s),
+             ("dicts", sample, dict_s))}  # fmt: skip
     print(
-        f"  dlt merge         : {dlt_s:7.2f} s  {dlt_rate:12,.0f} facts/s  (facts only, from Arrow)"
+        f"bench_load: {total:,} facts in {len(batches)} batches, with {total // FACTS_PER_ARTICLE:,} articles and their fetches"
     )
-    print(f"  dlt reload        : {dlt_again_s:7.2f} s")
-    print(f"  ratio aidetl/dlt  : {ours_rate / dlt_rate:7.1f}x")
+    print(
+        f"  aidetl from objects   : {ours_s:7.2f} s {rate['ours']:11,.0f} facts/s  (Batch of Fact objects, end to end)"
+    )
+    print(f"    of which Arrow conversion alone: {convert_s:.2f} s")
+    print(f"  aidetl reload         : {again_s:7.2f} s  inserted 0")
+    print(f"  aidetl from Arrow     : {arrow_s:7.2f} s {rate['arrow']:11,.0f} facts/s")
+    print(
+        f"  dlt from Arrow        : {dlt_s:7.2f} s {rate['dlt']:11,.0f} facts/s  (merge on fact_id; facts table only)"
+    )
+    print(f"  dlt reload            : {dlt_again_s:7.2f} s")
+    print(
+        f"  dlt from dicts        : {dict_s:7.2f} s {rate['dicts']:11,.0f} facts/s  ({sample:,}-fact sample)"
+    )
+    print(f"  ratio, Arrow in  (aidetl / dlt)        : {rate['arrow'] / rate['dlt']:6.1f}x")
+    print(f"  ratio, objects in (aidetl / dlt dicts) : {rate['ours'] / rate['dicts']:6.1f}x")
+    print(f"  facts alone into DuckDB, load / reload : anti-join {anti[0]:.2f} s / {anti[1]:.2f} s, "
+          f"PRIMARY KEY ON CONFLICT {pk[0]:.2f} s / {pk[1]:.2f} s")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import astuple, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -102,15 +103,45 @@ class Warehouse:
 
     def load_batch(self, batch: Batch) -> LoadResult:
         """Load one batch, all or nothing; idempotent. Stages it if the file stays busy."""
+        return self.load_batches([batch])[0]
+
+    def load_batches(self, batches: Iterable[Batch]) -> list[LoadResult]:
+        """Load batches in order, each all or nothing, through one connection; a helper
+        thread turns the next batch into Arrow while DuckDB merges this one."""
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ahead = (pool.submit(self._tables, b) for b in batches)
+            try:
+                return self._write(lambda con: self._merge_all(con, ahead))
+            except WarehouseLocked as exc:
+                log.warning("warehouse busy (%s); staging batches for the next writer", exc)
+                return [self._stage(*future.result()) for future in ahead]
+
+    def load_tables(self, run_id: str, tables: dict[str, pa.Table]) -> LoadResult:
+        """Load a batch already turned into Arrow by batch_tables() (bulk back-fills)."""
+        result = self._write_or_stage(run_id, tables, self._merge_tables)
+        return result if isinstance(result, LoadResult) else LoadResult(*astuple(result))
+
+    def _tables(self, batch: Batch) -> tuple[str, dict[str, pa.Table]]:
         if batch.simhashes is None:
             batch = replace(batch, simhashes=fingerprints(batch.articles))
-        tables = batch_tables(batch)
-        result = self._write_or_stage(batch.run_id, tables, self._merge_tables)
-        if isinstance(result, LoadResult):
-            return result
-        return LoadResult(
-            result.new_articles, result.new_versions, result.new_facts, result.attempts
-        )
+        return batch.run_id, batch_tables(batch)
+
+    def _merge_all(
+        self, con: duckdb.DuckDBPyConnection, ahead: Iterator[Future[tuple[str, dict]]]
+    ) -> list[LoadResult]:
+        results = []
+        current = next(ahead, None)
+        while current is not None:
+            following = next(ahead, None)  # starts converting while we merge
+            run_id, tables = current.result()
+            counts = self._merge_tables(con, run_id, tables)
+            results.append(LoadResult(*astuple(counts)))
+            current = following
+        return results
+
+    def _stage(self, run_id: str, tables: dict[str, pa.Table]) -> LoadResult:
+        where = _staging.stage(self.path, run_id, tables)
+        return LoadResult(staged=True, staged_path=where)
 
     def merge_staged(self) -> int:
         """Merge staged batches now (every write does this first); return how many."""
@@ -207,9 +238,8 @@ class Warehouse:
         try:
             return self._write(lambda con: merge(con, run_id, tables))
         except WarehouseLocked as exc:
-            where = _staging.stage(self.path, run_id, tables)
-            log.warning("warehouse busy (%s); staged %s for the next writer", exc, where)
-            return LoadResult(staged=True, staged_path=where)
+            log.warning("warehouse busy (%s); staging for the next writer", exc)
+            return self._stage(run_id, tables)
 
     def _merge_tables(
         self, con: duckdb.DuckDBPyConnection, run_id: str, tables: dict[str, pa.Table]
