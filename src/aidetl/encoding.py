@@ -75,25 +75,25 @@ def normalize_charset(name: str | None) -> str | None:
 
 def declared_charset(content: bytes, header_charset: str | None = None) -> str | None:
     """The codec the header or, failing that, the document itself declares."""
+    codec = normalize_charset(header_charset)
+    if codec:
+        return codec
     head = content[:8192]
-    for match in (header_charset, META_CHARSET.search(head), XML_ENCODING.search(head)):
-        name = match.group(1).decode("ascii", "ignore") if isinstance(match, re.Match) else match
-        codec = normalize_charset(name)
+    for pattern in (META_CHARSET, XML_ENCODING):  # searched lazily: the header usually decides
+        match = pattern.search(head)
+        codec = normalize_charset(match.group(1).decode("ascii", "ignore")) if match else None
         if codec:
             return codec
     return None
 
 
-def count_bad(content: bytes, codec: str) -> int:
-    """How many decoding errors the bytes have under codec (0 means clean)."""
+def decode_counting(content: bytes, codec: str) -> tuple[str, int]:
+    """The bytes decoded under codec, and how many decoding errors that took (0: clean)."""
     try:
-        content.decode(codec)
+        return content.decode(codec), 0
     except UnicodeDecodeError:
-        pass
-    else:
-        return 0
-    text = content.decode(codec, errors="replace")
-    return max(1, text.count("\ufffd"))
+        text = content.decode(codec, errors="replace")
+        return text, max(1, text.count("\ufffd"))
 
 
 def sniff(content: bytes, header_charset: str | None = None) -> Decoded:
@@ -106,24 +106,26 @@ def sniff(content: bytes, header_charset: str | None = None) -> Decoded:
         return Decoded(content.decode("ascii"), declared or "utf-8", declared)
     candidates = ["utf-8"] + [c for c in (declared, "gb18030") if c and c != "utf-8"]
     limit = max(1, int(len(content) * MAX_BAD_RATIO))
-    for codec in candidates:
-        bad = count_bad(content, codec)
+    tried = []
+    for order, codec in enumerate(candidates):
+        text, bad = decode_counting(content, codec)
         if bad == 0 or (codec == declared and bad <= limit):
-            return finish(content, codec, declared)
+            return finish(text, codec, declared)
+        tried.append((bad, order, codec, text))
     best = from_bytes(content[:200_000]).best()
     guess = normalize_charset(best.encoding) if best else None
-    scored = sorted(
-        (count_bad(content, c), i, c)
-        for i, c in enumerate(candidates + [guess] if guess else candidates)
-    )
-    return finish(content, scored[0][2], declared)
+    if guess and guess not in candidates:
+        text, bad = decode_counting(content, guess)
+        tried.append((bad, len(tried), guess, text))
+    _, _, codec, text = min(tried, key=lambda t: (t[0], t[1]))
+    return finish(text, codec, declared)
 
 
-def finish(content: bytes, codec: str, declared: str | None) -> Decoded:
+def finish(text: str, codec: str, declared: str | None) -> Decoded:
     mismatch = declared is not None and declared != codec
     if mismatch:
         log.info("declared charset %s is wrong; the bytes are %s", declared, codec)
-    return Decoded(content.decode(codec, errors="replace"), codec, declared, mismatch)
+    return Decoded(text, codec, declared, mismatch)
 
 
 def decode_html(content: bytes, header_charset: str | None = None) -> tuple[str, str]:
