@@ -80,7 +80,10 @@ def parse_html(
     byline = selected_text(index, chosen.author) if chosen and index else None
     outlet = selected_text(index, chosen.outlet) if chosen and index else None
     editor = selected_text(index, chosen.editor) if chosen and index else None
-    paras = extract_body(root, chosen, index, title_el, title)
+    try:
+        paras = extract_body(root, chosen, index, title_el, title)
+    except RecursionError as exc:  # the tree walks recurse: ~1000 nested elements is the end
+        raise ParseError(f"{url or 'page'}: HTML nested too deeply to read") from exc
     if not paras:
         raise ParseError(f"{url or 'page'}: no article text found")
     ends = "\n".join(paras[:2] + paras[-3:])
