@@ -13,9 +13,9 @@ import pytest
 from aidetl.warehouse import Warehouse
 from aidetl.warehouse.synthetic import synthetic_batch
 
-BATCHES = 12
-ARTICLES = 400  # per batch
-FACTS_PER_ARTICLE = 25  # 10,000 facts per batch
+BATCHES = 8
+ARTICLES = 200  # per batch
+FACTS_PER_ARTICLE = 25  # 5,000 facts per batch
 
 LOADER = f"""
 import sys
@@ -50,9 +50,12 @@ def test_sigkill_mid_load_leaves_whole_batches_and_a_rerun_completes(tmp_path: P
     proc = subprocess.Popen([sys.executable, "-c", LOADER, str(db), str(BATCHES)],
                             stdout=subprocess.PIPE, text=True)  # fmt: skip
     assert proc.stdout is not None
-    for _ in range(3):  # let some batches commit, then kill inside a later one
+    stamps = []
+    for _ in range(3):  # let some batches commit...
         assert proc.stdout.readline().startswith("loaded")
-    time.sleep(0.15)
+        stamps.append(time.monotonic())
+    # ...then kill well into the next one: past its Arrow conversion, inside its transaction
+    time.sleep(0.6 * (stamps[2] - stamps[1]))
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -199,3 +200,39 @@ def test_reposts_are_found_by_simhash_when_the_batch_brings_none(wh: Warehouse) 
     assert marks[repost.article_id] == (first.article_id, True)
     assert marks[first.article_id] == (None, True)
     assert marks[article(3).article_id][0] is None
+
+
+def test_load_batches_loads_each_batch_in_order_and_reports_each(wh: Warehouse) -> None:
+    b1, b2 = batch("r1", [article(1)]), batch("r1", [article(2, body="另一篇：投入3亿元。")])
+    results = wh.load_batches([b1, b2, b1])
+    assert [r.new_facts for r in results] == [2, 2, 0]
+    assert count(wh, "facts") == 4
+
+
+def test_a_busy_file_stages_every_batch_of_load_batches(tmp_path: Path) -> None:
+    import fcntl
+    import os
+
+    wh = Warehouse(tmp_path / "busy.duckdb", lock_timeout=0.2)
+    wh.migrate()
+    fd = os.open(tmp_path / "busy.duckdb.lock", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another aidetl writer holds the lock
+    try:
+        results = wh.load_batches([batch("r1", [article(1)]), batch("r1", [article(2)])])
+    finally:
+        os.close(fd)
+    assert [r.staged for r in results] == [True, True]
+    assert wh.merge_staged() == 2
+    assert count(wh, "facts") == 4
+
+
+def test_new_facts_for_a_stored_version_are_added_once(wh: Warehouse) -> None:
+    """A re-extraction (new extractor version) of an unchanged page adds only its own facts."""
+    a = article(1)
+    wh.load_batch(batch("r1", [a]))
+    redo = [(a.version_id, replace(f, extractor_version="t2")) for _, f in batch("r2", [a]).facts]
+    mixed = Batch("r2", [], [a], redo + batch("r2", [a]).facts)
+    assert wh.load_batch(mixed).new_facts == 2
+    assert wh.load_batch(mixed).new_facts == 0
+    _, rows = wh.query("SELECT extractor_version, count(*) FROM facts GROUP BY 1 ORDER BY 1")
+    assert rows == [("t1", 2), ("t2", 2)]

@@ -108,14 +108,40 @@ ANTI JOIN b_articles AS a ON a.version_id = s.version_id
 ANTI JOIN article_versions AS v ON v.version_id = s.version_id LIMIT 5
 """
 
+# Versions of the batch that were already stored before it. A version new in this batch
+# cannot have facts yet (facts land only with or after their version), so its facts go in
+# without any anti-join; only facts of already-stored versions are checked, and only
+# against the facts of those versions.
+OLD_VERSIONS = """
+CREATE TEMP TABLE b_old_versions AS
+SELECT DISTINCT version_id
+FROM (SELECT version_id FROM b_articles UNION ALL SELECT version_id FROM b_facts) AS s
+SEMI JOIN article_versions AS v USING (version_id)
+"""
+
 # Arrow rows go straight into facts: no temp copy of the wide rows.
-INSERT_FACTS = """
+INSERT_NEW_FACTS = """
+INSERT INTO facts BY NAME
+SELECT {FACT_ID_SQL} AS fact_id, s.*, m.article_id, $run AS run_id, now() AS loaded_at
+FROM {source} AS s
+JOIN (SELECT DISTINCT version_id, article_id FROM b_articles) AS m USING (version_id)
+WHERE s.version_id NOT IN (SELECT version_id FROM b_old_versions)
+"""
+
+INSERT_OLD_FACTS = """
 INSERT INTO facts BY NAME
 SELECT s.*, v.article_id, $run AS run_id, now() AS loaded_at
-FROM (SELECT {FACT_ID_SQL} AS fact_id, * FROM {source}) AS s
-JOIN article_versions AS v ON v.version_id = s.version_id
-WHERE NOT EXISTS (SELECT 1 FROM facts AS t WHERE t.fact_id = s.fact_id)
+FROM (SELECT {FACT_ID_SQL} AS fact_id, * FROM {source}
+      WHERE version_id IN (SELECT version_id FROM b_old_versions)) AS s
+JOIN article_versions AS v USING (version_id)
+WHERE s.fact_id NOT IN (
+    SELECT fact_id FROM facts WHERE version_id IN (SELECT version_id FROM b_old_versions)
+)
 """
+
+
+def facts_sql(template: str, source: str) -> str:
+    return template.replace("{FACT_ID_SQL}", FACT_ID_SQL).replace("{source}", source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +174,7 @@ def merge_batch(
         con.execute(LATEST_ARTICLES).fetchall()
         new_articles = changed(con, INSERT_ARTICLES, run)
         con.execute(UPDATE_ARTICLES, run).fetchall()
+        old_versions = changed(con, OLD_VERSIONS, {})
         new_versions = changed(con, INSERT_VERSIONS, run)
         if new_versions:
             con.execute(MARK_DUPLICATES, {"maxd": max_distance}).fetchall()
@@ -160,9 +187,12 @@ def merge_batch(
         if changed(con, REPEATS, {}):
             con.execute(DEDUP_FACTS).fetchall()
             source = "b_facts_unique"
-        sql = INSERT_FACTS.replace("{FACT_ID_SQL}", FACT_ID_SQL).replace("{source}", source)
-        new_facts = changed(con, sql, run)
-        con.execute("DROP TABLE b_latest; DROP TABLE IF EXISTS b_facts_unique").fetchall()
+        new_facts = changed(con, facts_sql(INSERT_NEW_FACTS, source), run)
+        if old_versions:
+            new_facts += changed(con, facts_sql(INSERT_OLD_FACTS, source), run)
+        con.execute(
+            "DROP TABLE b_latest; DROP TABLE b_old_versions; DROP TABLE IF EXISTS b_facts_unique"
+        ).fetchall()
         con.commit()
     except BaseException:
         con.rollback()

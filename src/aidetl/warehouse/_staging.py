@@ -19,6 +19,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+STALE_SECONDS = 3600
+
 
 @dataclass(frozen=True, slots=True)
 class StagedUnit:
@@ -55,6 +57,9 @@ def pending(db: Path) -> Iterator[StagedUnit]:
     root = staging_root(db)
     if not root.is_dir():
         return
+    for tmp in root.glob("*/.batch-*.tmp"):  # a stager killed mid-write; its run died too
+        if time.time() - tmp.stat().st_mtime > STALE_SECONDS:
+            shutil.rmtree(tmp, ignore_errors=True)
     units = [p for p in root.glob("*/batch-*") if p.is_dir()]
     for path in sorted(units, key=lambda p: p.name):
         yield StagedUnit((path / "RUN_ID").read_text(encoding="utf-8"), path)
