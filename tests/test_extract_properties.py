@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -57,18 +58,21 @@ def per_char_seconds(text: str) -> float:
 BASELINE = "扶贫资金超5亿元，帮扶132个县1204个村，覆盖率近90%，其中一个好汉三个帮。" * 2000
 
 
+@pytest.mark.timeout(300)
 def test_long_digit_run_is_linear() -> None:
     """1 MB of digits returns within ~100x the normal per-character cost (no backtracking)."""
     normal = per_char_seconds(BASELINE)
     assert per_char_seconds("7" * 1_000_000) < max(100 * normal, 2e-6)
 
 
+@pytest.mark.timeout(300)
 def test_repeated_wan_yi_is_linear() -> None:
     """1 MB of 万亿 repeated returns within ~100x the normal per-character cost."""
     normal = per_char_seconds(BASELINE)
     assert per_char_seconds("万亿" * 500_000) < max(100 * normal, 2e-6)
 
 
+@pytest.mark.timeout(300)
 def test_long_chinese_numeral_runs_are_linear() -> None:
     """Long runs of Chinese numerals, with and without units, stay linear."""
     normal = per_char_seconds(BASELINE)
@@ -76,8 +80,12 @@ def test_long_chinese_numeral_runs_are_linear() -> None:
     assert per_char_seconds(text) < max(100 * normal, 2e-6)
     assert per_char_seconds("1,000," * 150_000 + "元") < max(100 * normal, 2e-6)
     assert per_char_seconds("1.1." * 250_000 + "%") < max(100 * normal, 2e-6)
+    assert per_char_seconds("7" * 1_000_000 + "x") < max(100 * normal, 2e-6)
+    assert per_char_seconds("三" * 1_000_000) < max(100 * normal, 2e-6)
+    assert per_char_seconds("一二三四五六七八九十" * 100_000 + "年") < max(100 * normal, 2e-6)
 
 
+@pytest.mark.timeout(300)
 def test_five_megabytes_of_text_returns() -> None:
     """A 5 MB article returns (generous budget, only to catch hangs)."""
     text = (BASELINE * 20)[:5_000_000]

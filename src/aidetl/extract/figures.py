@@ -62,7 +62,7 @@ def extract_figures(text: str) -> list[Figure]:
     figures: list[Figure] = []
     last_end = 0
     for run in P.CANDIDATE.finditer(norm):
-        if run.start() < last_end:
+        if run.start() < last_end or run.group("ok") is None:
             continue
         m = P.NUMERAL.match(norm, run.start())
         if m is None:
@@ -121,18 +121,7 @@ def read_figure(text: str, norm: str, m: re.Match[str], floor: int) -> Figure | 
     number = read_number(norm, m)
     if number.chinese and norm.startswith("几", number.end):
         return None
-    value, value_max, pos = number.value, None, number.end
-    second = read_range_end(norm, number)
-    unit_m = P.UNIT.match(norm, second.end) if second is not None else None
-    # "增长35.7%至35.9亿元" is a growth rate and a total, not a range
-    if unit_m is not None and norm.startswith("%", number.end) and unit_m.group("unit") != "%":
-        unit_m = None
-    if second is not None and unit_m is not None:
-        low = value
-        if not number.has_magnitude and second.has_magnitude and not number.chinese:
-            low = value * (second.value / _digits_value(norm, second))
-        if second.value > low:
-            value, value_max, pos = low, second.value, second.end
+    value, value_max, pos = read_range(norm, number)
     if m.group("pct"):
         return finish(text, norm, m.start(), pos, value, value_max, "percent", "percent",
                       number, floor)
@@ -147,7 +136,7 @@ def read_figure(text: str, norm: str, m: re.Match[str], floor: int) -> Figure | 
         unit = count_unit(norm, m.start(), unit_m, number)
         if unit is None:
             return None
-    elif not number_allowed(number, kind, _prefix(norm, m.start()) is not None):
+    elif value_max is None and not number_allowed(number, kind, _prefix(norm, m.start())):
         return None
     if kind == "percent" and value_max is None and norm.startswith("-", unit_m.end()):
         return None
@@ -155,10 +144,33 @@ def read_figure(text: str, norm: str, m: re.Match[str], floor: int) -> Figure | 
                   floor)
 
 
-def _digits_value(norm: str, second: Number) -> Decimal:
-    """The written digits of a range end without its magnitude: "6万" → 6."""
+def read_range(norm: str, number: Number) -> tuple[Decimal, Decimal | None, int]:
+    """(low, high, end) for "2000至4000元", "2-6万元" (the magnitude covers both ends);
+    (value, None, end of number) when no range follows."""
+    second = read_range_end(norm, number)
+    unit_m = P.UNIT.match(norm, second.end) if second is not None else None
+    if second is None or unit_m is None:
+        return number.value, None, number.end
+    # "增长35.7%至35.9亿元" is a growth rate and a total, not a range
+    if norm.startswith("%", number.end) and unit_m.group("unit") != "%":
+        return number.value, None, number.end
+    low = number.value
+    if not number.has_magnitude and second.has_magnitude:
+        low = number.value * _range_magnitude(norm, second)
+    if second.value <= low:
+        return number.value, None, number.end
+    return low, second.value, second.end
+
+
+def _range_magnitude(norm: str, second: Number) -> Decimal:
+    """The magnitude written on a range's upper end: "6万" → 10000, "五万" → 10000."""
+    if second.chinese:
+        head = second.chinese.rstrip("万亿")
+        return parse_magnitude(second.chinese[len(head):] or "") if head else Decimal(1)
     digits = P.NUMERAL.match(norm, second.start)
-    return parse_arabic(digits.group("ar")) if digits and digits.group("ar") else second.value
+    if digits is None or digits.group("ar") is None:
+        return Decimal(1)
+    return second.value / parse_arabic(digits.group("ar"))
 
 
 def read_unitless(text: str, norm: str, m: re.Match[str], number: Number, value: Decimal,
@@ -206,14 +218,14 @@ def noun_just_before(norm: str, start: int) -> re.Match[str] | None:
     return P.NOUN_JUST_BEFORE.search(norm, max(0, end - 5), end)
 
 
-def number_allowed(number: Number, kind: str, bounded: bool) -> bool:
+def number_allowed(number: Number, kind: str, bounded: object) -> bool:
     """Chinese numerals need care: "二元结构", "万元户" and bare "千亩" are not figures
     (a bare magnitude with a bound word is: "上亿元", "近亿元")."""
     if not number.chinese:
         return True
     if number.small and kind == "money":
         return False
-    return bounded or not (number.bare and len(number.chinese) == 1)
+    return bool(bounded) or not (number.bare and len(number.chinese) == 1)
 
 
 def count_unit(norm: str, start: int, unit_m: re.Match[str], number: Number) -> str | None:

@@ -89,8 +89,10 @@ _FOLLOW = "".join(sorted(
 ))
 # pre-scan: a run of numeral characters that could start a figure: "5600万" (+元), "十" (+余个);
 # the leading character class lets the regex engine skip plain text quickly
+# (the follow check is an optional group, never a failing one: a failing check would make
+# finditer retry at every position inside a long run, which is quadratic)
 CANDIDATE = re.compile(
-    rf"[0-9{CN_NUMERAL_CHARS}][0-9{CN_NUMERAL_CHARS}]*+(?:(?<=[万亿])|(?=[{re.escape(_FOLLOW)}]))"
+    rf"[0-9{CN_NUMERAL_CHARS}][0-9{CN_NUMERAL_CHARS}]*+(?P<ok>(?<=[万亿])|(?=[{re.escape(_FOLLOW)}]))?"
 )
 
 
