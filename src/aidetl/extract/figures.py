@@ -190,17 +190,30 @@ def read_unitless(text: str, norm: str, m: re.Match[str], number: Number, value:
         return None
     if number.bare:
         return None
-    noun = P.NOUN_AFTER.match(norm, number.end, min(len(norm), number.end + 6))
-    if noun is None or noun.start("noun") - number.end > 2:
+    unit = noun_after(norm, number.end, 6, max_gap=2, units=PEOPLE_UNITS)
+    if unit is None:
         suffix = P.SUFFIX_BOUND.match(norm, number.end)
         tail = suffix.end() if suffix is not None else number.end
-        noun = noun_just_before(norm, m.start()) if P.PHRASE_END.match(norm, tail) else None
-    if noun is not None and P.NOUNS[noun.group("noun")] in PEOPLE_UNITS:
-        return finish(text, norm, m.start(), number.end, value, None,
-                      P.NOUNS[noun.group("noun")], "count", number, floor)
+        before = noun_just_before(norm, m.start()) if P.PHRASE_END.match(norm, tail) else None
+        unit = P.NOUNS[before.group("noun")] if before is not None else None
+    if unit in PEOPLE_UNITS:
+        return finish(text, norm, m.start(), number.end, value, None, unit, "count", number,
+                      floor)
     if money_before(norm, m.start()):
         return finish(text, norm, m.start(), number.end, value, None, "CNY", "money", number,
                       floor)
+    return None
+
+
+def noun_after(norm: str, pos: int, limit: int, max_gap: int,
+               units: frozenset[str] | None = None) -> str | None:
+    """Unit of the first counted noun in the phrase after `pos`: 个定点扶贫县 → county."""
+    stop = P.PHRASE_STOP.search(norm, pos, min(len(norm), pos + limit))
+    end = stop.start() if stop is not None else min(len(norm), pos + limit)
+    for noun in P.NOUN.finditer(norm, pos, end):
+        unit = P.NOUNS[noun.group()]
+        if unit is not None and (units is None or unit in units):
+            return unit if noun.start() - pos <= max_gap else None
     return None
 
 
@@ -238,16 +251,14 @@ def count_unit(norm: str, start: int, unit_m: re.Match[str], number: Number) -> 
         return None
     noun = None
     if measure in REFINABLE:
-        noun = P.NOUN_AFTER.match(norm, end, min(len(norm), end + 12))
-    if number.small:
-        near = noun is not None and noun.start("noun") - end <= 3
-        if number.chinese == "二" or not (near or measure in SELF_COUNTING):
-            return None
+        noun = noun_after(norm, end, 12, max_gap=3 if number.small else 12)
+    if number.small and (number.chinese == "二" or not (noun or measure in SELF_COUNTING)):
+        return None
     if noun is not None:
-        return P.NOUNS[noun.group("noun")]
+        return noun
     if measure in REFINABLE and P.PHRASE_END.match(norm, end):
         before = P.NOUN_BEFORE.search(norm, max(0, start - 10), start)
-        if before is not None:
+        if before is not None and P.NOUNS[before.group("noun")] is not None:
             return P.NOUNS[before.group("noun")]
     if measure in ("名", "位") and norm[max(0, start - 1):start] == "前":
         return None

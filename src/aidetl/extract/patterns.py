@@ -140,7 +140,10 @@ IDIOM = re.compile(
 )
 
 # counted nouns and their canonical unit, longest first in the alternation: "贫困村" → village
-NOUNS: dict[str, str] = {
+NOUNS: dict[str, str | None] = {
+    # modifiers that contain a noun character but are not the counted noun
+    "农村": None, "村级": None, "县级": None, "乡村": None, "县域": None, "县城": None,
+    "村镇": None, "乡镇级": None,
     "县": "county", "区县": "county", "村": "village", "行政村": "village", "乡镇": "township",
     "乡": "township", "镇": "township", "街道": "township", "贫困户": "household",
     "农户": "household", "家庭": "household", "人口": "person", "群众": "person",
@@ -164,8 +167,12 @@ NOUNS: dict[str, str] = {
     "省份": "province", "省市": "province", "省区": "province",
 }
 _NOUN_ALTERNATION = "|".join(sorted(NOUNS, key=len, reverse=True))
-# the counted noun after a measure word, within the same phrase: "个定点扶贫县" → 县
-NOUN_AFTER = re.compile(rf"[^0-9{CN_NUMERAL_CHARS}为是在了和与向对从被把将给让及或并，。、；：！？,.;:!?()（）“”\"'\s]{{0,8}}?(?P<noun>{_NOUN_ALTERNATION})")
+# a counted noun: "贫困村" → village (modifiers such as 农村 map to None and are skipped)
+NOUN = re.compile(_NOUN_ALTERNATION)
+# where the phrase after a measure word ends (the counted noun must come before it): "，", "在"
+PHRASE_STOP = re.compile(
+    rf"[0-9{CN_NUMERAL_CHARS}为是在了和与向对从被把将给让及或并，。、；：！？,.;:!?()（）“”\"'\s]"
+)
 # the counted noun right before the number: "贫困村119个", "智慧校园200余个"
 NOUN_BEFORE = re.compile(rf"(?P<noun>{_NOUN_ALTERNATION})[^0-9，。、；：！？,.;:!?()（）\s]{{0,2}}$")
 # the counted noun written right before a bare magnitude number: "用户超过1.2亿"
