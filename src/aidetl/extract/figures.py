@@ -138,10 +138,28 @@ def read_figure(text: str, norm: str, m: re.Match[str], floor: int) -> Figure | 
             return None
     elif value_max is None and not number_allowed(number, kind, _prefix(norm, m.start())):
         return None
-    if kind == "percent" and value_max is None and norm.startswith("-", unit_m.end()):
+    end = unit_m.end()
+    if value_max is None and (upper := read_unit_range(norm, number, unit_m)) is not None:
+        value_max, end = upper
+    return finish(text, norm, m.start(), end, value, value_max, unit, kind, number, floor)
+
+
+def read_unit_range(norm: str, first: Number, unit_m: re.Match[str]) -> tuple[Decimal, int] | None:
+    """The upper end of a range that repeats its unit: "2000元至4000元" → (4000, end)."""
+    sep = P.RANGE_SEP.match(norm, unit_m.end())
+    if sep is None or sep.group().startswith("%"):
         return None
-    return finish(text, norm, m.start(), unit_m.end(), value, value_max, unit, kind, number,
-                  floor)
+    m = P.NUMERAL.match(norm, sep.end())
+    if m is None or m.group("pct") or bool(m.group("cn")) != bool(first.chinese):
+        return None
+    try:
+        second = read_number(norm, m)
+    except NumeralError:
+        return None
+    unit2 = P.UNIT.match(norm, second.end)
+    if unit2 is None or unit2.group("unit") != unit_m.group("unit") or second.value <= first.value:
+        return None
+    return second.value, unit2.end()
 
 
 def read_range(norm: str, number: Number) -> tuple[Decimal, Decimal | None, int]:
