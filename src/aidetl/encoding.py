@@ -111,6 +111,10 @@ def sniff(content: bytes, header_charset: str | None = None) -> Decoded:
         text, bad = decode_counting(content, codec)
         if bad == 0 or (codec == declared and bad <= limit):
             return finish(text, codec, declared)
+        # Mixed pages (stray bytes or a GBK paragraph inside UTF-8): when valid multi-byte
+        # UTF-8 characters, which GBK text rarely forms, outnumber the errors, keep UTF-8.
+        if codec == "utf-8" and len(text) - len(text.encode("ascii", "ignore")) > 2 * bad:
+            return finish(text, codec, declared)
         tried.append((bad, order, codec, text))
     best = from_bytes(content[:200_000]).best()
     guess = normalize_charset(best.encoding) if best else None
