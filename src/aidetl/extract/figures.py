@@ -186,9 +186,8 @@ def _range_magnitude(norm: str, second: Number) -> Decimal:
         head = second.chinese.rstrip("万亿")
         return parse_magnitude(second.chinese[len(head):] or "") if head else Decimal(1)
     digits = P.NUMERAL.match(norm, second.start)
-    if digits is None or digits.group("ar") is None:
-        return Decimal(1)
-    return second.value / parse_arabic(digits.group("ar"))
+    written = parse_arabic(digits.group("ar")) if digits and digits.group("ar") else Decimal(0)
+    return second.value / written if written else Decimal(1)
 
 
 def read_unitless(text: str, norm: str, m: re.Match[str], number: Number, value: Decimal,
