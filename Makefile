@@ -49,7 +49,7 @@ pool: $(STAMP)
 	$(BIN)/prefect work-pool create aidetl-process --type process --overwrite
 
 deploy: $(STAMP)
-	cd deploy && ../$(BIN)/prefect --no-prompt deploy --all
+	$(BIN)/prefect --no-prompt deploy --all --prefect-file deploy/prefect.yaml
 
 worker: $(STAMP)
 	$(BIN)/prefect worker start --pool aidetl-process
