@@ -28,17 +28,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from aidetl.summary import render_summary
 
     settings = load_settings()
+    report = Path(args.report).resolve() if args.report else None
     with serve_newsroom() as served, tempfile.TemporaryDirectory() as tmp:
         sources_file = Path(tmp) / "sources.toml"
         sources_file.write_text(demo_sources_toml(served.base), encoding="utf-8")
         print(f"demo newsroom serving at {served.base}", flush=True)
-        result = run_flow(sources_file=str(sources_file), plain=args.plain)
+        result = run_flow(sources_file=str(sources_file), plain=args.plain,
+                          task_runner=args.task_runner, report=str(report) if report else None)
     print(render_summary(settings.warehouse, result["run_id"], EXAMPLE_QUERIES))
-    if args.report:
-        from aidetl.report import write_report
-
-        out = write_report(settings.warehouse, Path(args.report))
-        print(f"HTML report: {out.resolve()}")
+    if report:
+        print(f"HTML report: {report}")
     return 0
 
 
@@ -48,13 +47,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     result = run_flow(
         sources=args.source or None, urls=args.url or None, since=args.since,
-        limit=args.limit, delay=args.delay, plain=args.plain,
+        limit=args.limit, delay=args.delay, plain=args.plain, task_runner=args.task_runner,
+        report=str(Path(args.report).resolve()) if args.report else None,
     )
     print(render_summary(load_settings().warehouse, result["run_id"], EXAMPLE_QUERIES))
+    if args.report:
+        print(f"HTML report: {Path(args.report).resolve()}")
     return 0 if not result.get("failed") or args.allow_failures else 3
 
 
-def run_flow(plain: bool = False, **params: object) -> dict:
+def run_flow(plain: bool = False, task_runner: str = "thread", **params: object) -> dict:
     """Run ingest through Prefect (flows.ingest), or in-process without it when `plain`."""
     if plain:
         from aidetl import pipeline
@@ -70,13 +72,17 @@ def run_flow(plain: bool = False, **params: object) -> dict:
             since=datetime.fromisoformat(since) if since else None,
             limit=params.get("limit"), delay=params.get("delay"), params=params,
         )
+        if params.get("report"):
+            from aidetl.report import write_report
+
+            write_report(settings.warehouse, Path(params["report"]))
         return summary.as_dict()
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "aidetl")
     # Prefect's own 20 s wait for its temporary local server is short on a busy 2-core machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     from flows.ingest import ingest
 
-    return ingest(**params)
+    return ingest(**params, task_runner=task_runner)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -188,6 +194,14 @@ def plain(value: object) -> object:
     return value
 
 
+def add_task_runner(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--task-runner", choices=("thread", "dask"), default="thread",
+        help="where parse and extract run: threads in the flow, or a Dask cluster "
+        "(AIDETL_DASK_ADDRESS, else a local one)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aidetl",
@@ -200,7 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help=cmd_demo.__doc__, description=cmd_demo.__doc__)
     p.add_argument("--plain", action="store_true", help="run the pipeline without Prefect")
-    p.add_argument("--report", metavar="FILE", help="also write the HTML report to FILE")
+    add_task_runner(p)
+    p.add_argument("--report", metavar="FILE", default="report.html",
+                   help="where to write the HTML report (default report.html; '' for none)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("run", help=cmd_run.__doc__, description=cmd_run.__doc__)
@@ -210,6 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, metavar="N", help="at most N articles per source")
     p.add_argument("--delay", type=float, metavar="SECONDS", help="minimum seconds between requests to a host")
     p.add_argument("--plain", action="store_true", help="run the pipeline without Prefect")
+    add_task_runner(p)
+    p.add_argument("--report", metavar="FILE", help="also write the HTML report to FILE")
     p.add_argument("--allow-failures", action="store_true", help="exit 0 even when pages failed")
     p.set_defaults(func=cmd_run)
 
