@@ -91,8 +91,10 @@ _FOLLOW = "".join(sorted(
 # the leading character class lets the regex engine skip plain text quickly
 # (the follow check is an optional group, never a failing one: a failing check would make
 # finditer retry at every position inside a long run, which is quadratic)
+# (a run is all digits or all Chinese numerals, so "统一1000元" still reaches "1000元")
 CANDIDATE = re.compile(
-    rf"[0-9{CN_NUMERAL_CHARS}][0-9{CN_NUMERAL_CHARS}]*+(?P<ok>(?<=[万亿])|(?=[{re.escape(_FOLLOW)}]))?"
+    rf"[0-9{CN_NUMERAL_CHARS}](?:(?<=[0-9])[0-9]|(?<=[{CN_NUMERAL_CHARS}])[{CN_NUMERAL_CHARS}])*+"
+    rf"(?P<ok>(?<=[万亿])|(?=[{re.escape(_FOLLOW)}]))?"
 )
 
 
