@@ -236,3 +236,16 @@ def test_new_facts_for_a_stored_version_are_added_once(wh: Warehouse) -> None:
     assert wh.load_batch(mixed).new_facts == 0
     _, rows = wh.query("SELECT extractor_version, count(*) FROM facts GROUP BY 1 ORDER BY 1")
     assert rows == [("t1", 2), ("t2", 2)]
+
+
+def test_read_runs_several_queries_on_one_read_only_connection(wh: Warehouse) -> None:
+    wh.load_batch(batch("r1", [article(1)]))
+
+    def both(con) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+        facts = con.execute("SELECT count(*) FROM facts").fetchall()[0][0]
+        articles = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
+        return facts, articles
+
+    assert wh.read(both) == (2, 1)
+    with pytest.raises(WarehouseError, match="read-only|Cannot execute"):
+        wh.read(lambda con: con.execute("DELETE FROM facts").fetchall())

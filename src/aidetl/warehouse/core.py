@@ -161,6 +161,11 @@ class Warehouse:
 
         return self._read(run)
 
+    def read(self, action: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """Run `action` on one read-only connection (many queries, one open), under the
+        shared lock; duckdb errors come back as WarehouseError."""
+        return self._read(action)
+
     def validators(self, urls: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
         """(etag, last_modified) of the latest successful fetch of each URL that had any.
         An unreachable warehouse gives {} (so the run refetches rather than fails)."""
