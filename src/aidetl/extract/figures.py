@@ -1,9 +1,10 @@
 """Find figures in Chinese text: money, counts, percentages, areas… with their bounds.
 
-One combined pattern (patterns.NUMERAL) finds candidate numeral runs; each run is then
-read outward: magnitude, 余/多, range, unit or measure word, counted noun, bound words.
-Values come from numerals.to_number-style exact arithmetic; offsets point into the
-original text (normalisation maps characters one for one).
+One pre-scan pattern (patterns.CANDIDATE) finds numeral runs that could start a figure;
+each is then read outward with anchored patterns: numeral (patterns.NUMERAL), magnitude,
+余/多, range, unit or measure word, counted noun, bound words. Values use exact Decimal
+arithmetic (numerals.py); offsets point into the original text (normalisation maps
+characters one for one).
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def extract_figures(text: str) -> list[Figure]:
             continue
         try:
             figure = read_figure(text, norm, m, last_end)
-        except NumeralError:
+        except NumeralError as err:
+            log.debug("skipped at %d: %s", m.start(), err)
             continue
         if figure is not None:
             figures.append(figure)
@@ -339,12 +341,13 @@ def is_cumulative(norm: str, start: int) -> bool:
 
 
 def share_qualifiers(figures: list[Figure]) -> list[Figure]:
-    """A bound covers figures written right after it: 约350户800人 → both "about"."""
+    """A leading bound word covers the figure written right after: 约350户800人 → both about."""
     out: list[Figure] = []
     for fig in figures:
         prev = out[-1] if out else None
         if (prev is not None and prev.end == fig.start and fig.qualifier == "exact"
-                and prev.qualifier in ("about", "over", "under") and prev.text[:1] in "约大超逾近接将"):
+                and prev.qualifier in ("about", "over", "under")
+                and P.LEADING_BOUND.match(prev.text)):
             fig = replace(fig, qualifier=prev.qualifier)
         out.append(fig)
     return out

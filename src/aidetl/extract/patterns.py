@@ -116,6 +116,9 @@ PREFIX_QUALIFIER = {
     "不满": "under",
 }
 
+# a mention that starts with its bound word (the bound may cover the next figure): "约350户"
+LEADING_BOUND = re.compile(r"约|大约|大概|超|逾|突破|不少于|不低于|至少|接近|将近|近|不到|不足|不超过")
+
 # bound words written after the unit: "70%以上", "300人左右"
 SUFFIX_BOUND = re.compile(r"以上|以下|以内|左右")
 SUFFIX_QUALIFIER = {"以上": "over", "以下": "under", "以内": "under", "左右": "about"}
