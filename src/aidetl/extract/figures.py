@@ -63,7 +63,9 @@ def extract_figures(text: str) -> list[Figure]:
     figures: list[Figure] = []
     last_end = 0
     for run in P.CANDIDATE.finditer(norm):
-        if run.start() < last_end or run.group("ok") is None:
+        if run.start() < last_end:
+            continue
+        if run.group("ok") is None and norm[run.start() - 1:run.start()] not in P.CURRENCY_SYMBOLS:
             continue
         m = P.NUMERAL.match(norm, run.start())
         if m is None:
@@ -205,9 +207,11 @@ def read_unitless(text: str, norm: str, m: re.Match[str], number: Number, value:
             return None
         return finish(text, norm, m.start(), cheng.end(), pct, None, "percent", "percent",
                       number, floor)
-    if not number.has_magnitude:
-        return None
-    if number.bare:
+    symbol = P.CURRENCY_SYMBOLS.get(norm[m.start() - 1:m.start()]) if m.start() else None
+    if symbol is not None and not number.chinese:
+        return finish(text, norm, m.start() - 1, number.end, value, None, symbol, "money",
+                      number, floor)
+    if not number.has_magnitude or number.bare:
         return None
     unit = noun_after(norm, number.end, 6, max_gap=2, units=PEOPLE_UNITS)
     if unit is None:

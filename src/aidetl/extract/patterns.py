@@ -98,6 +98,9 @@ CANDIDATE = re.compile(
 )
 
 
+# currency symbols written before the digits: "￥300", "$25万"
+CURRENCY_SYMBOLS = {"¥": "CNY", "￥": "CNY", "$": "USD", "＄": "USD"}
+
 # Chinese percentage with 成: "六成" → 60, "八成五" → 85 (not 成员, 成本…)
 CHENG = re.compile(rf"成(?P<tenth>[{CN_DIGIT_CHARS}](?![{CN_NUMERAL_CHARS}]))?(?![员本果为立就长功])")
 
