@@ -249,3 +249,18 @@ def test_read_runs_several_queries_on_one_read_only_connection(wh: Warehouse) ->
     assert wh.read(both) == (2, 1)
     with pytest.raises(WarehouseError, match="read-only|Cannot execute"):
         wh.read(lambda con: con.execute("DELETE FROM facts").fetchall())
+
+
+def test_validators_give_none_rather_than_fail_while_the_file_is_busy(tmp_path: Path) -> None:
+    import fcntl
+    import os
+
+    wh = Warehouse(tmp_path / "busy.duckdb", lock_timeout=0.2)
+    wh.load_batch(batch("r1", [article(1)]))
+    assert wh.validators([article(1).url])  # known while free
+    fd = os.open(tmp_path / "busy.duckdb.lock", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # a writer holds it past our timeout
+    try:
+        assert wh.validators([article(1).url]) == {}
+    finally:
+        os.close(fd)
