@@ -197,6 +197,10 @@ def _range_magnitude(norm: str, second: Number) -> Decimal:
 def read_unitless(text: str, norm: str, m: re.Match[str], number: Number, value: Decimal,
                   floor: int) -> Figure | None:
     """No unit: a 成 percentage ("六成") or a magnitude count before a noun ("2.5亿用户")."""
+    symbol = P.CURRENCY_SYMBOLS.get(norm[m.start() - 1:m.start()]) if m.start() else None
+    if symbol is not None and not number.chinese:
+        return finish(text, norm, m.start() - 1, number.end, value, None, symbol, "money",
+                      number, floor)
     if not number.has_magnitude and not number.approx:
         cheng = P.CHENG.match(norm, number.end)
         if cheng is None or not 0 < value <= 10 or (number.chinese and number.bare):
@@ -206,10 +210,6 @@ def read_unitless(text: str, norm: str, m: re.Match[str], number: Number, value:
         if number.chinese == "一" and not _prefix(norm, m.start()):
             return None
         return finish(text, norm, m.start(), cheng.end(), pct, None, "percent", "percent",
-                      number, floor)
-    symbol = P.CURRENCY_SYMBOLS.get(norm[m.start() - 1:m.start()]) if m.start() else None
-    if symbol is not None and not number.chinese:
-        return finish(text, norm, m.start() - 1, number.end, value, None, symbol, "money",
                       number, floor)
     if not number.has_magnitude or number.bare:
         return None
