@@ -10,6 +10,7 @@ writer that gets in.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import time
@@ -109,7 +110,11 @@ class Warehouse:
         """Load batches in order, each all or nothing, through one connection; a helper
         thread turns the next batch into Arrow while DuckDB merges this one."""
         with ThreadPoolExecutor(max_workers=1) as pool:
-            ahead = (pool.submit(self._tables, b) for b in batches)
+            futures = (pool.submit(self._tables, b) for b in batches)
+            first = next(futures, None)  # convert before taking the lock, not while holding it
+            if first is None:
+                return []
+            ahead = itertools.chain([first], futures)
             try:
                 return self._write(lambda con: self._merge_all(con, ahead))
             except WarehouseLocked as exc:
