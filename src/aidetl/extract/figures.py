@@ -213,7 +213,7 @@ def read_unitless(text: str, norm: str, m: re.Match[str], number: Number, value:
                       number, floor)
     if not number.has_magnitude or number.bare:
         return None
-    unit = noun_after(norm, number.end, 6, max_gap=2, units=PEOPLE_UNITS)
+    unit = noun_after(norm, number.end, 8, max_gap=4, units=PEOPLE_UNITS)
     if unit is None:
         suffix = P.SUFFIX_BOUND.match(norm, number.end)
         tail = suffix.end() if suffix is not None else number.end
