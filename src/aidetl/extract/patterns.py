@@ -171,7 +171,7 @@ NOUNS: dict[str, str | None] = {
     "基地": "base", "园区": "park", "课程": "course", "设备": "device", "电脑": "computer",
     "家庭农场": "farm", "农场": "farm", "商户": "merchant", "店铺": "shop", "网店": "shop",
     "门店": "shop", "班级": "class", "教室": "classroom", "图书": "book", "宽带用户": "user",
-    "人": "person", "士兵": "person", "股票": "stock", "个股": "stock", "城市": "city",
+    "人": "person", "法人": "organization", "士兵": "person", "股票": "stock", "个股": "stock", "城市": "city",
     "省份": "province", "省市": "province", "省区": "province",
 }
 _NOUN_ALTERNATION = "|".join(sorted(NOUNS, key=len, reverse=True))
