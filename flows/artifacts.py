@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -68,15 +69,20 @@ def library_logs_to_prefect() -> Iterator[None]:
 class ProgressMeter:
     """A progress artifact updated as batches land (percent of planned batches loaded)."""
 
-    def __init__(self, total: int, key: str = PROGRESS_KEY) -> None:
+    def __init__(self, total: int, key: str = PROGRESS_KEY, every: float = 1.0) -> None:
         self.total = max(total, 1)
         self.done = 0
+        self.every = every  # seconds between updates: one API call per batch adds up
+        self.last = time.monotonic()
         self.artifact_id = create_progress_artifact(
             progress=0.0, key=key, description=f"{total} batches planned"
         )
 
     def step(self, summary: pipeline.RunSummary) -> None:
         self.done += 1
+        if time.monotonic() - self.last < self.every:
+            return
+        self.last = time.monotonic()
         update_progress_artifact(
             self.artifact_id,
             progress=min(100.0, 100.0 * self.done / self.total),
@@ -139,9 +145,9 @@ def summary_markdown(
     link = f"\n[HTML report]({report.as_uri()})\n" if report else ""
     return f"""# aidetl {title} run `{s.run_id}`
 {link}
-| discovered | fetched | unchanged | failed | articles | new articles | new facts | staged batches |
-|---|---|---|---|---|---|---|---|
-| {s.discovered} | {s.fetched} | {s.unchanged} | {s.failed} | {s.articles} | {s.new_articles} | {s.new_facts} | {s.staged_batches} |
+| discovered | fetched | unchanged | failed | disallowed | articles | new articles | new facts | staged batches |
+|---|---|---|---|---|---|---|---|---|
+| {s.discovered} | {s.fetched} | {s.unchanged} | {s.failed} | {getattr(s, "disallowed", 0)} | {s.articles} | {s.new_articles} | {s.new_facts} | {s.staged_batches} |
 
 ## New facts by kind
 | kind | new facts |

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from aidetl import pipeline
 from aidetl.archive import Archive
@@ -140,7 +141,7 @@ def reprocess_batches(rows, settings: Settings, processor, warehouse, summary) -
     processing: list = []
     for number, batch in enumerate(batches):
         fetched = read_batch(archive, batch, sources, number)
-        processing.append(runners.submit(processor, process_task, fetched=fetched))
+        processing.append(runners.submit(processor, process_task, fetched=quote(fetched)))
         if len(processing) >= PROCESS_WINDOW:
             load_next(processing, warehouse, summary, meter)
     while processing:
@@ -150,6 +151,6 @@ def reprocess_batches(rows, settings: Settings, processor, warehouse, summary) -
 
 def load_next(processing: list, warehouse, summary, meter) -> None:
     processed = processing.pop(0).result()
-    result = load_task(warehouse, summary.run_id, processed)
+    result = load_task(quote(warehouse), summary.run_id, quote(processed))
     pipeline.fold_batch(summary, processed, result)
     meter.step(summary)

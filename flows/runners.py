@@ -18,6 +18,7 @@ from typing import Any
 from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.tasks import Task
+from prefect.utilities.annotations import quote
 
 log = logging.getLogger(__name__)
 
@@ -70,4 +71,7 @@ def submit(runner: TaskRunner | None, task: Task, **parameters: Any) -> PrefectF
     """Submit `task` to `runner`, or to the flow's own task runner when it is None."""
     if runner is None:
         return task.submit(**parameters)
-    return runner.submit(task, parameters)
+    # prefect's `quote` is a namedtuple: Dask's serialisation would hand the task a bare
+    # 1-tuple, so the values go unwrapped (Dask walks them itself either way).
+    plain = {k: v.unquote() if isinstance(v, quote) else v for k, v in parameters.items()}
+    return runner.submit(task, plain)

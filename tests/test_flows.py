@@ -56,8 +56,8 @@ def test_demo_ingest_loads_articles_skips_private_and_is_idempotent(harness, env
     served, sources = newsroom
     first = ingest(sources_file=str(sources))
     assert first["new_articles"] > 5 and first["new_facts"] > 20
-    # The disallowed page is recorded as a failure (robots.txt) and never requested.
-    assert first["failures"] and all("/private/" in url for url, _ in first["failures"])
+    # The disallowed page is counted apart from failures (robots.txt) and never requested.
+    assert first["disallowed"] == 1 and first["failed"] == 0
     assert not [p for p in served.requests if p.startswith("/private/")]
     articles, facts = count(env, "articles"), count(env, "facts")
     assert articles == first["new_articles"] and facts == first["new_facts"]
@@ -85,7 +85,7 @@ def test_adhoc_urls_fetch_only_those_pages(harness, env, newsroom):
     """Explicit URLs are fetched as given, with no discovery of feeds or sitemaps."""
     served, _ = newsroom
     urls = [served.url("/articles/2021/0302-minning-xiji.html")]
-    summary = ingest(urls=urls, delay=0.0)
+    summary = ingest(urls=urls)  # no delay given: the ad-hoc source keeps the default
     assert summary["discovered"] == 1 and summary["new_articles"] == 1
     assert not [p for p in served.requests if "sitemap" in p or "rss" in p]
 
