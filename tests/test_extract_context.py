@@ -258,3 +258,10 @@ def test_docs_list_every_metric():
     docs = (Path(__file__).resolve().parents[1] / "docs" / "metrics.md").read_text(encoding="utf-8")
     missing = [m.name for m in VOCABULARY if f"`{m.name}`" not in docs]
     assert not missing
+
+
+def test_dateline_place_is_not_the_facts_place():
+    """新华社北京3月6日电: Beijing is where the story was filed."""
+    text = "新华社北京3月6日电 中国移动今年投入资金800万元。"
+    [fact] = annotate(text, [figure(text, "800万元")], datetime(2021, 3, 6), None, "")
+    assert (fact.place, fact.place_code, fact.subject) == (None, None, "中国移动")

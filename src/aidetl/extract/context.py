@@ -33,6 +33,10 @@ PLANNED = re.compile(
 )
 # cumulative: 累计投入, 共计, 总计, 累积, 合计, 共投入 (not 共同, 共享)
 CUMULATIVE = re.compile(r"累计|共计|总计|累积|合计|总共|一共|共(?![同享建产青赢识性有])")
+# a dateline's place is where the story was filed, not where figures apply: 新华社北京3月6日电
+DATELINE = re.compile(r"\s*\d{1,2}月\d{1,2}日\s*(?:电|讯)")
+# …or a place right after an agency's name: 新华社北京电, 中新网成都讯
+AGENCY = re.compile(r"(?:新华社|中新社|中新网|新华网|人民网|央视网|本报|本报讯)\s*$")
 # a clause break between 其中 and the figure ends the subset
 BREAK = re.compile(r"[，,；;。]")
 
@@ -77,7 +81,9 @@ class _Reader:
         start, end = self.spans[i]
         orgs = find_orgs(self.text, start, end)
         places = [p for p in find_places(self.text, start, end)
-                  if not any(o.start <= p.start < o.end for o in orgs)]
+                  if not any(o.start <= p.start < o.end for o in orgs)
+                  and not DATELINE.match(self.text, p.end)
+                  and not AGENCY.search(self.text, max(0, p.start - 4), p.start)]
         periods = find_periods(self.text, start, end, self.published, self.context_year(i))
         years = [p.explicit_year for p in periods if p.explicit_year]
         return _Sentence(start, end, clauses_of(self.text, start, end), orgs, places, periods,
