@@ -33,6 +33,8 @@ REFINABLE = frozenset({"个", "家", "只", "所", "座", "条", "套", "台", "
                        "支", "间", "栋", "张", "份"})
 # units a bare "2.5亿" may count when a noun follows without a measure word (2.5亿星级用户)
 PEOPLE_UNITS = frozenset({"person", "user", "household"})
+# measure words that can count people, users or households ("个", "名", "批"…)
+PEOPLE_MEASURES = frozenset({"个", "名", "位", "人", "口", "批", "户", "家", "支"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class Number:
     chinese: str  # the Chinese numeral run, "" for Arabic digits
     has_magnitude: bool
     approx: bool
+    compound: bool = False  # "3亿5000万": two parts summed
 
     @property
     def bare(self) -> bool:
@@ -76,9 +79,19 @@ def extract_figures(text: str) -> list[Figure]:
             log.debug("skipped at %d: %s", m.start(), err)
             continue
         if figure is not None:
+            figure = signed(text, norm, figure, last_end)
             figures.append(figure)
             last_end = figure.end
     return share_qualifiers(figures)
+
+
+def signed(text: str, norm: str, fig: Figure, floor: int) -> Figure:
+    """A minus sign before a rate or amount makes it negative: "增长-3.2%" → -3.2."""
+    if (fig.kind not in ("percent", "percent_point", "money") or fig.value_max is not None
+            or fig.start - 1 < floor or fig.value <= 0
+            or not P.MINUS_BEFORE.search(norm, max(0, fig.start - 2), fig.start)):
+        return fig
+    return replace(fig, start=fig.start - 1, text=text[fig.start - 1:fig.end], value=-fig.value)
 
 
 def read_number(norm: str, m: re.Match[str]) -> Number:
@@ -91,14 +104,48 @@ def read_number(norm: str, m: re.Match[str]) -> Number:
             raise NumeralError(f"trailing 两: {cn!r}")
         value = parse_chinese(cn)
     pos, has_mag, approx = m.end(), bool(cn) and any(c in "万亿" for c in cn), False
+    compound = False
     if ar is not None and (mag := P.MAGNITUDE.match(norm, pos)):
         value, pos, has_mag = value * parse_magnitude(mag.group("mag")), mag.end(), True
+        if "." not in ar and mag.group("mag")[-1] in "万亿":
+            tail = read_compound_tail(norm, pos, parse_magnitude(mag.group("mag")))
+            if tail is not None:
+                value, pos, compound = value + tail[0], tail[1], True
+            elif P.DIGIT_NEXT.match(norm, pos):
+                raise NumeralError(f"unreadable compound at {pos}")  # "1万5": missing beats wrong
     if a := P.APPROX.match(norm, pos):
         pos, approx = a.end(), True
         if mag2 := P.MAGNITUDE.match(norm, pos):
             value, pos, has_mag = value * parse_magnitude(mag2.group("mag")), mag2.end(), True
     return Number(m.start("ar" if ar is not None else "cn"), pos, value, cn or "", has_mag,
-                  approx)
+                  approx, compound)
+
+
+def read_compound_tail(norm: str, pos: int, below: Decimal) -> tuple[Decimal, int] | None:
+    """(value, end) of the smaller part after "3亿" in "3亿5000万" (below 10^8 there),
+    "10万|5千", "1亿|零500万", "1亿|两千万"; None when no such part follows."""
+    t = P.COMPOUND_TAIL.match(norm, pos)
+    if t is None:
+        return None
+    end = t.end()
+    if t.group("cn") is not None:
+        cn = t.group("cn")
+        if cn[-1] == "两" or not any(c in "十百千万亿" for c in cn):
+            return None  # "1万两", "3万五": colloquial, not summed
+        try:
+            value = parse_chinese(cn)
+        except NumeralError:
+            return None
+    else:
+        value = parse_arabic(t.group("ar"))
+        mag = P.MAGNITUDE.match(norm, end)
+        if mag is not None:
+            value, end = value * parse_magnitude(mag.group("mag")), mag.end()
+        elif not t.group("zero"):
+            return None  # "3万5", "1亿2020年": no magnitude, no 零
+    if not 0 < value < below:
+        return None
+    return value, end
 
 
 def read_range_end(norm: str, first: Number) -> Number | None:
@@ -122,12 +169,15 @@ def read_figure(text: str, norm: str, m: re.Match[str], floor: int) -> Figure | 
     before = norm[max(0, m.start() - 1):m.start()]
     if before == "第" or (m.group("cn") and P.NOT_A_COUNT_BEFORE.search(before)):
         return None
+    if P.RANGE_TAIL_BEFORE.search(norm, max(0, m.start() - 3), m.start()):
+        return None
     number = read_number(norm, m)
     if number.chinese and norm.startswith("几", number.end):
         return None
     value, value_max, pos = read_range(norm, number)
     if m.group("pct"):
-        return finish(text, norm, m.start(), pos, value, value_max, "percent", "percent",
+        unit = "percent" if m.group("pct") == "百分之" else "permille"
+        return finish(text, norm, m.start(), pos, value, value_max, unit, "percent",
                       number, floor)
     unit_m = P.UNIT.match(norm, pos)
     if unit_m is None:
@@ -145,6 +195,9 @@ def read_figure(text: str, norm: str, m: re.Match[str], floor: int) -> Figure | 
     end = unit_m.end()
     if value_max is None and (upper := read_unit_range(norm, number, unit_m)) is not None:
         value_max, end = upper
+    elif value_max is None and kind not in ("count", "percent", "percent_point"):
+        if (more := P.UNIT_APPROX.match(norm, end)) is not None:
+            end, number = more.end(), replace(number, approx=True)  # "1米多"
     return finish(text, norm, m.start(), end, value, value_max, unit, kind, number, floor)
 
 
@@ -211,8 +264,8 @@ def read_unitless(text: str, norm: str, m: re.Match[str], number: Number, value:
             return None
         return finish(text, norm, m.start(), cheng.end(), pct, None, "percent", "percent",
                       number, floor)
-    if not number.has_magnitude or number.bare:
-        return None
+    if not number.has_magnitude or (number.bare and not _prefix(norm, m.start())):
+        return None  # a bare 亿 needs its bound word: "上亿用户"
     unit = noun_after(norm, number.end, 8, max_gap=4, units=PEOPLE_UNITS)
     if unit is None:
         suffix = P.SUFFIX_BOUND.match(norm, number.end)
@@ -261,7 +314,7 @@ def number_allowed(number: Number, kind: str, bounded: object) -> bool:
         return True
     if number.small and kind == "money":
         return False
-    return bool(bounded) or not (number.bare and len(number.chinese) == 1)
+    return bool(bounded) or number.approx or not (number.bare and len(number.chinese) == 1)
 
 
 def count_unit(norm: str, start: int, unit_m: re.Match[str], number: Number) -> str | None:
@@ -270,27 +323,35 @@ def count_unit(norm: str, start: int, unit_m: re.Match[str], number: Number) -> 
     generic = P.UNITS[measure][0]  # type: ignore[index]
     if P.DURATION_AFTER.match(norm, end) or norm.startswith(measure, end):
         return None
-    if number.bare and not _prefix(norm, start):
+    if number.bare and not number.approx and not _prefix(norm, start):
         return None
+    if measure in ("名", "位") and P.RANK_BEFORE.search(norm, max(0, start - 16), start):
+        return None  # "名列17-32名", "排名前3位": ranks
     noun = None
     if measure in REFINABLE:
         noun = noun_after(norm, end, 12, max_gap=3 if number.small else 12)
     if number.small and (number.chinese == "二" or not (noun or measure in SELF_COUNTING)):
         return None
-    if noun is not None:
+    if noun is not None and fits(measure, noun):
         return noun
     if measure in REFINABLE and P.PHRASE_END.match(norm, end):
         before = P.NOUN_BEFORE.search(norm, max(0, start - 10), start)
-        if before is not None and P.NOUNS[before.group("noun")] is not None:
-            return P.NOUNS[before.group("noun")]
+        unit = P.NOUNS[before.group("noun")] if before is not None else None
+        if unit is not None and fits(measure, unit):
+            return unit
     if measure in ("名", "位") and norm[max(0, start - 1):start] == "前":
         return None
     return generic
 
 
+def fits(measure: str, unit: str) -> bool:
+    """Whether a measure word can count a noun's unit: 件/台/套 never count people (诉求3.2万件)."""
+    return unit not in PEOPLE_UNITS or measure in PEOPLE_MEASURES
+
+
 def _prefix(norm: str, start: int) -> re.Match[str] | None:
     """The bound word written right before `start`: 超, 近, 约占…"""
-    return P.PREFIX_BOUND.search(norm, max(0, start - 4), start)
+    return P.PREFIX_BOUND.search(norm, max(0, start - 7), start)
 
 
 def finish(text: str, norm: str, start: int, end: int, value: Decimal,
@@ -303,7 +364,7 @@ def finish(text: str, norm: str, start: int, end: int, value: Decimal,
     if prefix is not None and prefix.start() < floor:
         prefix = None
     suffix = P.SUFFIX_BOUND.match(norm, end)
-    if number.bare and kind == "count" and prefix is None:
+    if number.bare and kind == "count" and prefix is None and not number.approx:
         return None
     if number.chinese and in_idiom(norm, start, end):
         return None

@@ -13,15 +13,29 @@ CN_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千万亿壹贰叁
 CN_DIGIT_CHARS = "零〇一二两三四五六七八九"
 SPACE = r"[ \u00a0\u3000]?"
 
-# one candidate numeral run: "1,600.5", "四千二百万", "十二点五", "百分之八十"
+# Latin unit letters allowed right after digits ("10km", "5MW", "300kg"); other letters
+# make the digits part of a name or code ("5G", "4K", "H5N1", "3D")
+LATIN_UNITS = ("kWh", "MWh", "GWh", "km", "kg", "kW", "MW", "GW")
+_LATIN_UNIT = "|".join(LATIN_UNITS)
+
+# one candidate numeral run: "1,600.5", "四千二百万", "十二点五", "百分之八十", "千分之三"
 NUMERAL = re.compile(
-    rf"(?P<pct>百分之)?"
-    rf"(?:(?<![0-9A-Za-z_])(?<![0-9][.,])(?P<ar>[0-9]++(?:,[0-9]{{3}})*+(?:\.[0-9]++)?+)(?![0-9A-Za-z])"
+    rf"(?P<pct>[百千]分之)?"
+    rf"(?:(?<![0-9A-Za-z_])(?<![0-9][.,])(?P<ar>[0-9]++(?:,[0-9]{{3}})*+(?:\.[0-9]++)?+)"
+    rf"(?![0-9]|(?!(?:{_LATIN_UNIT})(?![A-Za-z]))[A-Za-z])"
     rf"|(?<![{CN_NUMERAL_CHARS}])(?P<cn>[{CN_NUMERAL_CHARS}]++(?:点[{CN_DIGIT_CHARS}]++[万亿]*+)?+))"
 )
 
 # magnitude after Arabic digits or after 余/多: "万", "万亿", "千万" (not the 千 of 千米/千瓦)
-MAGNITUDE = re.compile(rf"{SPACE}(?P<mag>(?:[百万亿]|千(?![米克瓦]))(?:[百万亿]|千(?![米克瓦])){{0,2}}+)")
+MAGNITUDE = re.compile(rf"{SPACE}(?P<mag>(?:[百万亿]|千(?![米克瓦伏]))(?:[百万亿]|千(?![米克瓦伏])){{0,2}}+)")
+
+# the smaller part of a compound number after 亿/万 ("3亿|5000万", "10万|5千", "1亿|零500万",
+# "1亿|两千万"): Arabic digits (with 余/多 and a magnitude, or after 零) or a Chinese numeral
+# starting with a digit and holding a unit character (checked by the reader)
+COMPOUND_TAIL = re.compile(
+    rf"(?P<zero>[零〇])?(?:(?P<ar>[0-9]++(?:,[0-9]{{3}})*+)(?![0-9.A-Za-z])"
+    rf"|(?P<cn>[{CN_DIGIT_CHARS}](?:[{CN_DIGIT_CHARS}十百万亿]|千(?![米克瓦伏]))*+))"
+)
 
 # approximate marker between number and magnitude/unit: "1600余万", "40多万", "十余个"
 APPROX = re.compile(r"[余多](?![年岁])")
@@ -36,7 +50,7 @@ UNITS: dict[str, tuple[str, str] | None] = {
     "美元": ("USD", "money"), "港元": ("HKD", "money"), "港币": ("HKD", "money"),
     "欧元": ("EUR", "money"), "日元": ("JPY", "money"), "英镑": ("GBP", "money"),
     # percentages
-    "%": ("percent", "percent"), "个百分点": ("percentage_point", "percent_point"),
+    "%": ("percent", "percent"), "‰": ("permille", "percent"), "个百分点": ("percentage_point", "percent_point"),
     "百分点": ("percentage_point", "percent_point"), "个基点": ("basis_point", "percent_point"),
     "基点": ("basis_point", "percent_point"),
     # physical quantities
@@ -46,7 +60,10 @@ UNITS: dict[str, tuple[str, str] | None] = {
     "米": ("m", "length"), "吨": ("ton", "weight"), "公斤": ("kg", "weight"),
     "千克": ("kg", "weight"), "斤": ("jin", "weight"), "兆瓦": ("MW", "power"),
     "千瓦": ("kW", "power"), "吉瓦": ("GW", "power"), "千瓦时": ("kWh", "energy"),
-    "度电": ("kWh", "energy"), "立方米": ("m3", "volume"),
+    "度电": ("kWh", "energy"), "立方米": ("m3", "volume"), "千伏安": ("kVA", "power"),
+    "千伏": ("kV", "voltage"), "km": ("km", "length"), "kg": ("kg", "weight"),
+    "kW": ("kW", "power"), "MW": ("MW", "power"), "GW": ("GW", "power"),
+    "kWh": ("kWh", "energy"), "MWh": ("MWh", "energy"), "GWh": ("GWh", "energy"),
     # counts: measure word → generic unit (the counted noun may refine it)
     "个": ("item", "count"), "名": ("person", "count"), "人": ("person", "count"),
     "位": ("person", "count"), "户": ("household", "count"), "人次": ("person_time", "count"),
@@ -104,11 +121,12 @@ CURRENCY_SYMBOLS = {"¥": "CNY", "￥": "CNY", "$": "USD", "＄": "USD"}
 # Chinese percentage with 成: "六成" → 60, "八成五" → 85 (not 成员, 成本…)
 CHENG = re.compile(rf"成(?P<tenth>[{CN_DIGIT_CHARS}](?![{CN_NUMERAL_CHARS}]))?(?![员本果为立就长功])")
 
-# bound words written before the number, matched against the text just before it: "超", "约占"
+# bound words written before the number, matched against the text just before it: "超", "约占",
+# "约合人民币"
 PREFIX_BOUND = re.compile(
     r"(?P<word>约占|约为|约有|约合|大约|大概|(?<![节制预公合条契相特签婉简违])约|超过|超出|(?<!赶)超|逾|突破|"
     r"不少于|不低于|至少|多于|高于|接近|将近|(?<![附最靠临])近|不到|不足|不超过|少于|低于|"
-    r"未满|不满|上)[ \u00a0]?$"
+    r"未满|不满|上)(?:人民币)?[ \u00a0]?$"
 )
 PREFIX_QUALIFIER = {
     "约占": "about", "约为": "about", "约有": "about", "约合": "about", "大约": "about", "大概": "about", "约": "about",
@@ -123,12 +141,29 @@ PREFIX_QUALIFIER = {
 LEADING_BOUND = re.compile(r"约|大约|大概|超|逾|突破|不少于|不低于|至少|接近|将近|近|不到|不足|不超过")
 
 # bound words written after the unit: "70%以上", "300人左右"
-SUFFIX_BOUND = re.compile(r"以上|以下|以内|左右")
-SUFFIX_QUALIFIER = {"以上": "over", "以下": "under", "以内": "under", "左右": "about"}
+SUFFIX_BOUND = re.compile(r"及以上|及以下|以上|以下|以内|左右")
+SUFFIX_QUALIFIER = {"以上": "over", "以下": "under", "以内": "under", "左右": "about",
+                    "及以上": "over", "及以下": "under"}
 
 # vague or ordinal markers just before a numeral: "第二", "数十万", "几百", "前10名"
 NOT_A_COUNT_BEFORE = re.compile(r"[第数几]$")
 TOP_N_BEFORE = re.compile(r"(?<!前)前$")
+
+# a range separator or a magnitude right after other digits: "第3-|5名", "2019至|2020",
+# "1万|5千瓦" (the tail of a range or compound whose head was not read is not a figure)
+RANGE_TAIL_BEFORE = re.compile(r"[0-9](?:[-~—–至到]|[万亿]零?)$")
+
+# digits right after a magnitude that could not be summed: "1万|5", "1亿|零5"
+DIGIT_NEXT = re.compile(r"零?[0-9]")
+
+# a minus sign written before a rate or amount: "增长-3.2%", "（-5%）" (not "1-9", not a bullet)
+MINUS_BEFORE = re.compile(r"(?<=[\u4e00-\u9fff：:（(])[-−]$")
+
+# a ranking earlier in the clause makes 名/位 a rank, not people: "名列17-32名", "排名前3位"
+RANK_BEFORE = re.compile(r"(?:排名|名列|位列|位居|排在|排行|排位|名次|榜)[^，。；！？,;!?]{0,12}$")
+
+# 多 after a measurement unit means "a bit more": "1米多高", "100斤多" (not 多家, 多种…)
+UNIT_APPROX = re.compile(r"多(?![个处项种名家次人户位样少万亿元])")
 
 # after a measure word: a time noun makes it a duration: "3个多月", "两个半小时"
 DURATION_AFTER = re.compile(r"[多半]?(?:月|小时|星期|礼拜|工作日|交易日|季度|年头|钟头|学期|周|日|天|夜|晚上)")
@@ -169,7 +204,7 @@ NOUNS: dict[str, str | None] = {
     "医院": "hospital", "卫生室": "clinic", "卫生院": "clinic", "服务点": "site",
     "服务站": "site", "站点": "site", "网点": "site", "车间": "workshop", "产品": "product",
     "基地": "base", "园区": "park", "课程": "course", "设备": "device", "电脑": "computer",
-    "家庭农场": "farm", "农场": "farm", "商户": "merchant", "店铺": "shop", "网店": "shop",
+    "家庭农场": "farm", "村道": "road", "道路": "road", "公路": "road", "村路": "road", "农场": "farm", "商户": "merchant", "店铺": "shop", "网店": "shop",
     "门店": "shop", "班级": "class", "教室": "classroom", "图书": "book", "宽带用户": "user",
     "人": "person", "法人": "organization", "士兵": "person", "股票": "stock", "个股": "stock", "城市": "city",
     "省份": "province", "省市": "province", "省区": "province",
