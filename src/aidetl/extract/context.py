@@ -208,8 +208,9 @@ def _pick(chains: list[list[PlaceMatch]]) -> tuple[str | None, str | None]:
     if any(not c for c in chains):
         return None, None
     deepest = [(c, c[-1]) for c in chains]
-    codes = {d.code for _, d in deepest}
-    if len(deepest) > 1 and (None in codes or not _nested(codes)):
+    codes = {d.code for _, d in deepest if d.code}
+    ambiguous = any(d.code is None for _, d in deepest)
+    if len(deepest) > 1 and (ambiguous or not _nested(codes)):
         return None, None
     chain, last = max(deepest, key=lambda cd: (cd[1].level, len(cd[1].code or "")))
     name = "".join(p.name for p in chain)

@@ -110,7 +110,11 @@ def find_periods(
     return found
 
 
+Interval = tuple[date | None, date | None, int | None]  # start, end, the year it names
+
+
 def _interpret(text: str, m: re.Match, published: date | None, year: int | None) -> Period | None:
+    interval: Interval | None
     kind = m.lastgroup if m.lastgroup in ("range", "mrange", "era", "span", "mspan") else "point"
     if kind == "range":
         interval = _range(m)
@@ -118,27 +122,26 @@ def _interpret(text: str, m: re.Match, published: date | None, year: int | None)
         interval = _month_range(m, published, year)
     elif kind == "era":
         first = PLAN_ERAS[m.group("era")]
-        interval = (date(first, 1, 1), date(first + 4, 12, 31), None)
-        if m.group(0).endswith("来"):
-            interval = (interval[0], published, None)
+        era_end = published if m.group(0).endswith("来") else date(first + 4, 12, 31)
+        interval = (date(first, 1, 1), era_end, None)
     elif kind in ("span", "mspan"):
         interval = _span(m, published)
     else:
         interval = _point(m, published, year)
     if interval is None:
         return None
-    first, last, named = interval
+    start_day, end_day, named = interval
     stop = m.end()
     since = SINCE_AFTER.match(text, stop) if kind == "point" else None
     if kind == "point" and (since or SINCE_BEFORE.search(text, max(0, m.start() - 1), m.start())):
-        last = published
+        end_day = published
         stop = since.end() if since else stop
     elif UNTIL_BEFORE.search(text, max(0, m.start() - 3), m.start()):
-        first = None
-    return Period(text[m.start():stop], m.start(), stop, first, last, named)
+        start_day = None
+    return Period(text[m.start():stop], m.start(), stop, start_day, end_day, named)
 
 
-def _range(m: re.Match) -> tuple[date, date, int] | None:
+def _range(m: re.Match) -> Interval | None:
     a = int(m.group("ra"))
     b = int(m.group("rb")) if m.group("rb") else a
     last_month = m.group("rbm") or m.group("rbm2")
@@ -149,7 +152,7 @@ def _range(m: re.Match) -> tuple[date, date, int] | None:
     return first, last, b
 
 
-def _month_range(m: re.Match, published: date | None, year: int | None):
+def _month_range(m: re.Match, published: date | None, year: int | None) -> Interval | None:
     """今年1至6月 → Jan 1 .. Jun 30 of the publish year."""
     named = int(m.group("my")) if m.group("my") else None
     rel = m.group("mrel")
@@ -164,7 +167,7 @@ def _month_range(m: re.Match, published: date | None, year: int | None):
     return date(base, first, 1), month_end(base, last), named
 
 
-def _span(m: re.Match, published: date | None) -> tuple[date, date, None] | None:
+def _span(m: re.Match, published: date | None) -> Interval | None:
     if published is None:
         return None
     if m.lastgroup == "span":
@@ -174,7 +177,7 @@ def _span(m: re.Match, published: date | None) -> tuple[date, date, None] | None
     return shift_months(published, months), published, None
 
 
-def _point(m: re.Match, published: date | None, year: int | None):
+def _point(m: re.Match, published: date | None, year: int | None) -> Interval | None:
     """2019年, 去年下半年, 今年一季度, 前三季度, 全年, 2019年底, 2019年5月 → interval."""
     named = int(m.group("y")) if m.group("y") else None
     rel = m.group("rel")

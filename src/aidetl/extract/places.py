@@ -306,10 +306,12 @@ def _extend_town(text: str, match: PlaceMatch, end: int) -> PlaceMatch:
     if match.level != 3:
         return match
     tail = TOWN_VILLAGE.match(text, match.end, end)
-    piece = tail.group(0) if tail else ""
+    if tail is None:
+        return match
+    piece = tail.group(0)
     if not piece or NOT_TOWN.search(piece) or NOT_IN_NAME & set(piece):
         return match
-    return PlaceMatch(match.name + tail.group(0), match.start, tail.end(), match.codes, 4)
+    return PlaceMatch(match.name + piece, match.start, tail.end(), match.codes, 4)
 
 
 def _disambiguate(found: list[PlaceMatch]) -> list[PlaceMatch]:
