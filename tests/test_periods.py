@@ -78,3 +78,9 @@ def test_falling_to_a_value_in_a_year_is_not_until():
     [first, second] = find_periods("由2014年的23.5%下降到2019年的0.6%")
     assert (second.start, second.end) == (date(2019, 1, 1), date(2019, 12, 31))
     assert first.start == date(2014, 1, 1)
+
+
+def test_from_a_starting_value_is_not_since():
+    """从2013年底的88.1万人减少到…: 2013年底 is the starting value's date, not "since"."""
+    [period] = find_periods("从2013年底的88.1万人减少到17.8万人", published=PUBLISHED)
+    assert (period.start, period.end) == (None, date(2013, 12, 31))

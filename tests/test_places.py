@@ -101,3 +101,9 @@ def test_data_vintage_is_recorded():
     assert "和安县" in full  # created in December 2024
     assert full["台湾省"] == ("710000",)
     assert len(full) > 3000
+
+
+def test_county_named_after_its_people():
+    """东乡族自治县 is written 东乡县 or 东乡."""
+    assert resolve("东乡县") == "622926"
+    assert short_name("东乡族自治县") == "东乡"

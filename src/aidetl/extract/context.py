@@ -149,7 +149,7 @@ def _fact(reader: _Reader, f: Figure, ordered: list[Figure], version: str) -> Fa
                           sentence.clauses[-1])
     subject, parent = _subject(reader, index, f.start)
     place, code = _place(text, sentence, c_start, c_end)
-    period = _period(sentence, c_start, c_end, f.start)
+    period = _period(text, sentence, c_start, c_end, f.start, ordered)
     left = text[c_start:f.start]
     return Fact(
         text=f.text, start=f.start, end=f.end, value=f.value, value_max=f.value_max,
@@ -223,12 +223,14 @@ def _nested(codes: set[str]) -> bool:
     return all(contains(outer, inner) for outer, inner in zip(ordered, ordered[1:], strict=False))
 
 
-def _period(sentence: _Sentence, c_start: int, c_end: int, pos: int) -> Period | None:
+def _period(text: str, sentence: _Sentence, c_start: int, c_end: int, pos: int,
+            ordered: list[Figure]) -> Period | None:
     """Nearest period before the figure in its clause, else after it in the clause, else
-    the nearest one earlier in the sentence."""
-    strong = [p for p in sentence.periods if not p.weak]
+    the nearest one earlier in the sentence. A period tied to one figure by 的
+    ("2013年底的88.1万人") is that figure's only."""
+    strong = [p for p in sentence.periods if not p.weak and not _tied_elsewhere(text, p, pos, ordered)]
     if not strong:
-        strong = sentence.periods
+        strong = [p for p in sentence.periods if p.weak]
     in_clause = [p for p in strong if c_start <= p.start_pos and p.end_pos <= c_end]
     before = [p for p in in_clause if p.end_pos <= pos]
     if before:
@@ -237,6 +239,14 @@ def _period(sentence: _Sentence, c_start: int, c_end: int, pos: int) -> Period |
         return in_clause[0]
     earlier = [p for p in strong if p.end_pos <= c_start]
     return earlier[-1] if earlier else None
+
+
+def _tied_elsewhere(text: str, p: Period, pos: int, ordered: list[Figure]) -> bool:
+    """True when the period is "X的" + another figure (so not this figure's period)."""
+    if not text.startswith("的", p.end_pos):
+        return False
+    first_after = next((f.start for f in ordered if f.start > p.end_pos), None)
+    return first_after is not None and first_after != pos and first_after - p.end_pos <= 2
 
 
 def _parent(text: str, f: Figure, ordered: list[Figure], sentence: _Sentence) -> int | None:

@@ -43,7 +43,7 @@ PERIOD = re.compile(
 SINCE_AFTER = re.compile(r"\s*(?:以来|起|开始|至今|来)")
 SINCE_BEFORE = re.compile(r"(?:自|从)$")
 # until: 截至2019年底, 截止到目前, 到2020年
-UNTIL_BEFORE = re.compile(r"(?:截至|截止|截止到|截止至|(?<![降升增减高大达少])到)$")
+UNTIL_BEFORE = re.compile(r"(?:截至|截止|截止到|截止至|(?<![降升增减高大达少加长落涨])到)$")
 UNTIL_NOW = re.compile(r"(?:截至|截止|截止到)(?:目前|当前|现在|发稿时)")
 # comparisons name a baseline, not the period: 比2018年, 较去年, 同比
 COMPARISON_BEFORE = re.compile(r"(?:比|较|相比|对比|同比|环比|与)$")
@@ -133,7 +133,10 @@ def _interpret(text: str, m: re.Match, published: date | None, year: int | None)
     start_day, end_day, named = interval
     stop = m.end()
     since = SINCE_AFTER.match(text, stop) if kind == "point" else None
-    if kind == "point" and (since or SINCE_BEFORE.search(text, max(0, m.start() - 1), m.start())):
+    # 从2013年底的88.1万人: a starting value, not "since"
+    since_before = (SINCE_BEFORE.search(text, max(0, m.start() - 1), m.start())
+                    and not m.group("yend") and not text.startswith("的", stop))
+    if kind == "point" and (since or since_before):
         end_day = published
         stop = since.end() if since else stop
     elif UNTIL_BEFORE.search(text, max(0, m.start() - 3), m.start()):

@@ -33,6 +33,8 @@ ETHNIC_SUFFIX = re.compile(
     r"|达斡尔|鄂温克|鄂伦春|撒拉|保安|东乡|裕固|锡伯|塔吉克|维吾尔|彝|藏|羌|苗|侗|壮|回|傣|白|怒|佤"
     r"|瑶|畲|黎|水|满|土|京|各)族?)+自治(?:州|县|旗)$"
 )
+# a county named after its people: 东乡族自治县 → 东乡
+SELF_NAMED = re.compile(r"([\u4e00-\u9fff]{2,3})族自治[县旗]")
 # 新疆维吾尔自治区 → 新疆, 广西壮族自治区 → 广西
 REGION_SUFFIX = re.compile(r"(?:维吾尔|壮族|回族)?自治区$|特别行政区$|省$|市$")
 # 盐源县 → 盐源, 兴安盟 → 兴安, 南平市 → 南平
@@ -173,6 +175,9 @@ def short_name(name: str) -> str | None:
     ethnic = ETHNIC_SUFFIX.search(name, 2)
     if ethnic:
         return name[: ethnic.start()]
+    own = SELF_NAMED.fullmatch(name)  # 东乡族自治县 → 东乡
+    if own:
+        return own.group(1)
     for pattern in (REGION_SUFFIX, PLAIN_SUFFIX):
         stripped = pattern.sub("", name)
         if stripped != name:
