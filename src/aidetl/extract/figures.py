@@ -110,24 +110,25 @@ def read_number(norm: str, m: re.Match[str]) -> Number:
         if "." not in ar and mag.group("mag")[-1] in "万亿":
             tail = read_compound_tail(norm, pos, parse_magnitude(mag.group("mag")))
             if tail is not None:
-                value, pos, compound = value + tail[0], tail[1], True
+                value, pos, approx, compound = value + tail[0], tail[1], tail[2], True
             elif P.DIGIT_NEXT.match(norm, pos):
                 raise NumeralError(f"unreadable compound at {pos}")  # "1万5": missing beats wrong
-    if a := P.APPROX.match(norm, pos):
+    if not approx and (a := P.APPROX.match(norm, pos)):
         pos, approx = a.end(), True
-        if mag2 := P.MAGNITUDE.match(norm, pos):
+        if not compound and (mag2 := P.MAGNITUDE.match(norm, pos)):
             value, pos, has_mag = value * parse_magnitude(mag2.group("mag")), mag2.end(), True
     return Number(m.start("ar" if ar is not None else "cn"), pos, value, cn or "", has_mag,
                   approx, compound)
 
 
-def read_compound_tail(norm: str, pos: int, below: Decimal) -> tuple[Decimal, int] | None:
-    """(value, end) of the smaller part after "3亿" in "3亿5000万" (below 10^8 there),
-    "10万|5千", "1亿|零500万", "1亿|两千万"; None when no such part follows."""
+def read_compound_tail(norm: str, pos: int,
+                       below: Decimal) -> tuple[Decimal, int, bool] | None:
+    """(value, end, approx) of the smaller part after "3亿" in "3亿5000万" (below 10^8 there),
+    "10万|5千", "1亿|零500万", "1亿|两千万", "3亿|5千多万"; None when no such part follows."""
     t = P.COMPOUND_TAIL.match(norm, pos)
     if t is None:
         return None
-    end = t.end()
+    end, approx = t.end(), False
     if t.group("cn") is not None:
         cn = t.group("cn")
         if cn[-1] == "两" or not any(c in "十百千万亿" for c in cn):
@@ -141,11 +142,13 @@ def read_compound_tail(norm: str, pos: int, below: Decimal) -> tuple[Decimal, in
         mag = P.MAGNITUDE.match(norm, end)
         if mag is not None:
             value, end = value * parse_magnitude(mag.group("mag")), mag.end()
+            if (a := P.APPROX.match(norm, end)) and (mag2 := P.MAGNITUDE.match(norm, a.end())):
+                value, end, approx = value * parse_magnitude(mag2.group("mag")), mag2.end(), True
         elif not t.group("zero"):
             return None  # "3万5", "1亿2020年": no magnitude, no 零
     if not 0 < value < below:
         return None
-    return value, end
+    return value, end, approx
 
 
 def read_range_end(norm: str, first: Number) -> Number | None:
@@ -171,6 +174,8 @@ def read_figure(text: str, norm: str, m: re.Match[str], floor: int) -> Figure | 
         return None
     if P.RANGE_TAIL_BEFORE.search(norm, max(0, m.start() - 3), m.start()):
         return None
+    if m.group("ar") and P.NAME_BEFORE.search(norm, max(0, m.start() - 5), m.start()):
+        return None  # "沪深300股指"
     number = read_number(norm, m)
     if number.chinese and norm.startswith("几", number.end):
         return None
@@ -251,9 +256,15 @@ def read_unitless(text: str, norm: str, m: re.Match[str], number: Number, value:
                   floor: int) -> Figure | None:
     """No unit: a 成 percentage ("六成") or a magnitude count before a noun ("2.5亿用户")."""
     symbol = P.CURRENCY_SYMBOLS.get(norm[m.start() - 1:m.start()]) if m.start() else None
+    start = m.start() - 1
+    if symbol is not None and (letters := P.DOLLAR_PREFIX.search(norm, max(0, m.start() - 4),
+                                                                 m.start())):
+        symbol, start = P.DOLLARS.get(letters.group("letters").upper()), letters.start()
+        if symbol is None:
+            return None  # "XY$5": a dollar we cannot name
     if symbol is not None and not number.chinese:
-        return finish(text, norm, m.start() - 1, number.end, value, None, symbol, "money",
-                      number, floor)
+        return finish(text, norm, start, number.end, value, None, symbol, "money", number,
+                      floor)
     if not number.has_magnitude and not number.approx:
         cheng = P.CHENG.match(norm, number.end)
         if cheng is None or not 0 < value <= 10 or (number.chinese and number.bare):
@@ -325,8 +336,11 @@ def count_unit(norm: str, start: int, unit_m: re.Match[str], number: Number) -> 
         return None
     if number.bare and not number.approx and not _prefix(norm, start):
         return None
-    if measure in ("名", "位") and P.RANK_BEFORE.search(norm, max(0, start - 16), start):
-        return None  # "名列17-32名", "排名前3位": ranks
+    if not number.chinese and P.LATIN_WORD_BEFORE.search(norm, max(0, start - 2), start):
+        return None
+    if measure in ("名", "位") and (P.RANK_BEFORE.search(norm, max(0, start - 16), start)
+                                   or P.RANK_AFTER.match(norm, end)):
+        return None  # "名列17-32名", "排名前3位", "17-32名排位赛": ranks
     noun = None
     if measure in REFINABLE:
         noun = noun_after(norm, end, 12, max_gap=3 if number.small else 12)

@@ -15,7 +15,7 @@ SPACE = r"[ \u00a0\u3000]?"
 
 # Latin unit letters allowed right after digits ("10km", "5MW", "300kg"); other letters
 # make the digits part of a name or code ("5G", "4K", "H5N1", "3D")
-LATIN_UNITS = ("kWh", "MWh", "GWh", "km", "kg", "kW", "MW", "GW")
+LATIN_UNITS = ("kWh", "MWh", "GWh", "km", "kg", "kW", "MW", "GW", "kV")
 _LATIN_UNIT = "|".join(LATIN_UNITS)
 
 # one candidate numeral run: "1,600.5", "四千二百万", "十二点五", "百分之八十", "千分之三"
@@ -49,6 +49,14 @@ UNITS: dict[str, tuple[str, str] | None] = {
     "元人民币": ("CNY", "money"), "人民币": ("CNY", "money"), "元": ("CNY", "money"),
     "美元": ("USD", "money"), "港元": ("HKD", "money"), "港币": ("HKD", "money"),
     "欧元": ("EUR", "money"), "日元": ("JPY", "money"), "英镑": ("GBP", "money"),
+    "美金": ("USD", "money"), "韩元": ("KRW", "money"), "澳元": ("AUD", "money"),
+    "加元": ("CAD", "money"), "新台币": ("TWD", "money"), "台币": ("TWD", "money"),
+    "卢布": ("RUB", "money"), "卢比": ("INR", "money"), "泰铢": ("THB", "money"),
+    "新加坡元": ("SGD", "money"), "新元": ("SGD", "money"), "瑞士法郎": ("CHF", "money"),
+    "澳门元": ("MOP", "money"), "越南盾": ("VND", "money"), "林吉特": ("MYR", "money"),
+    "兰特": ("ZAR", "money"), "雷亚尔": ("BRL", "money"), "里拉": ("TRY", "money"),
+    "坚戈": ("KZT", "money"), "比索": None, "法郎": None, "第纳尔": None, "迪拉姆": None,
+    "克朗": None, "马克": None, "谢克尔": None, "里亚尔": None, "先令": None, "奈拉": None,
     # percentages
     "%": ("percent", "percent"), "‰": ("permille", "percent"), "个百分点": ("percentage_point", "percent_point"),
     "百分点": ("percentage_point", "percent_point"), "个基点": ("basis_point", "percent_point"),
@@ -61,7 +69,7 @@ UNITS: dict[str, tuple[str, str] | None] = {
     "千克": ("kg", "weight"), "斤": ("jin", "weight"), "兆瓦": ("MW", "power"),
     "千瓦": ("kW", "power"), "吉瓦": ("GW", "power"), "千瓦时": ("kWh", "energy"),
     "度电": ("kWh", "energy"), "立方米": ("m3", "volume"), "千伏安": ("kVA", "power"),
-    "千伏": ("kV", "voltage"), "km": ("km", "length"), "kg": ("kg", "weight"),
+    "千伏": ("kV", "voltage"), "kV": ("kV", "voltage"), "km": ("km", "length"), "kg": ("kg", "weight"),
     "kW": ("kW", "power"), "MW": ("MW", "power"), "GW": ("GW", "power"),
     "kWh": ("kWh", "energy"), "MWh": ("MWh", "energy"), "GWh": ("GWh", "energy"),
     # counts: measure word → generic unit (the counted noun may refine it)
@@ -71,7 +79,7 @@ UNITS: dict[str, tuple[str, str] | None] = {
     "家庭": ("household", "count"), "所": ("institution", "count"), "套": ("set", "count"),
     "台": ("device", "count"), "口": ("item", "count"), "座": ("item", "count"),
     "条": ("item", "count"), "间": ("room", "count"), "栋": ("building", "count"),
-    "头": ("head", "count"), "只": ("head", "count"), "株": ("plant", "count"),
+    "头": ("head", "count"), "只": ("item", "count"), "株": ("plant", "count"),
     "棵": ("plant", "count"), "辆": ("vehicle", "count"), "件": ("item", "count"),
     "项": ("item", "count"), "项目": ("project", "count"), "批": ("batch", "count"),
     "场": ("event", "count"), "次": ("times", "count"), "张": ("item", "count"),
@@ -93,7 +101,7 @@ UNITS: dict[str, tuple[str, str] | None] = {
     "位数": None, "位一体": None, "家子": None, "家渠": None, "家庄": None, "家屯": None,
     "家店": None, "家村": None, "家人": None, "家户": None, "份之": None, "个亿": None,
     "个万": None, "股东": None, "股份": None, "股权": None, "股价": None, "股票": None,
-    "手机": None, "手段": None, "手续": None, "手工": None, "个交易日": None, "交易日": None,
+    "股指": None, "股民": None, "股市": None, "手机": None, "手段": None, "手续": None, "手工": None, "个交易日": None, "交易日": None,
 }
 _UNIT_ALTERNATION = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 # the unit right after the number: "万元" → "元", "名", "个百分点", "%"
@@ -117,6 +125,10 @@ CANDIDATE = re.compile(
 
 # currency symbols written before the digits: "￥300", "$25万"
 CURRENCY_SYMBOLS = {"¥": "CNY", "￥": "CNY", "$": "USD", "＄": "USD"}
+# letters before a dollar sign name another dollar: "HK$5亿" (unknown letters: no figure)
+DOLLAR_PREFIX = re.compile(r"(?P<letters>[A-Za-z]{1,3})[$＄]$")
+DOLLARS = {"US": "USD", "HK": "HKD", "NT": "TWD", "S": "SGD", "A": "AUD", "AU": "AUD",
+           "C": "CAD", "CA": "CAD", "NZ": "NZD", "M": "MXN"}
 
 # Chinese percentage with 成: "六成" → 60, "八成五" → 85 (not 成员, 成本…)
 CHENG = re.compile(rf"成(?P<tenth>[{CN_DIGIT_CHARS}](?![{CN_NUMERAL_CHARS}]))?(?![员本果为立就长功])")
@@ -157,10 +169,17 @@ RANGE_TAIL_BEFORE = re.compile(r"[0-9](?:[-~—–至到]|[万亿]零?)$")
 DIGIT_NEXT = re.compile(r"零?[0-9]")
 
 # a minus sign written before a rate or amount: "增长-3.2%", "（-5%）" (not "1-9", not a bullet)
-MINUS_BEFORE = re.compile(r"(?<=[\u4e00-\u9fff：:（(])[-−]$")
+MINUS_BEFORE = re.compile(r"(?<=[\u4e00-\u9fff：:（(、，,；;])[-−]$")
 
 # a ranking earlier in the clause makes 名/位 a rank, not people: "名列17-32名", "排名前3位"
 RANK_BEFORE = re.compile(r"(?:排名|名列|位列|位居|排在|排行|排位|名次|榜)[^，。；！？,;!?]{0,12}$")
+# …or right after it: "17-32名排位赛", "7位号码"
+RANK_AFTER = re.compile(r"(?:排位|排名|名次|位次|号码|数字|密码)")
+
+# digits that end an index name: "沪深300股指", "中证500", "标普500"
+NAME_BEFORE = re.compile(r"(?:沪深|中证|上证|深证|创业板|科创|恒生|标普|纳斯达克|道琼斯)$")
+# a Latin word and a space before a count's digits: a name ("S Club 7口水歌", "Top 10个")
+LATIN_WORD_BEFORE = re.compile(r"[A-Za-z][ \u00a0]$")
 
 # 多 after a measurement unit means "a bit more": "1米多高", "100斤多" (not 多家, 多种…)
 UNIT_APPROX = re.compile(r"多(?![个处项种名家次人户位样少万亿元])")
@@ -206,7 +225,9 @@ NOUNS: dict[str, str | None] = {
     "基地": "base", "园区": "park", "课程": "course", "设备": "device", "电脑": "computer",
     "家庭农场": "farm", "村道": "road", "道路": "road", "公路": "road", "村路": "road", "农场": "farm", "商户": "merchant", "店铺": "shop", "网店": "shop",
     "门店": "shop", "班级": "class", "教室": "classroom", "图书": "book", "宽带用户": "user",
-    "人": "person", "法人": "organization", "士兵": "person", "股票": "stock", "个股": "stock", "城市": "city",
+    "人": "person", "法人": "organization", "牛": "head", "羊": "head", "猪": "head",
+    "生猪": "head", "鸡": "head", "鸭": "head", "鹅": "head", "兔": "head", "鸟": "head",
+    "牲畜": "head", "家禽": "head", "肉牛": "head", "奶牛": "head", "蛋鸡": "head", "士兵": "person", "股票": "stock", "个股": "stock", "城市": "city",
     "省份": "province", "省市": "province", "省区": "province",
 }
 _NOUN_ALTERNATION = "|".join(sorted(NOUNS, key=len, reverse=True))
