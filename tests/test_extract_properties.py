@@ -95,3 +95,22 @@ def test_five_megabytes_of_text_returns() -> None:
     figures = extract_figures(text)
     assert time.perf_counter() - started < 120
     assert len(figures) > 10_000
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 9999), st.integers(1, 9999), st.sampled_from(["亿", "万亿"]))
+def test_arabic_compound_magnitudes_are_one_summed_figure(high: int, low: int, big: str) -> None:
+    """"3亿5000万元" is one figure worth 3*10^8 + 5000*10^4, its mention covering all of it."""
+    text = f"投入资金{high}{big}{low}万元。"
+    [fig] = extract_figures(text)
+    scale = 10**8 if big == "亿" else 10**12
+    assert fig.text == f"{high}{big}{low}万元"
+    assert fig.value == high * scale + low * 10_000 and fig.unit == "CNY"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 999), st.integers(1, 9))
+def test_wan_qian_compound_is_summed_not_split(high: int, low: int) -> None:
+    """"10万5千元" is one figure of 105000, never "10万" and "5千元"."""
+    [fig] = extract_figures(f"补贴{high}万{low}千元。")
+    assert fig.value == high * 10_000 + low * 1000
