@@ -264,3 +264,18 @@ def test_validators_give_none_rather_than_fail_while_the_file_is_busy(tmp_path: 
         assert wh.validators([article(1).url]) == {}
     finally:
         os.close(fd)
+
+
+def test_repeated_facts_land_once_in_new_and_in_stored_versions(wh: Warehouse) -> None:
+    """A fact repeated inside a batch lands once, whether its version is new in the batch
+    or already stored; every stored fact_id is the model's fact_id."""
+    a, b = article(1), article(2)
+    first = batch("r1", [a])
+    assert wh.load_batch(replace(first, facts=first.facts * 2)).new_facts == 2
+    extra = (a.version_id, fact(20, 22, "7"))
+    both = batch("r2", [a, b])
+    assert wh.load_batch(replace(both, facts=both.facts * 2 + [extra, extra])).new_facts == 3
+    assert wh.load_batch(replace(both, facts=both.facts + [extra])).new_facts == 0
+    _, rows = wh.query("SELECT version_id, start, \"end\", extractor_version, fact_id FROM facts")
+    assert len(rows) == 5
+    assert {r[4] for r in rows} == {stable_id("fact", *r[:4]) for r in rows}
