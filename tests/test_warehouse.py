@@ -276,6 +276,6 @@ def test_repeated_facts_land_once_in_new_and_in_stored_versions(wh: Warehouse) -
     both = batch("r2", [a, b])
     assert wh.load_batch(replace(both, facts=both.facts * 2 + [extra, extra])).new_facts == 3
     assert wh.load_batch(replace(both, facts=both.facts + [extra])).new_facts == 0
-    _, rows = wh.query("SELECT version_id, start, \"end\", extractor_version, fact_id FROM facts")
+    _, rows = wh.query('SELECT version_id, start, "end", extractor_version, fact_id FROM facts')
     assert len(rows) == 5
     assert {r[4] for r in rows} == {stable_id("fact", *r[:4]) for r in rows}
