@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import resource
 import tempfile
 import time
 from collections.abc import Iterator
@@ -52,9 +53,22 @@ def make_batches(total: int) -> list[Batch]:
     return batches
 
 
+CPU: dict[str, float] = {}  # CPU seconds (all threads and child processes) of the last timed()
+
+
+def cpu_seconds() -> float:
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def timed(action: Any) -> tuple[float, Any]:
-    start = time.perf_counter()
+    """Wall seconds of action(); its CPU seconds are left in CPU["last"]."""
+    cpu, start = cpu_seconds(), time.perf_counter()
     value = action()
+    CPU["last"] = cpu_seconds() - cpu
     return time.perf_counter() - start, value
 
 
@@ -149,46 +163,63 @@ def main() -> None:
     batches = make_batches(FACTS)
     total = sum(len(b.facts) for b in batches)
     gc.collect()
+    cpu: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench_load_") as tmp:
         work = Path(tmp)
+        import dlt  # noqa: F401  (imported before timing: its import is not its load)
+
         ours_s, inserted = load_objects(work / "objects.duckdb", batches)
+        cpu["ours"] = CPU["last"]
         assert inserted == total, (inserted, total)
         again_s, again = load_objects(work / "objects.duckdb", batches)
+        cpu["again"] = CPU["last"]
         assert again == 0, f"second identical load inserted {again} facts"
         convert_s, tables = timed(lambda: [batch_tables(b) for b in batches])
+        cpu["convert"] = CPU["last"]
         arrow_s, inserted = load_arrow(work / "arrow.duckdb", tables)
+        cpu["arrow"] = CPU["last"]
         assert inserted == total, (inserted, total)
         rows = fact_rows(batches, tables)
         dlt_s, count = load_dlt(work, "arrow", rows)
+        cpu["dlt"] = CPU["last"]
         assert count == total, (count, total)
         dlt_again_s, count = load_dlt(work, "arrow", rows)
+        cpu["dlt_again"] = CPU["last"]
         assert count == total, (count, total)
         sample = min(DICT_SAMPLE, total)
         dict_s, count = load_dlt(work, "dicts", fact_dicts(batches, sample))
+        cpu["dicts"] = CPU["last"]
         assert count == sample, (count, sample)
         anti = merge_only(work, rows, primary_key=False)
         pk = merge_only(work, rows, primary_key=True)
     rate = {name: n / s for name, n, s in
             (("ours", total, ours_s), ("arrow", total, arrow_s), ("dlt", total, dlt_s),
              ("dicts", sample, dict_s))}  # fmt: skip
+    per_cpu = {name: n / cpu[name] for name, n in
+               (("ours", total), ("arrow", total), ("dlt", total), ("dicts", sample))}  # fmt: skip
+    load = os.getloadavg()[0]
+    print(f"bench_load: {total:,} facts in {len(batches)} batches, with "
+          f"{total // FACTS_PER_ARTICLE:,} articles and their fetches "
+          f"({os.cpu_count()} cores, load average {load:.1f} at the end)")  # fmt: skip
+    print("  path                     wall s   facts/s (wall)   CPU s   facts per CPU-s")
+    for label, key, wall, n in (
+        ("aidetl from objects", "ours", ours_s, total),
+        ("aidetl from Arrow", "arrow", arrow_s, total),
+        ("dlt from Arrow (merge)", "dlt", dlt_s, total),
+        (f"dlt from dicts ({sample:,})", "dicts", dict_s, sample),
+    ):
+        print(f"  {label:24s} {wall:6.2f} {n / wall:14,.0f} {cpu[key]:9.2f} {n / cpu[key]:15,.0f}")
     print(
-        f"bench_load: {total:,} facts in {len(batches)} batches, with {total // FACTS_PER_ARTICLE:,} articles and their fetches"
+        f"    Arrow conversion alone (objects path): {convert_s:.2f} s wall, {cpu['convert']:.2f} s CPU"
     )
-    print(
-        f"  aidetl from objects   : {ours_s:7.2f} s {rate['ours']:11,.0f} facts/s  (Batch of Fact objects, end to end)"
-    )
-    print(f"    of which Arrow conversion alone: {convert_s:.2f} s")
-    print(f"  aidetl reload         : {again_s:7.2f} s  inserted 0")
-    print(f"  aidetl from Arrow     : {arrow_s:7.2f} s {rate['arrow']:11,.0f} facts/s")
-    print(
-        f"  dlt from Arrow        : {dlt_s:7.2f} s {rate['dlt']:11,.0f} facts/s  (merge on fact_id; facts table only)"
-    )
-    print(f"  dlt reload            : {dlt_again_s:7.2f} s")
-    print(
-        f"  dlt from dicts        : {dict_s:7.2f} s {rate['dicts']:11,.0f} facts/s  ({sample:,}-fact sample)"
-    )
-    print(f"  ratio, Arrow in  (aidetl / dlt)        : {rate['arrow'] / rate['dlt']:6.1f}x")
-    print(f"  ratio, objects in (aidetl / dlt dicts) : {rate['ours'] / rate['dicts']:6.1f}x")
+    print(f"  second identical load  : aidetl {again_s:.2f} s wall / {cpu['again']:.2f} s CPU, inserted 0; "
+          f"dlt {dlt_again_s:.2f} s wall / {cpu['dlt_again']:.2f} s CPU")  # fmt: skip
+    print(f"  ratio aidetl Arrow / dlt Arrow      : {rate['arrow'] / rate['dlt']:5.1f}x wall, "
+          f"{per_cpu['arrow'] / per_cpu['dlt']:5.1f}x CPU")  # fmt: skip
+    print(f"  ratio aidetl objects / dlt Arrow    : {rate['ours'] / rate['dlt']:5.1f}x wall, "
+          f"{per_cpu['ours'] / per_cpu['dlt']:5.1f}x CPU")  # fmt: skip
+    print(f"  ratio aidetl objects / dlt dicts    : {rate['ours'] / rate['dicts']:5.1f}x wall, "
+          f"{per_cpu['ours'] / per_cpu['dicts']:5.1f}x CPU")  # fmt: skip
     print(f"  facts alone into DuckDB, load / reload : anti-join {anti[0]:.2f} s / {anti[1]:.2f} s, "
           f"PRIMARY KEY ON CONFLICT {pk[0]:.2f} s / {pk[1]:.2f} s")  # fmt: skip
 
