@@ -41,14 +41,15 @@ def count(path, table: str) -> int:
     return Warehouse(path).query(f"SELECT count(*) FROM {table}")[1][0][0]
 
 
-async def artifact_keys(flow_run_id: str) -> set[str]:
+async def artifacts_of(flow_run_id: str) -> dict[str, object]:
+    """The run's artifacts by key."""
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
     async with get_client() as client:
         found = await client.read_artifacts(
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
         )
-    return {a.key for a in found}
+    return {a.key: a.data for a in found if a.key}
 
 
 def test_demo_ingest_loads_articles_skips_private_and_is_idempotent(harness, env, newsroom):
@@ -70,15 +71,21 @@ def test_demo_ingest_loads_articles_skips_private_and_is_idempotent(harness, env
     assert all(flow_run_id for _, flow_run_id in runs)
 
 
-def test_ingest_publishes_summary_largest_facts_and_progress(harness, env, newsroom):
-    """A run leaves its summary, largest-facts and progress artifacts under their keys."""
+def test_ingest_publishes_summary_largest_facts_progress_and_report(
+    harness, env, newsroom, tmp_path
+):
+    """A run leaves summary, largest-facts and progress artifacts; the summary links the report."""
     import asyncio
 
     _, sources = newsroom
-    ingest(sources_file=str(sources))
+    report = tmp_path / "report.html"
+    ingest(sources_file=str(sources), report=str(report))
     ((flow_run_id,),) = Warehouse(env).query("SELECT flow_run_id FROM runs")[1]
-    keys = asyncio.run(artifact_keys(flow_run_id))
-    assert {artifacts.SUMMARY_KEY, artifacts.LARGEST_KEY, artifacts.PROGRESS_KEY} <= keys
+    found = asyncio.run(artifacts_of(flow_run_id))
+    assert {artifacts.SUMMARY_KEY, artifacts.LARGEST_KEY, artifacts.PROGRESS_KEY} <= set(found)
+    assert report.exists() and report.resolve().as_uri() in found[artifacts.SUMMARY_KEY]
+    assert "## New facts by kind" in found[artifacts.SUMMARY_KEY]
+    assert "article" in found[artifacts.LARGEST_KEY] or "url" in found[artifacts.LARGEST_KEY]
 
 
 def test_adhoc_urls_fetch_only_those_pages(harness, env, newsroom):
