@@ -21,7 +21,11 @@ from aidetl.extract.places import PlaceMatch, contains, find_places, level_of
 from aidetl.models import Fact, Figure
 
 # a sentence: up to and including 。！？!? or a line break
-SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
+# (at most MAX_SENTENCE characters: a hostile run with no stop must not make every figure
+# scan, and store, the whole text)
+MAX_SENTENCE = 600
+SENTENCE = re.compile(rf"[^。！？!?\n]{{1,{MAX_SENTENCE}}}[。！？!?]*")
+MAX_LOOKBACK = 30  # earlier sentences of a paragraph searched for a subject or a year
 CLAUSE_BREAKS = frozenset("，,；;：:")
 OPEN, CLOSE = frozenset("（(【["), frozenset("）)】]")
 # planned, not done: 预计建成, 计划投资, 将投入, 拟安排, 力争实现
@@ -99,7 +103,7 @@ class _Reader:
 
     def previous_in_paragraph(self, i: int):
         j = i - 1
-        while j >= 0 and "\n" not in self.text[self.spans[j][1]:self.spans[j + 1][0] + 1]:
+        while j >= max(0, i - MAX_LOOKBACK) and "\n" not in self.text[self.spans[j][1]:self.spans[j + 1][0] + 1]:
             yield j
             j -= 1
 
@@ -245,7 +249,8 @@ def _tied_elsewhere(text: str, p: Period, pos: int, ordered: list[Figure]) -> bo
     """True when the period is "X的" + another figure (so not this figure's period)."""
     if not text.startswith("的", p.end_pos):
         return False
-    first_after = next((f.start for f in ordered if f.start > p.end_pos), None)
+    i = bisect.bisect_right(ordered, p.end_pos, key=lambda f: f.start)  # not a scan: linear
+    first_after = ordered[i].start if i < len(ordered) else None
     return first_after is not None and first_after != pos and first_after - p.end_pos <= 2
 
 
@@ -254,7 +259,10 @@ def _parent(text: str, f: Figure, ordered: list[Figure], sentence: _Sentence) ->
     head = text.rfind("其中", sentence.start, f.start)
     if head < 0 or BREAK.search(text, head, f.start):
         return None
-    for g in reversed(ordered):
-        if g.start < head and g.start >= sentence.start and g.unit == f.unit:
+    for i in range(bisect.bisect_left(ordered, head, key=lambda g: g.start) - 1, -1, -1):
+        g = ordered[i]  # figures before 其中, nearest first, back to the sentence start only
+        if g.start < sentence.start:
+            break
+        if g.unit == f.unit:
             return g.start
     return None
