@@ -222,6 +222,12 @@ class Warehouse:
         with _access.file_lock(self.path, deadline, shared=True):
             con = _access.connect(self.path, deadline, read_only=True)
             try:
+                try:  # a newer schema may mean other columns: refuse to read it, like writes do
+                    rows = con.execute("SELECT version FROM _migrations").fetchall()
+                except duckdb.CatalogException:
+                    rows = []
+                known = _migrations.list_migrations(self.sql_dir)
+                _migrations.check_not_newer(self.path, {r[0] for r in rows}, known)
                 return action(con)
             except duckdb.Error as exc:
                 raise WarehouseError(str(self.path), f"query failed: {exc}") from exc
