@@ -17,6 +17,8 @@ import duckdb
 from aidetl.errors import WarehouseCorrupt, WarehouseError, WarehouseLocked
 
 POLL_SECONDS = 0.05
+# DuckDB memory for a write connection (AIDETL_DUCKDB_MEMORY overrides, e.g. "1GB")
+WRITE_MEMORY_LIMIT = os.environ.get("AIDETL_DUCKDB_MEMORY") or "64MB"
 
 
 def lock_path(db: Path) -> Path:
@@ -56,7 +58,11 @@ def connect(db: Path, deadline: float, *, read_only: bool = False) -> duckdb.Duc
         raise WarehouseError(str(db), "no warehouse here yet; run `aidetl migrate` first")
     while True:
         try:
-            return duckdb.connect(str(db), read_only=read_only)
+            con = duckdb.connect(str(db), read_only=read_only)
+            if not read_only:  # blocks read by a load's anti-joins are cached up to this limit;
+                # DuckDB's default (80% of RAM) lets every load's peak grow with the file
+                con.execute(f"SET memory_limit = '{WRITE_MEMORY_LIMIT}'")
+            return con
         except duckdb.Error as exc:
             if not is_lock_conflict(exc):
                 raise WarehouseCorrupt(
