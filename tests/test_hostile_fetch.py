@@ -8,6 +8,7 @@ Every test runs aidetl.pipeline.run_ingest against the loopback fixture server
 from __future__ import annotations
 
 import gzip
+import threading
 import zlib
 from pathlib import Path
 
@@ -83,10 +84,31 @@ def good_landed(wh: Warehouse, url: str) -> None:
 
 def peak_rss_growth_mb(action) -> float:
     """How far this process's peak RSS rose above its current RSS while `action` ran."""
-    Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
     before = rss_field("VmRSS")
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
+    except OSError:
+        return (sampled_peak_kb(action, before)[0] - before) / 1024
     action()
     return (rss_field("VmHWM") - before) / 1024
+
+
+def sampled_peak_kb(action, before: int) -> tuple[int, object]:
+    """Where /proc/self/clear_refs cannot be written: sample VmRSS every 5 ms instead."""
+    peak, done = [before], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.005):
+            peak[0] = max(peak[0], rss_field("VmRSS"))
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        result = action()
+    finally:
+        done.set()
+        thread.join()
+    return max(peak[0], rss_field("VmRSS")), result
 
 
 def rss_field(name: str) -> int:
