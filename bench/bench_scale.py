@@ -7,6 +7,11 @@ aidetl.pipeline.run_ingest over the generated site (bench/sitegen.py, served fro
 process), with politeness delay 0 and max_in_flight 4, into a fresh warehouse and
 archive; the child reports its own peak RSS (VmHWM) so the server's memory never counts.
 Bounded memory means the 20,000-page peak stays within 1.5x of the 2,000-page peak.
+
+Pages, articles and facts live one batch (pipeline.BATCH_SIZE URLs) at a time; discovery
+still returns each source's whole URL list (20,000 short strings here, a few MB), which is
+the one thing that grows with the run. There was no site generator in bench/ to reuse
+(no bench_flow.py), hence bench/sitegen.py, which tests/test_scale.py also serves.
 """
 
 from __future__ import annotations
