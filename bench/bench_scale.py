@@ -10,8 +10,9 @@ Bounded memory means the 20,000-page peak stays within 1.5x of the 2,000-page pe
 
 Pages, articles and facts live one batch (pipeline.BATCH_SIZE URLs) at a time; discovery
 still returns each source's whole URL list (20,000 short strings here, a few MB), which is
-the one thing that grows with the run. There was no site generator in bench/ to reuse
-(no bench_flow.py), hence bench/sitegen.py, which tests/test_scale.py also serves.
+the one thing that grows with the run. bench/bench_flow.py's newsroom (built whole in
+memory, one flat sitemap) does not fit 20,000 pages behind a sitemap index, hence
+bench/sitegen.py (pages rendered per request), which tests/test_scale.py also serves.
 """
 
 from __future__ import annotations
