@@ -42,7 +42,7 @@ from flows.artifacts import ProgressMeter, library_logs_to_prefect, publish_summ
 
 log = logging.getLogger(__name__)
 
-FETCH_WINDOW = 6  # batches being fetched at once (≤ FETCH_WINDOW × BATCH_SIZE pages held)
+FETCH_WINDOW = runners.FETCH_THREADS  # batches fetched at once (≤ 8 × BATCH_SIZE pages held)
 PROCESS_WINDOW = 3  # fetched batches being parsed/extracted at once
 VALIDATOR_BATCHES = 20  # batches whose validators one warehouse query reads
 ATTEMPTS_PER_LOAD = 1000  # attempt-only batches (all unchanged/failed) are loaded together
@@ -229,16 +229,6 @@ def with_validators(
             yield batch, {url: known[url] for url in batch.urls if url in known}
 
 
-class Done:
-    """An already-computed result, shaped like a future."""
-
-    def __init__(self, value: object) -> None:
-        self.value = value
-
-    def result(self) -> object:
-        return self.value
-
-
 class BatchLoop:
     """The batches in flight: fetch futures, process futures, and attempts waiting to load.
 
@@ -266,7 +256,7 @@ class BatchLoop:
             if fetched.pages:
                 future = runners.submit(self.processor, process_task, fetched=quote(fetched))
             else:
-                future = Done(pipeline.process_batch(fetched))
+                future = runners.Done(pipeline.process_batch(fetched))
             self.processing.append(future)
         if self.processing and (len(self.processing) >= PROCESS_WINDOW or not self.fetching):
             self.load(self.processing.popleft().result())

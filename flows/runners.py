@@ -59,7 +59,7 @@ def dask_runner(address: str | None = None, cluster_kwargs: dict | None = None) 
 
 @contextmanager
 def process_runner(kind: str, address: str | None = None) -> Iterator[TaskRunner | None]:
-    """The runner for the process stage: None means the flow's own (thread) runner."""
+    """The runner for the process stage: None means the flow thread itself."""
     if check_runner(kind) == "thread":
         yield None
         return
@@ -67,10 +67,27 @@ def process_runner(kind: str, address: str | None = None) -> Iterator[TaskRunner
         yield runner
 
 
-def submit(runner: TaskRunner | None, task: Task, **parameters: Any) -> PrefectFuture:
-    """Submit `task` to `runner`, or to the flow's own task runner when it is None."""
+class Done:
+    """An already-computed result, shaped like a future."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def result(self) -> object:
+        return self.value
+
+
+def submit(runner: TaskRunner | None, task: Task, **parameters: Any) -> PrefectFuture | Done:
+    """Submit `task` to `runner`; with no runner, run it now in the calling (flow) thread.
+
+    Running parse + extract in the flow thread, between loads, rather than on the pool is
+    deliberate: both are CPU-bound Python, and on pool threads they fight the loads for the
+    GIL (a load makes many short DuckDB calls, each waiting to get the GIL back), which made
+    the serial loads, the flow's critical path, three times slower. Fetch threads mostly wait
+    on sockets, so they still overlap with both.
+    """
     if runner is None:
-        return task.submit(**parameters)
+        return Done(task(**parameters))
     # prefect's `quote` is a namedtuple: Dask's serialisation would hand the task a bare
     # 1-tuple, so the values go unwrapped (Dask walks them itself either way).
     plain = {k: v.unquote() if isinstance(v, quote) else v for k, v in parameters.items()}
