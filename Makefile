@@ -49,7 +49,7 @@ pool: $(STAMP)
 	$(BIN)/prefect work-pool create aidetl-process --type process --overwrite
 
 deploy: $(STAMP)
-	$(BIN)/prefect --no-prompt deploy --all --prefect-file deploy/prefect.yaml
+	PWD=$(CURDIR) $(BIN)/prefect --no-prompt deploy --all --prefect-file deploy/prefect.yaml
 
 worker: $(STAMP)
 	$(BIN)/prefect worker start --pool aidetl-process

@@ -34,7 +34,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         sources_file.write_text(demo_sources_toml(served.base), encoding="utf-8")
         print(f"demo newsroom serving at {served.base}", flush=True)
         result = run_flow(sources_file=str(sources_file), plain=args.plain,
-                          task_runner=args.task_runner, report=str(report) if report else None)
+                          task_runner=args.task_runner, dask_address=args.dask_address,
+                          report=str(report) if report else None)
     print(render_summary(settings.warehouse, result["run_id"], EXAMPLE_QUERIES))
     if report:
         print(f"HTML report: {report}")
@@ -48,6 +49,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = run_flow(
         sources=args.source or None, urls=args.url or None, since=args.since,
         limit=args.limit, delay=args.delay, plain=args.plain, task_runner=args.task_runner,
+        dask_address=args.dask_address,
         report=str(Path(args.report).resolve()) if args.report else None,
     )
     print(render_summary(load_settings().warehouse, result["run_id"], EXAMPLE_QUERIES))
@@ -56,7 +58,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if not result.get("failed") or args.allow_failures else 3
 
 
-def run_flow(plain: bool = False, task_runner: str = "thread", **params: object) -> dict:
+def run_flow(
+    plain: bool = False, task_runner: str = "thread", dask_address: str | None = None,
+    **params: object,
+) -> dict:
     """Run ingest through Prefect (flows.ingest), or in-process without it when `plain`."""
     if plain:
         from aidetl import pipeline
@@ -82,7 +87,7 @@ def run_flow(plain: bool = False, task_runner: str = "thread", **params: object)
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     from flows.ingest import ingest
 
-    return ingest(**params, task_runner=task_runner)
+    return ingest(**params, task_runner=task_runner, dask_address=dask_address)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -200,6 +205,8 @@ def add_task_runner(parser: argparse.ArgumentParser) -> None:
         help="where parse and extract run: threads in the flow, or a Dask cluster "
         "(AIDETL_DASK_ADDRESS, else a local one)",
     )
+    parser.add_argument("--dask-address", metavar="ADDR",
+                        help="scheduler of the Dask cluster for --task-runner dask (e.g. tcp://host:8786)")
 
 
 def build_parser() -> argparse.ArgumentParser:
