@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 
 from aidetl.demo import demo_sources_toml, serve_newsroom
 from aidetl.warehouse import Warehouse
@@ -20,7 +19,7 @@ def env(tmp_path, monkeypatch):
     return tmp_path / "wh.duckdb"
 
 
-def test_dask_run_matches_thread_run(tmp_path, env, monkeypatch):
+def test_dask_run_matches_thread_run(harness, tmp_path, env, monkeypatch):
     """The same newsroom gives the same articles and facts on Dask (2 worker processes) as on threads."""
     seen_runners = []
     original = runners.dask_runner
@@ -31,7 +30,7 @@ def test_dask_run_matches_thread_run(tmp_path, env, monkeypatch):
         return runner
 
     monkeypatch.setattr(runners, "dask_runner", spy)
-    with prefect_test_harness(server_startup_timeout=60), serve_newsroom() as served:
+    with serve_newsroom() as served:
         sources = tmp_path / "sources.toml"
         sources.write_text(demo_sources_toml(served.base), encoding="utf-8")
         on_dask = ingest(sources_file=str(sources), task_runner="dask")

@@ -6,19 +6,12 @@ import logging
 
 import pytest
 from prefect.client.orchestration import get_client
-from prefect.testing.utilities import prefect_test_harness
 
 from aidetl.demo import demo_sources_toml, serve_newsroom
 from aidetl.warehouse import Warehouse
 from flows import artifacts
 from flows.ingest import ingest, interleave, parse_since
 from flows.reprocess import reprocess
-
-
-@pytest.fixture(scope="module")
-def harness():
-    with prefect_test_harness(server_startup_timeout=60):
-        yield
 
 
 @pytest.fixture

@@ -1,0 +1,14 @@
+"""Fixtures shared across test modules."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def harness():
+    """One Prefect test harness (a temporary local API server) for every flow test."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
