@@ -1,4 +1,4 @@
-"""Every example query in docs/warehouse.md runs against a loaded warehouse."""
+"""Every example query in the README runs against a loaded warehouse."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from aidetl.warehouse import Warehouse
 from aidetl.warehouse.synthetic import synthetic_batch
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "warehouse.md"
+DOC = Path(__file__).resolve().parents[1] / "README.md"
 SQL_BLOCK = re.compile(r"```sql\n(.*?)```", re.S)  # ```sql\nSELECT …```
 
 
