@@ -6,6 +6,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aidetl.errors import ConfigError
 from aidetl.models import ListPage, Source
@@ -62,12 +63,13 @@ def source_from_table(table: dict, defaults: dict, path: Path | str = "<sources>
         raise ConfigError(f"{path}: a [[source]] has no name")
     try:
         list_pages = tuple(ListPage(**lp) for lp in merged.get("list_pages", []))
+        entry_points = [*merged.get("feeds", []), *merged.get("sitemaps", []), *(lp.url for lp in list_pages)]
         return Source(
             name=merged["name"],
             feeds=tuple(merged.get("feeds", [])),
             sitemaps=tuple(merged.get("sitemaps", [])),
             list_pages=list_pages,
-            allowed_domains=tuple(merged.get("allowed_domains", [])),
+            allowed_domains=tuple(merged.get("allowed_domains") or entry_hosts(entry_points)),
             delay=float(merged.get("delay", 1.0)),
             max_in_flight=int(merged.get("max_in_flight", 1)),
             profile=merged.get("profile"),
@@ -76,6 +78,12 @@ def source_from_table(table: dict, defaults: dict, path: Path | str = "<sources>
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{path}: source {merged['name']!r}: {exc}") from exc
+
+
+def entry_hosts(urls: list[str]) -> list[str]:
+    """The hosts of a source's feeds, sitemaps and list pages: its default allowed domains."""
+    hosts = sorted({urlsplit(u).hostname or "" for u in urls} - {""})
+    return hosts or ["invalid"]  # ".invalid" never resolves: a source with no entry allows nothing
 
 
 def select_sources(sources: list[Source], names: list[str] | None) -> list[Source]:

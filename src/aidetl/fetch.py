@@ -269,6 +269,9 @@ class Fetcher:
         headers = {k.lower(): v for k, v in response.headers.items()}
         progress.etag, progress.last_modified = headers.get("etag"), headers.get("last-modified")
         if status == 304 and validators:
+            # a 304 has no body (http.client reads none); consuming the empty rest returns the
+            # connection to the pool instead of closing it
+            _ = response.content
             return None, True
         check_status(current, status, headers, progress, self.max_retry_after)
         mime, charset = split_content_type(headers.get("content-type", ""))

@@ -139,7 +139,9 @@ def adhoc_source(urls: Iterable[str], delay: float | None = None, name: str = "a
 
     `delay` None keeps the Source default (1 s between requests to a host).
     """
-    hosts = sorted({h for h in map(safe_host, urls) if h})
+    # ".invalid" can never resolve (RFC 2606): with no usable host, no host is allowed
+    # (an empty tuple would mean "any host").
+    hosts = sorted({h for h in map(safe_host, urls) if h}) or ["invalid"]
     if delay is None:
         return Source(name=name, allowed_domains=tuple(hosts))
     return Source(name=name, allowed_domains=tuple(hosts), delay=delay)
