@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 PREFECT_PORT ?= 4200
-export PREFECT_API_URL ?= http://127.0.0.1:$(PREFECT_PORT)/api
+# Only the server targets talk to a long-running Prefect server; demo and test use
+# Prefect's temporary local one.
+SERVER_TARGETS := server pool deploy worker trigger
+$(SERVER_TARGETS): export PREFECT_API_URL ?= http://127.0.0.1:$(PREFECT_PORT)/api
 
 .PHONY: venv demo test lint bench report server pool deploy worker trigger clean
 
