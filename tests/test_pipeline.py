@@ -108,3 +108,18 @@ def test_expected_figures_of_the_newsroom_are_found(demo_run):
     expected = [(a["path"], float(f["value"])) for a in public_articles() for f in a["expected"]]
     missing = [e for e in expected if e not in found]
     assert len(missing) <= len(expected) // 20, missing
+
+
+def test_summary_reports_the_run_and_the_largest_money(demo_run):
+    """The printed summary: articles, this run's counts, facts by kind, top money, failures."""
+    from aidetl.summary import render_summary
+
+    settings, _, first, second, *_ = demo_run
+    text = render_summary(settings.warehouse, second.run_id, ("SELECT 1",))
+    assert f"{len(public_articles())} articles" in text
+    assert "0 new articles, 0 new facts" in text
+    assert "facts by kind: " in text and "money" in text
+    money_lines = text.split("ten largest money facts:\n")[1].split("\nfailures")[0].splitlines()
+    assert len(money_lines) == 10 and all("CNY" in line or "USD" in line for line in money_lines)
+    assert "failures this run: 0" in text and "internal-memo" in text
+    assert 'aidetl sql "SELECT 1"' in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from aidetl.warehouse import Warehouse
@@ -32,6 +33,13 @@ def render_summary(path: Path, run_id: str, example_queries: tuple[str, ...] = (
     money = wh.query(LARGEST_MONEY_SQL)[1]
     failures = wh.query(FAILURES_SQL, {"run": run_id})[1]
     lines = [f"warehouse {path}: {articles} articles", f"run {run_id}: {status[0][0] if status else '?'}"]
+    if status and status[0][1]:
+        c = json.loads(status[0][1]) if isinstance(status[0][1], str) else status[0][1]
+        lines.append(
+            f"this run: {c.get('discovered', 0)} URLs discovered, {c.get('fetched', 0)} fetched, "
+            f"{c.get('unchanged', 0)} unchanged, {c.get('new_articles', 0)} new articles, "
+            f"{c.get('new_facts', 0)} new facts"
+        )
     lines.append("facts by kind: " + ", ".join(f"{k} {n}" for k, n in kinds))
     lines.append("ten largest money facts:")
     lines += [f"  {float(v):>18,.0f} {u}  {text}  — {title}" for text, v, u, title in money]
