@@ -186,6 +186,8 @@ def discover_all(
     for source, future in zip(chosen, futures, strict=True):
         found, attempts = future.result()
         summary.discovered += len(found)
+        found, fresh = pipeline.drop_fresh(found, warehouse)
+        summary.unchanged += fresh
         if attempts:
             load_attempts_task(quote(warehouse), run_id, quote(attempts))
             summary.add_failures(attempts)

@@ -123,3 +123,15 @@ def test_summary_reports_the_run_and_the_largest_money(demo_run):
     assert len(money_lines) == 10 and all("CNY" in line or "USD" in line for line in money_lines)
     assert "failures this run: 0" in text and "internal-memo" in text
     assert 'aidetl sql "SELECT 1"' in text
+
+
+def test_second_run_skips_pages_the_sitemap_dates_as_unchanged(demo_run):
+    """Sitemap <lastmod> older than our last fetch: no request; other pages: a conditional one."""
+    _, served, _, second, first_requests, _ = demo_run
+    again = served.requests[len(first_requests):]
+    in_sitemap = {a["path"] for a in public_articles() if a["in_sitemap"]}
+    elsewhere = {a["path"] for a in public_articles() if not a["in_sitemap"]}
+    assert in_sitemap and elsewhere
+    assert not in_sitemap & set(again)
+    assert elsewhere <= set(again)
+    assert second.unchanged == len(in_sitemap) + len(elsewhere)

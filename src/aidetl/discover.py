@@ -67,7 +67,12 @@ class DiscoveryResult:
         return len(self.urls)
 
     def add(
-        self, url: str, source: Source, lastmod: datetime | None, since: datetime | None
+        self,
+        url: str,
+        source: Source,
+        lastmod: datetime | None,
+        since: datetime | None,
+        modified: datetime | None = None,
     ) -> None:
         """Keep a URL once (canonical form), if allowed and not older than `since`."""
         try:
@@ -81,9 +86,13 @@ class DiscoveryResult:
         known = self._index.get(key)
         if known is None:
             self._index[key] = len(self.urls)
-            self.urls.append(DiscoveredUrl(canonicalize(url), source.name, lastmod))
-        elif self.urls[known].lastmod is None and lastmod is not None:
-            self.urls[known] = DiscoveredUrl(self.urls[known].url, source.name, lastmod)
+            self.urls.append(DiscoveredUrl(canonicalize(url), source.name, lastmod, modified))
+        else:  # seen before (a feed and the sitemap, say): keep the dates either one gave
+            old = self.urls[known]
+            if (old.lastmod is None and lastmod) or (old.modified is None and modified):
+                self.urls[known] = DiscoveredUrl(
+                    old.url, source.name, old.lastmod or lastmod, old.modified or modified
+                )
 
     def reject(self, url: str, exc: DisallowedError, source: Source) -> None:
         """Keep a refused link, and (for the first MAX_REJECTED_RECORDED) an attempt saying why."""
@@ -227,7 +236,7 @@ def read_sitemap(
     if kind == "sitemapindex":
         if depth >= MAX_SITEMAP_DEPTH:
             raise DiscoveryError(f"{url}: sitemap indexes nested deeper than {MAX_SITEMAP_DEPTH}")
-        for child, lastmod in sitemap_entries(root, "sitemap", source.timezone):
+        for child, lastmod, _ in sitemap_entries(root, "sitemap", source.timezone):
             if since is not None and lastmod is not None and lastmod < since:
                 continue  # nothing in an older sitemap is new
             guarded(
@@ -236,8 +245,8 @@ def read_sitemap(
                 lambda u: read_child(u, source, fetcher, since, result, depth, budget),
             )
     elif kind == "urlset":
-        for loc, lastmod in sitemap_entries(root, "url", source.timezone):
-            result.add(loc, source, lastmod, since)
+        for loc, lastmod, modified in sitemap_entries(root, "url", source.timezone):
+            result.add(loc, source, lastmod, since, modified)
     else:
         raise DiscoveryError(f"{url}: not a sitemap (root element {kind!r})")
 
@@ -280,21 +289,26 @@ def parse_xml(url: str, content: bytes) -> Element:
         raise DiscoveryError(f"{url}: not well-formed XML: {exc}") from exc
 
 
-def sitemap_entries(root: Element, tag: str, tz: str) -> Iterator[tuple[str, datetime | None]]:
-    """(loc, lastmod) of each <url> or <sitemap>; a news:publication_date counts as lastmod."""
+def sitemap_entries(
+    root: Element, tag: str, tz: str
+) -> Iterator[tuple[str, datetime | None, datetime | None]]:
+    """(loc, newest date, <lastmod>) of each <url> or <sitemap>; a news:publication_date
+    counts as a date (for `since`) but not as a modification time."""
     for item in root:
         if local_name(item.tag) != tag:
             continue
-        loc, stamps = None, []
+        loc, stamps, modified = None, [], None
         for node in item.iter():
             name = local_name(node.tag)
             if name == "loc" and loc is None and node.text:
                 loc = html.unescape(node.text.strip())
             elif name in ("lastmod", "publication_date") and node.text:
-                stamps.append(parse_w3c(node.text, tz))
+                stamp = parse_w3c(node.text, tz)
+                stamps.append(stamp)
+                modified = stamp if name == "lastmod" else modified
         if loc:
             known = [s for s in stamps if s is not None]
-            yield loc, max(known) if known else None
+            yield loc, max(known) if known else None, modified
 
 
 def parse_w3c(value: str, tz: str) -> datetime | None:

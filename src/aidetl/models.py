@@ -51,7 +51,8 @@ class DiscoveredUrl:
 
     url: str
     source: str
-    lastmod: datetime | None = None
+    lastmod: datetime | None = None  # the newest date the source gives (lastmod, publication)
+    modified: datetime | None = None  # when the source says the page last changed (<lastmod>)
 
 
 @dataclass(frozen=True, slots=True)

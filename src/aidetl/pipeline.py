@@ -139,6 +139,17 @@ def discover_source(
     return unique, attempts
 
 
+def drop_fresh(found: list[DiscoveredUrl], warehouse: Warehouse) -> tuple[list[DiscoveredUrl], int]:
+    """Leave out URLs whose sitemap <lastmod> is no later than our last good fetch of them:
+    the site says they have not changed, so they need no request at all (publication dates
+    do not count: a page can change after it was published). Returns the URLs still to
+    fetch and how many were left out."""
+    dated = [d.url for d in found if d.modified is not None]
+    last = warehouse.last_fetched(dated) if dated else {}
+    keep = [d for d in found if not (d.modified and d.url in last and d.modified <= last[d.url])]
+    return keep, len(found) - len(keep)
+
+
 def plan_batches(
     source: Source, found: list[DiscoveredUrl], limit: int | None = None, size: int = BATCH_SIZE
 ) -> list[UrlBatch]:
@@ -245,6 +256,8 @@ def iter_batches(
     for source in sources:
         found, attempts = discover_source(source, fetcher, since, urls)
         summary.discovered += len(found)
+        found, fresh = drop_fresh(found, warehouse)
+        summary.unchanged += fresh
         if attempts:
             warehouse.load_batch(Batch(run_id=run_id, attempts=attempts, articles=[], facts=[]))
             summary.add_failures(attempts)

@@ -42,6 +42,14 @@ WHERE url IN (SELECT unnest($urls)) AND error_class IS NULL AND status BETWEEN 2
 GROUP BY url
 """
 
+# when each URL was last fetched and used: a 200 whose page loaded, or a 304
+LAST_FETCHED_SQL = """
+SELECT url, max(fetched_at)
+FROM fetches
+WHERE url IN (SELECT unnest($urls)) AND error_class IS NULL AND status IN (200, 304)
+GROUP BY url
+"""
+
 # A bulk INSERT writes its row groups straight to the file, the last one partly full. By
 # default every checkpoint (on close) then "vacuums": it merges that tail with the next
 # batch's row groups by rewriting them all, which cost a third of a big load. We never
@@ -190,6 +198,18 @@ class Warehouse:
             log.warning("no validators, warehouse busy: %s", exc)
             return {}
         return {url: (etag, modified) for url, etag, modified in rows}
+
+    def last_fetched(self, urls: Iterable[str]) -> dict[str, datetime]:
+        """When each URL was last fetched successfully (200 loaded, or 304); {} when busy."""
+        url_list = list(urls)
+        if not url_list or not self.path.exists():
+            return {}
+        try:
+            _, rows = self.query(LAST_FETCHED_SQL, {"urls": url_list})
+        except WarehouseLocked as exc:
+            log.warning("no fetch times, warehouse busy: %s", exc)
+            return {}
+        return dict(rows)
 
     def export(self, out_dir: Path | str) -> list[Path]:
         """Articles and facts as Parquet under out_dir/{articles,facts}/year=YYYY/."""
