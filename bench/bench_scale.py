@@ -74,7 +74,8 @@ def run_child(sitemap: str, work: Path, limit: int | None = None) -> dict:
     quarter = samples[len(samples) // 4] if samples else 0.0
     return {
         "pages": summary.fetched, "articles": summary.articles, "failed": summary.failed,
-        "new_facts": summary.new_facts, "seconds": seconds, "peak_rss_mb": peak_rss_mb(),
+        "new_facts": summary.new_facts, "unchanged": summary.unchanged,
+        "new_articles": summary.new_articles, "seconds": seconds, "peak_rss_mb": peak_rss_mb(),
         "rss_at_quarter_mb": quarter, "rss_at_end_mb": samples[-1] if samples else 0.0,
     }  # fmt: skip
 

@@ -121,7 +121,9 @@ def test_articles_loaded_before_a_sigkill_are_kept_with_all_their_facts(killed_t
 def test_rerun_after_a_kill_completes_the_site_without_duplicates(killed_then_rerun):
     """The re-run loads the missing articles once; nothing loaded before the kill changes."""
     wh, _, after_kill, _, summary = killed_then_rerun
-    assert summary["failed"] == 0 and summary["articles"] == PAGES
+    # pages loaded before the kill are dated by the sitemap as unchanged since: not refetched
+    assert summary["failed"] == 0 and summary["articles"] + summary["unchanged"] == PAGES
+    assert summary["new_articles"] == PAGES - len(after_kill) == summary["articles"]
     final = facts_by_url(wh)
     assert len(final) == PAGES
     assert {url: final[url] for url in after_kill} == after_kill
