@@ -122,7 +122,8 @@ def ingest(
     article URLs instead; since: ISO date, only articles the source dates on or after it;
     limit: at most N articles per source; delay: seconds between requests to one host;
     task_runner: "thread" or "dask" (parse + extract on Dask at dask_address, or
-    AIDETL_DASK_ADDRESS, or a LocalCluster); report: also write the HTML report there.
+    AIDETL_DASK_ADDRESS, or a LocalCluster); report: also write the HTML report there
+    (a relative path is beside the warehouse file).
     """
     runners.check_runner(task_runner)
     settings = load_settings()
@@ -140,7 +141,10 @@ def ingest(
         summary = run_ingest(
             settings, chosen, params, parse_since(since), task_runner, dask_address
         )
-        report_path = write_report(settings.warehouse, report) if report else None
+        # a relative report path is taken beside the warehouse file, where the run writes
+        report_path = (
+            write_report(settings.warehouse, settings.warehouse.parent / report) if report else None
+        )
         publish_summary(summary, settings.warehouse, report_path)
     return summary.as_dict()
 
