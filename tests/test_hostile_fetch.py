@@ -8,12 +8,12 @@ Every test runs aidetl.pipeline.run_ingest against the loopback fixture server
 from __future__ import annotations
 
 import gzip
-import threading
 import zlib
 from pathlib import Path
 
 import brotli
 import pytest
+from memory import peak_rss_growth_mb
 from servers import Reply, serve
 
 from aidetl import pipeline
@@ -82,40 +82,6 @@ def good_landed(wh: Warehouse, url: str) -> None:
     assert facts >= 5
 
 
-def peak_rss_growth_mb(action) -> float:
-    """How far this process's peak RSS rose above its current RSS while `action` ran."""
-    before = rss_field("VmRSS")
-    try:
-        Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
-    except OSError:
-        return (sampled_peak_kb(action, before)[0] - before) / 1024
-    action()
-    return (rss_field("VmHWM") - before) / 1024
-
-
-def sampled_peak_kb(action, before: int) -> tuple[int, object]:
-    """Where /proc/self/clear_refs cannot be written: sample VmRSS every 5 ms instead."""
-    peak, done = [before], threading.Event()
-
-    def sample() -> None:
-        while not done.wait(0.005):
-            peak[0] = max(peak[0], rss_field("VmRSS"))
-
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
-    try:
-        result = action()
-    finally:
-        done.set()
-        thread.join()
-    return max(peak[0], rss_field("VmRSS")), result
-
-
-def rss_field(name: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(name + ":"):
-            return int(line.split()[1])
-    raise AssertionError(f"no {name} in /proc/self/status")
 
 
 def gzip_bomb(mb: int = GIGABYTE_MB) -> bytes:
@@ -157,7 +123,7 @@ def test_billion_laughs_sitemap_and_feed_are_refused_and_the_good_page_loads(tmp
         source = site(
             srv, sitemaps=(srv.url("/bomb.xml"), srv.url("/ok.xml")), feeds=(srv.url("/feed.xml"),)
         )
-        growth = peak_rss_growth_mb(lambda: ingest(tmp_path, [source]))
+        growth, _ = peak_rss_growth_mb(lambda: ingest(tmp_path, [source]))
     wh = Warehouse(tmp_path / "w.duckdb")
     failed = failures(wh)
     for path in ("/bomb.xml", "/feed.xml"):
@@ -216,7 +182,7 @@ def test_gzip_sitemap_that_inflates_to_a_gigabyte_stops_at_the_limit(tmp_path):
         srv.routes["/s.xml.gz"] = Reply(body=gzip_bomb(), content_type="application/gzip")
         srv.routes["/ok.xml"] = Reply(body=urlset(srv.url("/good.html")), content_type=XML)
         source = site(srv, sitemaps=(srv.url("/s.xml.gz"), srv.url("/ok.xml")))
-        growth = peak_rss_growth_mb(lambda: ingest(tmp_path, [source]))
+        growth, _ = peak_rss_growth_mb(lambda: ingest(tmp_path, [source]))
     wh = Warehouse(tmp_path / "w.duckdb")
     cls, message, _ = failures(wh)[srv.url("/s.xml.gz")]
     assert cls == "DiscoveryError" and "gzip bomb" in message and "50000000" in message
@@ -236,7 +202,7 @@ def test_content_encoding_bomb_is_stopped_at_max_bytes(tmp_path, encoding, make)
             body=urlset(srv.url("/bomb.html"), srv.url("/good.html")), content_type=XML
         )
         source = site(srv, sitemaps=(srv.url("/ok.xml"),))
-        growth = peak_rss_growth_mb(lambda: ingest(tmp_path, [source]))
+        growth, _ = peak_rss_growth_mb(lambda: ingest(tmp_path, [source]))
     wh = Warehouse(tmp_path / "w.duckdb")
     cls, message, decoded = failures(wh)[srv.url("/bomb.html")]
     assert cls == "TooLargeError" and "decoded" in message

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import os
 import random
-import threading
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
+from memory import peak_rss_growth_mb
 from servers import Reply, serve
 
 from aidetl import pipeline
@@ -84,41 +83,6 @@ def parse_within(html: str | bytes, seconds: float):
     return result
 
 
-def peak_rss_growth_mb(action) -> tuple[float, object]:
-    """How far peak RSS rose above the current RSS while `action` ran, and its result."""
-    before = rss_kb("VmRSS")
-    try:
-        Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
-    except OSError:
-        peak, result = sampled_peak_kb(action, before)
-        return (peak - before) / 1024, result
-    result = action()
-    return (rss_kb("VmHWM") - before) / 1024, result
-
-
-def sampled_peak_kb(action, before: int) -> tuple[int, object]:
-    """Where /proc/self/clear_refs cannot be written: sample VmRSS every 5 ms instead."""
-    peak, done = [before], threading.Event()
-
-    def sample() -> None:
-        while not done.wait(0.005):
-            peak[0] = max(peak[0], rss_kb("VmRSS"))
-
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
-    try:
-        result = action()
-    finally:
-        done.set()
-        thread.join()
-    return max(peak[0], rss_kb("VmRSS")), result
-
-
-def rss_kb(name: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(name + ":"):
-            return int(line.split()[1])
-    raise AssertionError(name)
 
 
 @pytest.mark.parametrize("name", list(PAGES))
