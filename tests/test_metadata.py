@@ -128,3 +128,14 @@ def test_editor_and_outlet_are_kept_apart() -> None:
     assert metadata.find_outlet(line) == "新京报"
     assert metadata.find_author(line) == "王五"
     assert metadata.find_editor(line) == "杜硕"
+
+
+def test_logo_heading_that_only_matches_the_site_suffix_is_not_the_title() -> None:
+    """An <h1> holding the site name (it stands in the <title> only after the separator) loses."""
+    soup = BeautifulSoup(
+        "<html><head><title>山村小学通网记_新闻 :: 某某博客 ::</title></head><body>"
+        "<h1>某某博客</h1><h2>山村小学通网记</h2><p>正文。</p></body></html>",
+        "lxml",
+    )
+    title, element = metadata.find_title(soup)
+    assert title == "山村小学通网记" and element is not None and element.name == "h2"

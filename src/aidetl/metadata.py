@@ -95,6 +95,14 @@ def meta_content(soup: BeautifulSoup, names: tuple[str, ...]) -> list[tuple[str,
     return [(k, v) for _, k, v in sorted(found, key=lambda x: x[0])]
 
 
+def starts_in_head(squeezed: str, title: str) -> bool:
+    """True when `squeezed` (a heading, spaces removed) stands in `title` and starts before
+    its site-name suffix: a logo heading such as "痞客邦 PIXNET" matches only the suffix."""
+    title = title.replace(" ", "")
+    pos = title.find(squeezed)
+    return pos >= 0 and pos < max(len(TITLE_SEP.split(title)[0]), 1)
+
+
 def find_title(soup: BeautifulSoup) -> tuple[str | None, Tag | None]:
     """The headline and, when found, the element that shows it on the page."""
     page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
@@ -107,10 +115,7 @@ def find_title(soup: BeautifulSoup) -> tuple[str | None, Tag | None]:
     for heading in headings:
         text = " ".join(heading.get_text(" ", strip=True).split())
         squeezed = text.replace(" ", "")
-        if squeezed and (
-            squeezed in page_title.replace(" ", "")
-            or any(squeezed in m.replace(" ", "") for m in metas)
-        ):
+        if squeezed and any(starts_in_head(squeezed, t) for t in (page_title, *metas)):
             return text, heading
     for value in metas:
         if len(value) >= 4:
