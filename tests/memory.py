@@ -37,7 +37,7 @@ def sampled_peak_kb(action, before: int) -> tuple[int, object]:
 
 
 def rss_kb(name: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(name + ":"):
-            return int(line.split()[1])
-    raise AssertionError(name)
+    """A memory field of /proc/self/status (VmRSS, VmHWM) in kB."""
+    lines = [ln for ln in Path("/proc/self/status").read_text().splitlines() if ln.startswith(name + ":")]
+    assert lines, f"no {name} in /proc/self/status"
+    return int(lines[0].split()[1])

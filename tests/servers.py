@@ -188,6 +188,7 @@ def make_handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
 def serve(routes: dict[str, Route], host: str = "127.0.0.1") -> Iterator[FixtureServer]:
     """Run a FixtureServer for the duration of a with-block."""
     server = FixtureServer(routes, host=host).start()
+    assert server.url("/").startswith(f"http://{host}:"), "fixture server did not bind"
     try:
         yield server
     finally:
