@@ -189,27 +189,24 @@ class Warehouse:
     def validators(self, urls: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
         """(etag, last_modified) of the latest successful fetch of each URL that had any.
         An unreachable warehouse gives {} (so the run refetches rather than fails)."""
-        url_list = list(urls)
-        if not url_list or not self.path.exists():
-            return {}
-        try:
-            _, rows = self.query(VALIDATORS_SQL, {"urls": url_list})
-        except WarehouseLocked as exc:
-            log.warning("no validators, warehouse busy: %s", exc)
-            return {}
+        rows = self._per_url(VALIDATORS_SQL, urls, "validators")
         return {url: (etag, modified) for url, etag, modified in rows}
 
     def last_fetched(self, urls: Iterable[str]) -> dict[str, datetime]:
         """When each URL was last fetched successfully (200 loaded, or 304); {} when busy."""
+        return dict(self._per_url(LAST_FETCHED_SQL, urls, "fetch times"))
+
+    def _per_url(self, sql: str, urls: Iterable[str], what: str) -> list[tuple]:
+        """Rows of a per-URL lookup; none when there is no file yet or it stays busy (the run
+        then fetches as if it had never seen the URLs, rather than failing)."""
         url_list = list(urls)
         if not url_list or not self.path.exists():
-            return {}
+            return []
         try:
-            _, rows = self.query(LAST_FETCHED_SQL, {"urls": url_list})
+            return self.query(sql, {"urls": url_list})[1]
         except WarehouseLocked as exc:
-            log.warning("no fetch times, warehouse busy: %s", exc)
-            return {}
-        return dict(rows)
+            log.warning("no %s, warehouse busy: %s", what, exc)
+            return []
 
     def export(self, out_dir: Path | str) -> list[Path]:
         """Articles and facts as Parquet under out_dir/{articles,facts}/year=YYYY/."""
