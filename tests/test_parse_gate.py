@@ -7,15 +7,14 @@ less a small margin; a change that loses accuracy fails here.
 
 from __future__ import annotations
 
-import collections
 import json
 import re
-import unicodedata
 from pathlib import Path
 
 import pytest
 
 from aidetl.parse import parse_html
+from bench.bench_parse import day, f1  # the scorer's measures, shared with the bench
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PAGES = SHARED / "pages"
@@ -28,25 +27,6 @@ DATES_FLOOR = 46  # of 49 (2 misses are gold dates the page does not show)
 pytestmark = pytest.mark.skipif(
     not PAGES.is_dir(), reason=f"{PAGES} is absent (CI places shared/ beside the clone)"
 )
-
-
-def grams(text: str | None) -> collections.Counter[str]:
-    t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
-    return collections.Counter(t[i : i + 2] for i in range(len(t) - 1))
-
-
-def f1(pred: str, gold: str) -> float:
-    p, g = grams(pred), grams(gold)
-    common = sum((p & g).values())
-    if not common:
-        return 0.0
-    precision, recall = common / sum(p.values()), common / sum(g.values())
-    return 2 * precision * recall / (precision + recall)
-
-
-def day(value: object) -> tuple[int, ...] | None:
-    m = re.search(r"(\d{4})\D{1,3}(\d{1,2})\D{1,3}(\d{1,2})", str(value or ""))
-    return (int(m[1]), int(m[2]), int(m[3])) if m else None
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from aidetl.errors import WarehouseError
 from aidetl.extract import extract_facts
 from aidetl.parse import parse_html
 from aidetl.warehouse import Warehouse
+from bench.sitegen import serve_site
 
 pytestmark = pytest.mark.slow
 
@@ -33,17 +34,8 @@ KILL_AT = 300
 @pytest.fixture(scope="module")
 def site():
     """The generated site in its own process: yields its base URL."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bench.sitegen", "--pages", str(PAGES)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        line = process.stdout.readline() if process.stdout else ""
-        assert line.startswith("PORT "), line
-        yield f"http://127.0.0.1:{int(line.split()[1])}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serve_site(PAGES) as served:
+        yield served.base
 
 
 def start_pipeline(base: str, work: Path) -> subprocess.Popen:
