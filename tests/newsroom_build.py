@@ -803,36 +803,37 @@ def manifest_entry(a):
 BLOCK_END = re.compile(r"(</(?:p|div|h1|h3|header|footer|ul|li|ol|nav|head|aside)>)")
 
 
-def write(path, text, encoding="utf-8"):
+def write(root, path, text, encoding="utf-8"):
     if path.endswith(".html"):
         text = BLOCK_END.sub(r"\1\n", text)
-    p = OUT / path.lstrip("/")
+    p = root / path.lstrip("/")
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_bytes(text.encode(encoding))
 
 
-def main():
+def build(root=OUT, verbose=False):
+    """Write the whole newsroom under root (the package's newsroom/ by default)."""
     for sub in ("articles", "list", "private"):
-        shutil.rmtree(OUT / sub, ignore_errors=True)
+        shutil.rmtree(root / sub, ignore_errors=True)
     for a in ARTICLES + [PRIVATE]:
         html = page_a(a) if a["template"] == "a" else page_b(a)
         enc = "gbk" if a["path"].endswith(".gbk.html") else "utf-8"
-        write(a["path"], html, enc)
-        n = sum(len(p) for p in a["paras"])
-        print(f"{a['key']:8} {n:5} {a['path']}")
+        write(root, a["path"], html, enc)
+        if verbose:
+            print(f"{a['key']:8} {sum(len(p) for p in a['paras']):5} {a['path']}")
     for i, items in enumerate(PAGES, 1):
-        write(f"/list/{i}.html", list_page(i, items))
-    write("/index.html", index_page())
-    write("/rss.xml", rss())
-    write("/sitemap.xml", sitemap())
-    write("/robots.txt", ROBOTS)
+        write(root, f"/list/{i}.html", list_page(i, items))
+    write(root, "/index.html", index_page())
+    write(root, "/rss.xml", rss())
+    write(root, "/sitemap.xml", sitemap())
+    write(root, "/robots.txt", ROBOTS)
     manifest = {
         "site": SITE,
         "timezone": "Asia/Shanghai",
         "articles": [manifest_entry(a) for a in ORDER + [PRIVATE]],
     }
-    write("/manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+    write(root, "/manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
 
 
 if __name__ == "__main__":
-    main()
+    build(verbose=True)

@@ -199,3 +199,18 @@ def test_repost_is_a_near_copy_from_another_outlet():
         a, b = body_text(original), body_text(repost)
         assert a != b
         assert difflib.SequenceMatcher(None, a, b).ratio() > 0.9
+
+
+def test_committed_pages_are_exactly_what_the_generator_writes(tmp_path):
+    """The pages share their header, share block and footer by construction: newsroom_build.py
+    is their one source, and a page edited by hand (or a generator change not re-run) fails here."""
+    import newsroom_build
+
+    newsroom_build.build(tmp_path)
+    committed = ROOT
+    made = {p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()}
+    assert made, "the generator wrote nothing"
+    differ = [str(rel) for rel in sorted(made) if (committed / rel).read_bytes() != (tmp_path / rel).read_bytes()]
+    assert differ == []
+    kept = {p.relative_to(committed) for p in committed.rglob("*") if p.is_file()}
+    assert kept == made, f"files the generator does not make: {sorted(map(str, kept - made))}"
