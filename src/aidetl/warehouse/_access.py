@@ -19,6 +19,19 @@ from aidetl.errors import WarehouseCorrupt, WarehouseError, WarehouseLocked
 POLL_SECONDS = 0.05
 # DuckDB memory for a write connection (AIDETL_DUCKDB_MEMORY overrides, e.g. "1GB")
 WRITE_MEMORY_LIMIT = os.environ.get("AIDETL_DUCKDB_MEMORY") or "64MB"
+# A bulk batch gets more while it merges: DuckDB buffers row groups of a big INSERT up to
+# a fifth of the limit before writing them, and at 64MB a 250,000-fact batch flushes
+# (compresses) in small pieces, a sixth slower. ~1KB per row is about what the batch's
+# own Arrow tables already hold, so memory stays proportional to what the caller passed.
+BASE_MB = 64
+BULK_BYTES_PER_ROW = 1024
+
+
+def write_memory_limit(rows: int = 0) -> str:
+    """The writer's memory_limit while it merges a batch of `rows` rows."""
+    if os.environ.get("AIDETL_DUCKDB_MEMORY"):
+        return WRITE_MEMORY_LIMIT
+    return f"{BASE_MB + rows * BULK_BYTES_PER_ROW // 2**20}MB"
 
 
 def lock_path(db: Path) -> Path:
@@ -61,7 +74,7 @@ def connect(db: Path, deadline: float, *, read_only: bool = False) -> duckdb.Duc
             con = duckdb.connect(str(db), read_only=read_only)
             if not read_only:  # blocks read by a load's anti-joins are cached up to this limit;
                 # DuckDB's default (80% of RAM) lets every load's peak grow with the file
-                con.execute(f"SET memory_limit = '{WRITE_MEMORY_LIMIT}'")
+                con.execute(f"SET memory_limit = '{write_memory_limit()}'")
             return con
         except duckdb.Error as exc:
             if not is_lock_conflict(exc):

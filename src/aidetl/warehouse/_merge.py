@@ -29,7 +29,9 @@ WHERE NOT EXISTS (SELECT 1 FROM fetches AS t WHERE t.fetch_id = s.fetch_id)
 # the last row of the batch for each article wins (ord = position in Batch.articles)
 LATEST_ARTICLES = """
 CREATE TEMP TABLE b_latest AS
-SELECT * FROM b_articles QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY ord DESC) = 1
+SELECT article_id, version_id, url, canonical_url, site, source, title, published_at, author,
+       editor, outlet
+FROM b_articles QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY ord DESC) = 1
 """
 
 INSERT_ARTICLES = """
@@ -55,7 +57,7 @@ INSERT_VERSIONS = """
 INSERT INTO article_versions BY NAME
 SELECT version_id, article_id, content_hash, body, title, published_at, archive_key, simhash,
        NULL AS duplicate_of, $run AS run_id, now() AS loaded_at
-FROM (SELECT DISTINCT ON (version_id) * FROM b_articles) AS s
+FROM (SELECT DISTINCT ON (version_id) * FROM b_articles ORDER BY version_id, ord) AS s
 WHERE NOT EXISTS (SELECT 1 FROM article_versions AS t WHERE t.version_id = s.version_id)
 """
 
@@ -205,8 +207,10 @@ def merge_batch(
                 db, f"facts refer to versions not in the batch or warehouse: {unknown}"
             )
         source = "b_facts"
-        if changed(con, REPEATS, {}):
+        if changed(con, REPEATS, {}):  # the first of repeated rows wins: keep scan order
+            con.execute("SET preserve_insertion_order = true").fetchall()
             con.execute(DEDUP_FACTS).fetchall()
+            con.execute("SET preserve_insertion_order = false").fetchall()
             source = "b_facts_unique"
         new_facts = 0
         if new_versions:  # else every fact's version was stored before (a reload, say)

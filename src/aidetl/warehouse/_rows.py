@@ -125,18 +125,35 @@ def decimal_array(values: list) -> pa.Array:
         return pa.array(fixed, VALUE_TYPE)
 
 
+# Long non-ASCII text repeated across facts (every figure of a sentence carries it): each
+# distinct value is UTF-8 encoded once instead of once per fact.
+SHARED_TEXT = frozenset({"sentence"})
+
+
 def fact_table(facts: list[tuple[str, Fact]]) -> pa.Table:
     if not facts:
         return FACT_SCHEMA.empty_table()
     with gc_paused():  # millions of short-lived tuples make the cyclic GC thrash
-        version_ids = [pair[0] for pair in facts]
         objs = [pair[1] for pair in facts]
-        arrays = [pa.array(version_ids, pa.string())]
+        arrays = [pa.array([pair[0] for pair in facts], pa.string())]
         for name in FACT_FIELDS:
             col = list(map(attrgetter(name), objs))
             kind = FACT_TYPES.get(name, pa.string())
-            arrays.append(decimal_array(col) if kind == VALUE_TYPE else pa.array(col, kind))
+            if kind == VALUE_TYPE:
+                arrays.append(decimal_array(col))
+            elif name in SHARED_TEXT:
+                arrays.append(shared_string_array(col))
+            else:
+                arrays.append(pa.array(col, kind))
     return pa.Table.from_arrays(arrays, schema=FACT_SCHEMA)
+
+
+def shared_string_array(values: list) -> pa.Array:
+    """A string array built from each distinct value once (a dict lookup per row instead
+    of a UTF-8 encode per row), then expanded with one vectorised take."""
+    position = {v: i for i, v in enumerate(dict.fromkeys(values))}
+    index = pa.array(list(map(position.__getitem__, values)), pa.int32())
+    return pa.array(list(position), pa.string()).take(index)
 
 
 @contextlib.contextmanager

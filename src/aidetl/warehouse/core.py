@@ -54,8 +54,10 @@ GROUP BY url
 # default every checkpoint (on close) then "vacuums": it merges that tail with the next
 # batch's row groups by rewriting them all, which cost a third of a big load. We never
 # delete rows, so there is nothing else to vacuum; a partly full row group per big batch
-# is the price (scans barely notice).
-WRITER_SETTINGS = "SET max_vacuum_tasks = 0"
+# is the price (scans barely notice). Nothing we insert depends on the order rows come
+# out of a scan (the statements that pick one row of several say which, or switch the
+# order back on), and letting DuckDB's threads insert in any order halves a big INSERT.
+WRITER_SETTINGS = "SET max_vacuum_tasks = 0; SET preserve_insertion_order = false"
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +292,12 @@ class Warehouse:
         batch = {k: v for k, v in tables.items() if k != "runs"}
         if not batch:
             return Counts(0, 0, 0, 0)
-        return merge_batch(con, str(self.path), run_id, batch, self.max_distance)
+        rows = sum(t.num_rows for t in batch.values())
+        con.execute(f"SET memory_limit = '{_access.write_memory_limit(rows)}'").fetchall()
+        try:
+            return merge_batch(con, str(self.path), run_id, batch, self.max_distance)
+        finally:
+            con.execute(f"SET memory_limit = '{_access.write_memory_limit()}'").fetchall()
 
     def _merge_pending(self, con: duckdb.DuckDBPyConnection) -> list[str]:
         names = []
