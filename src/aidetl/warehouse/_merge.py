@@ -20,11 +20,19 @@ FACT_ID_SQL = (
     "CAST(\"end\" AS VARCHAR), coalesce(extractor_version, ''))), 1, 16)"
 )
 
+# Is each key unique within the batch (the usual case)? Then the inserts below read the
+# Arrow rows as they are instead of hashing whole wide rows for DISTINCT ON.
+UNIQUE_KEYS = """
+SELECT (SELECT count(DISTINCT fetch_id) = count(*) FROM b_fetches),
+       (SELECT count(DISTINCT version_id) = count(*) FROM b_articles)
+"""
+
 INSERT_FETCHES = """
 INSERT INTO fetches BY NAME
-SELECT * FROM (SELECT DISTINCT ON (fetch_id) * FROM b_fetches) AS s
+SELECT * FROM {fetches} AS s
 WHERE NOT EXISTS (SELECT 1 FROM fetches AS t WHERE t.fetch_id = s.fetch_id)
 """
+DISTINCT_FETCHES = "(SELECT DISTINCT ON (fetch_id) * FROM b_fetches)"
 
 # the last row of the batch for each article wins (ord = position in Batch.articles)
 LATEST_ARTICLES = """
@@ -57,9 +65,10 @@ INSERT_VERSIONS = """
 INSERT INTO article_versions BY NAME
 SELECT version_id, article_id, content_hash, body, title, published_at, archive_key, simhash,
        NULL AS duplicate_of, $run AS run_id, now() AS loaded_at
-FROM (SELECT DISTINCT ON (version_id) * FROM b_articles ORDER BY version_id, ord) AS s
+FROM {versions} AS s
 WHERE NOT EXISTS (SELECT 1 FROM article_versions AS t WHERE t.version_id = s.version_id)
 """
+DISTINCT_VERSIONS = "(SELECT DISTINCT ON (version_id) * FROM b_articles ORDER BY version_id, ord)"
 
 # near-duplicate bodies: candidates share one of four 16-bit bands of the simhash, then
 # hamming distance <= $maxd; the earliest-published other article (or the canonical it
@@ -193,12 +202,16 @@ def merge_batch(
     run = {"run": run_id}
     con.begin()
     try:
-        attempts = changed(con, INSERT_FETCHES, {})
-        con.execute(LATEST_ARTICLES).fetchall()
+        fetches_unique, versions_unique = con.execute(UNIQUE_KEYS).fetchall()[0]
+        fetches = "b_fetches" if fetches_unique else DISTINCT_FETCHES
+        attempts = changed(con, INSERT_FETCHES.replace("{fetches}", fetches), {})
+        latest = changed(con, LATEST_ARTICLES, {})
         new_articles = changed(con, INSERT_ARTICLES, run)
-        con.execute(UPDATE_ARTICLES, run).fetchall()
+        if new_articles < latest:  # articles inserted just now are up to date already
+            con.execute(UPDATE_ARTICLES, run).fetchall()
         old_versions = changed(con, OLD_VERSIONS, {})
-        new_versions = changed(con, INSERT_VERSIONS, run)
+        versions = "b_articles" if versions_unique else DISTINCT_VERSIONS
+        new_versions = changed(con, INSERT_VERSIONS.replace("{versions}", versions), run)
         if new_versions:
             con.execute(MARK_DUPLICATES, {"maxd": max_distance}).fetchall()
         unknown = [r[0] for r in con.execute(UNKNOWN_VERSIONS).fetchall()]
