@@ -68,3 +68,11 @@ def test_synthetic_bulk_load_reload_inserts_nothing_and_matches_model_ids(wh: Wa
         (f.fact_id(v), f.sentence, str(f.value.quantize(Decimal("0.0001")))) for v, f in b.facts
     }
     assert set(rows) == expected
+
+
+def test_article_rows_carry_the_models_ids() -> None:
+    b = synthetic_batch("ids", 0, 5, 1)
+    table = batch_tables(b)["articles"]
+    assert table.column("version_id").to_pylist() == [a.version_id for a in b.articles]
+    assert table.column("article_id").to_pylist() == [a.article_id for a in b.articles]
+    assert table.column("ord").to_pylist() == list(range(5))

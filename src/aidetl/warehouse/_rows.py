@@ -98,21 +98,24 @@ def fetch_table(run_id: str, attempts: list[FetchAttempt]) -> pa.Table:
     return pa.table({f.name: pa.array(data[f.name], f.type) for f in FETCH_SCHEMA})
 
 
+ARTICLE_FIELDS = (
+    "article_id", "content_hash", "url", "canonical_url", "site", "source", "title", "author",
+    "editor", "outlet", "body", "archive_key",
+)  # fmt: skip
+
+
 def article_table(articles: list[Article], simhashes: dict[str, int] | None) -> pa.Table:
-    simhashes = simhashes or {}
-    cols: dict[str, list] = {f.name: [] for f in ARTICLE_SCHEMA}
-    for ord_, a in enumerate(articles):
-        version_id = a.version_id
-        row = {
-            "article_id": a.article_id, "version_id": version_id,
-            "content_hash": a.content_hash, "url": a.url, "canonical_url": a.canonical_url,
-            "site": a.site, "source": a.source, "title": a.title,
-            "published_at": to_utc(a.published_at), "author": a.author, "editor": a.editor,
-            "outlet": a.outlet, "body": a.body, "archive_key": a.archive_key,
-            "simhash": simhashes.get(version_id), "ord": ord_,
-        }  # fmt: skip
-        for name, value in row.items():
-            cols[name].append(value)
+    """One row per article of the batch, column by column (ord = its position)."""
+    cols: dict[str, list] = {name: list(map(attrgetter(name), articles)) for name in ARTICLE_FIELDS}
+    # Article.version_id's recipe from the two columns above: the property would hash the
+    # body and the URL again (tests hold the two equal)
+    cols["version_id"] = [
+        stable_id("version", aid, digest)
+        for aid, digest in zip(cols["article_id"], cols["content_hash"], strict=True)
+    ]
+    cols["published_at"] = [to_utc(a.published_at) for a in articles]
+    cols["simhash"] = list(map((simhashes or {}).get, cols["version_id"]))
+    cols["ord"] = list(range(len(articles)))
     return pa.table({f.name: pa.array(cols[f.name], f.type) for f in ARTICLE_SCHEMA})
 
 
