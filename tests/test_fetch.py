@@ -329,3 +329,23 @@ def test_every_failure_is_an_attempt_with_its_class_and_reason():
         last = page_attempts(outcome)[-1]
         assert last.error_class == error_class and reason in last.error_message, (path, last)
         assert last.source == "local" and last.url == srv.url(path)
+
+
+def test_proxy_from_the_environment_is_used_and_no_proxy_is_respected(monkeypatch):
+    """HTTP_PROXY from the environment carries requests (read once per host, as NO_PROXY)."""
+    remote = Source("remote", allowed_domains=("news.invalid", "other.invalid"), delay=0.0)
+    routes = {
+        "http://news.invalid/robots.txt": Reply(404, "none"),
+        "http://news.invalid/a": Reply(body=HTML),
+    }
+    with serve(routes) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.base)
+        monkeypatch.setenv("NO_PROXY", "other.invalid")
+        f = fetcher(retries=1)
+        first = f.fetch("http://news.invalid/a", remote)
+        second = f.fetch("http://news.invalid/a", remote)
+        direct = f.fetch("http://other.invalid/a", remote)
+        proxied = [hit.path for hit in proxy.log]
+    assert first.ok and second.ok and "扶贫资金" in first.page.text
+    assert proxied.count("http://news.invalid/a") == 2
+    assert not direct.ok and not any("other.invalid" in path for path in proxied)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from protego import Protego
@@ -397,9 +397,35 @@ class Fetcher:
             ) from exc
 
 
+class EnvOncePerHost(requests.Session):
+    """A Session that reads proxy and CA-bundle settings from the environment once per host.
+
+    requests reads them on every request (walking os.environ twice and checking no_proxy):
+    about a millisecond a request, a third of what answering a conditional request with 304
+    costs us. The settings still come from the same variables, so HTTPS_PROXY, NO_PROXY and
+    REQUESTS_CA_BUNDLE work as with plain requests; a change to them is seen by the next
+    Fetcher (one per run).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._per_host: dict[tuple[str, str | None, int | None], dict] = {}
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        if proxies or verify is not None or cert is not None:  # explicit settings: as requests does
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname, parts.port)
+        settings = self._per_host.get(key)
+        if settings is None:
+            settings = super().merge_environment_settings(url, {}, None, None, None)
+            self._per_host[key] = settings
+        return {**settings, "stream": self.stream if stream is None else stream}
+
+
 def make_session(pool_size: int = 32) -> requests.Session:
     """One session with a pooled adapter; retries are the Fetcher's, not urllib3's."""
-    session = requests.Session()
+    session = EnvOncePerHost()
     adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
