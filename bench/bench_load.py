@@ -9,7 +9,8 @@ through dlt (write_disposition="merge", primary_key="fact_id") into another Duck
 - dlt from Arrow:      the fact rows as one Arrow table (dlt's fastest input);
 - dlt from dicts:      Fact.to_json() dicts, on a sample (dlt normalises row by row; the
                        full million would take many minutes);
-- facts alone from Arrow into DuckDB: anti-join INSERT vs PRIMARY KEY ... ON CONFLICT.
+- facts alone from Arrow into DuckDB: anti-join INSERT vs PRIMARY KEY ... ON CONFLICT;
+- the floor: the same fact rows (ids precomputed) INSERTed with no checks at all.
 
     .venv/bin/python -m bench.bench_load            # or: make bench
     BENCH_FACTS=200000 .venv/bin/python -m bench.bench_load   # quicker
@@ -159,6 +160,24 @@ def merge_only(workdir: Path, rows: pa.Table, primary_key: bool) -> tuple[float,
     return times[0], times[1]
 
 
+def bare_insert(workdir: Path, rows: pa.Table) -> float:
+    """The floor: the same fact rows, ids already computed, INSERTed in batch-sized
+    transactions into an empty facts table with the writer's settings and no checks."""
+    from aidetl.warehouse import _access
+    from aidetl.warehouse.core import WRITER_SETTINGS
+
+    with duckdb.connect(str(workdir / "bare.duckdb")) as con:
+        con.execute(WRITER_SETTINGS).fetchall()
+        con.execute(f"SET memory_limit = '{_access.write_memory_limit(BATCH_FACTS)}'").fetchall()
+        con.execute("CREATE TABLE facts AS SELECT * FROM rows LIMIT 0").fetchall()
+        start = time.perf_counter()
+        for offset in range(0, rows.num_rows, BATCH_FACTS):
+            con.register("part", rows.slice(offset, BATCH_FACTS))
+            con.execute("INSERT INTO facts SELECT * FROM part").fetchall()
+        con.execute("CHECKPOINT").fetchall()
+        return time.perf_counter() - start
+
+
 def main() -> None:
     batches = make_batches(FACTS)
     total = sum(len(b.facts) for b in batches)
@@ -192,6 +211,8 @@ def main() -> None:
         assert count == sample, (count, sample)
         anti = merge_only(work, rows, primary_key=False)
         pk = merge_only(work, rows, primary_key=True)
+        bare_s, _ = timed(lambda: bare_insert(work, rows))
+        cpu["bare"] = CPU["last"]
     rate = {name: n / s for name, n, s in
             (("ours", total, ours_s), ("arrow", total, arrow_s), ("dlt", total, dlt_s),
              ("dicts", sample, dict_s))}  # fmt: skip
@@ -222,6 +243,8 @@ def main() -> None:
           f"{per_cpu['ours'] / per_cpu['dicts']:5.1f}x CPU")  # fmt: skip
     print(f"  facts alone into DuckDB, load / reload : anti-join {anti[0]:.2f} s / {anti[1]:.2f} s, "
           f"PRIMARY KEY ON CONFLICT {pk[0]:.2f} s / {pk[1]:.2f} s")  # fmt: skip
+    print(f"  floor: bare INSERT of the fact rows, ids precomputed, no checks: {bare_s:.2f} s wall / "
+          f"{cpu['bare']:.2f} s CPU = {total / bare_s:,.0f} facts/s")  # fmt: skip
 
 
 if __name__ == "__main__":
