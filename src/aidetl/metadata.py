@@ -51,6 +51,10 @@ DATE_TEXT = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?"
     r"(?:\s*(?:T|\s)?\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?(?!\d)"
 )
+# 7/5/2005 9:23:57 PM: month first, as en-US servers print dates; taken only after a label
+US_DATE = re.compile(
+    r"(?<![\d/])(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])\b"
+)
 # A time label before a date: "发布时间：", "发表于", "日期:"
 DATE_LABEL = re.compile(
     r"(发布时间|发表时间|发布日期|发稿时间|时间|日期|发表于|发布于|更新时间|pubdate)\s*[:：]?\s*$",
@@ -193,14 +197,24 @@ def find_time(
 
 def text_time(text: str, tz: tzinfo = SHANGHAI) -> datetime | None:
     """The best date in a stretch of page text: a labelled one, else one with a time, else the first."""
-    matches = [m for m in DATE_TEXT.finditer(text) if match_to_datetime(m, tz)]
-    matches = [m for m in matches if plausible(match_to_datetime(m, tz))]
-    if not matches:
+    found = [(m.start(), match_to_datetime(m, tz), bool(m.group(4))) for m in DATE_TEXT.finditer(text)]
+    found += [(m.start(), us_to_datetime(m, tz), True) for m in US_DATE.finditer(text)]
+    found = sorted(f for f in found if plausible(f[1]))
+    if not found:
         return None
-    labelled = [m for m in matches if DATE_LABEL.search(text[max(0, m.start() - 12) : m.start()])]
-    timed = [m for m in matches if m.group(4)]
-    best = (labelled or timed or matches)[0]
-    return match_to_datetime(best, tz)
+    labelled = [f for f in found if DATE_LABEL.search(text[max(0, f[0] - 12) : f[0]])]
+    us_unlabelled = {m.start() for m in US_DATE.finditer(text)} - {f[0] for f in labelled}
+    found = [f for f in found if f[0] not in us_unlabelled]  # month-first only when labelled
+    timed = [f for f in found if f[2]]
+    return (labelled or timed or found or [(0, None, False)])[0][1]
+
+
+def us_to_datetime(match: re.Match[str], tz: tzinfo = SHANGHAI) -> datetime | None:
+    month, day, year, hour, minute, second = (int(g) if g else 0 for g in match.groups()[:6])
+    if not 1 <= hour <= 12:
+        return None
+    hour = hour % 12 + (12 if match.group(7).lower() == "pm" else 0)
+    return to_datetime(year, month, day, hour, minute, second, tz=tz)
 
 
 def plausible(value: datetime | None) -> bool:
