@@ -349,3 +349,20 @@ def test_proxy_from_the_environment_is_used_and_no_proxy_is_respected(monkeypatc
     assert first.ok and second.ok and "扶贫资金" in first.page.text
     assert proxied.count("http://news.invalid/a") == 2
     assert not direct.ok and not any("other.invalid" in path for path in proxied)
+
+
+def test_netrc_credentials_are_sent_to_their_host_only(tmp_path, monkeypatch):
+    """A ~/.netrc (here $NETRC) entry for a host is used for it, looked up once per host."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login reader password s3cret\n", encoding="utf-8")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    with serve({"/a": Reply(body=HTML)}) as srv:
+        f = fetcher()
+        assert f.fetch(srv.url("/a"), LOCAL).ok and f.fetch(srv.url("/a"), LOCAL).ok
+        sent = [hit.headers.get("authorization") for hit in srv.hits("/a")]
+    assert sent == ["Basic cmVhZGVyOnMzY3JldA=="] * 2  # base64 of reader:s3cret
+    monkeypatch.setenv("NETRC", str(tmp_path / "absent"))
+    with serve({"/a": Reply(body=HTML)}) as srv:
+        assert fetcher().fetch(srv.url("/a"), LOCAL).ok
+        assert "authorization" not in srv.hits("/a")[0].headers

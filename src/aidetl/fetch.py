@@ -397,36 +397,82 @@ class Fetcher:
             ) from exc
 
 
-class EnvOncePerHost(requests.Session):
-    """A Session that reads proxy and CA-bundle settings from the environment once per host.
+HostKey = tuple[str, str | None, int | None]
 
-    requests reads them on every request (walking os.environ twice and checking no_proxy):
-    about a millisecond a request, a third of what answering a conditional request with 304
-    costs us. The settings still come from the same variables, so HTTPS_PROXY, NO_PROXY and
-    REQUESTS_CA_BUNDLE work as with plain requests; a change to them is seen by the next
-    Fetcher (one per run).
+
+def host_key(url: str) -> HostKey:
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname, parts.port
+
+
+class NoAuth(requests.auth.AuthBase):
+    """Explicitly no credentials (so requests does not look in ~/.netrc again)."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
+
+
+class EnvOncePerHost(requests.Session):
+    """A Session that reads its settings from the environment once per host, not per request.
+
+    requests looks up proxies (walking os.environ twice, checking NO_PROXY), the CA bundle
+    and ~/.netrc on every request: together more than a millisecond, half of what answering
+    a conditional request with 304 costs us. The settings still come from the same places,
+    so HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE and .netrc work as with plain requests; a
+    change to them is seen by the next Fetcher (one per run).
     """
 
     def __init__(self) -> None:
         super().__init__()
-        self._per_host: dict[tuple[str, str | None, int | None], dict] = {}
+        self._settings: dict[HostKey, dict] = {}
+        self._netrc: dict[HostKey, requests.auth.AuthBase | tuple[str, str]] = {}
 
     def merge_environment_settings(self, url, proxies, stream, verify, cert):
         if proxies or verify is not None or cert is not None:  # explicit settings: as requests does
             return super().merge_environment_settings(url, proxies, stream, verify, cert)
-        parts = urlsplit(url)
-        key = (parts.scheme, parts.hostname, parts.port)
-        settings = self._per_host.get(key)
+        key = host_key(url)
+        settings = self._settings.get(key)
         if settings is None:
             settings = super().merge_environment_settings(url, {}, None, None, None)
-            self._per_host[key] = settings
+            self._settings[key] = settings
         return {**settings, "stream": self.stream if stream is None else stream}
+
+    def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
+        if self.trust_env and not request.auth and not self.auth:
+            key = host_key(request.url)
+            auth = self._netrc.get(key)
+            if auth is None:
+                auth = requests.utils.get_netrc_auth(request.url) or NoAuth()
+                self._netrc[key] = auth
+            request.auth = auth
+        return super().prepare_request(request)
+
+
+class PooledAdapter(HTTPAdapter):
+    """HTTPAdapter that works out each host's pool key once (requests stats the CA bundle
+    path on every request to learn whether it is a directory)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._pool_keys: dict[tuple, tuple[dict, dict]] = {}
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        key = (
+            host_key(request.url),
+            verify if isinstance(verify, bool | str) else id(verify),
+            cert,
+        )
+        found = self._pool_keys.get(key)
+        if found is None:
+            found = super().build_connection_pool_key_attributes(request, verify, cert)
+            self._pool_keys[key] = found
+        return dict(found[0]), dict(found[1])  # copies: callers may change them
 
 
 def make_session(pool_size: int = 32) -> requests.Session:
     """One session with a pooled adapter; retries are the Fetcher's, not urllib3's."""
     session = EnvOncePerHost()
-    adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+    adapter = PooledAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
