@@ -10,7 +10,8 @@ Shape of a run:
   fetch threads work on several hosts at once while the Fetcher's per-host gate keeps each
   host polite (one Fetcher per flow run, shared by every fetch thread);
 - at most FETCH_WINDOW batches are being fetched and PROCESS_WINDOW processed at any time,
-  so memory stays bounded however many pages a run covers;
+  so memory stays bounded however many pages a run covers; parse + extract run in worker
+  processes by default (runners.py), so they do not take the GIL from fetching and loading;
 - loads run one at a time, in batch order, in the flow's own thread; across processes the
   Warehouse's file lock serialises writers (and stages a batch when the file is busy).
 
@@ -25,6 +26,7 @@ import itertools
 import logging
 from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Executor
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -37,7 +39,7 @@ from aidetl import pipeline
 from aidetl.config import Settings, load_settings
 from aidetl.models import Source
 from aidetl.warehouse import Batch, Warehouse
-from flows import runners
+from flows import runners, workers
 from flows.artifacts import ProgressMeter, library_logs_to_prefect, publish_summary, write_report
 
 log = logging.getLogger(__name__)
@@ -65,9 +67,19 @@ def fetch_task(fetcher, batch: pipeline.UrlBatch, validators: dict) -> pipeline.
 
 
 @task(cache_policy=NO_CACHE)
-def process_task(fetched: pipeline.FetchedBatch) -> pipeline.ProcessedBatch:
-    """Parse and extract one fetched batch; pure and picklable, so it may run on Dask."""
-    return pipeline.process_batch(fetched)
+def process_task(
+    fetched: pipeline.FetchedBatch, pool: Executor | None = None
+) -> pipeline.ProcessedBatch:
+    """Parse and extract one fetched batch, here or in a worker process of `pool`.
+
+    Pure and picklable, so it may also run on Dask. From a worker, the batch's library log
+    records come back with it and are logged here, inside this task run.
+    """
+    if pool is None:
+        return pipeline.process_batch(fetched)
+    processed, records = pool.submit(workers.process_with_logs, fetched).result()
+    workers.replay(records)
+    return processed
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
@@ -112,7 +124,7 @@ def ingest(
     limit: int | None = None,
     delay: float | None = None,
     sources_file: str | None = None,
-    task_runner: str = "thread",
+    task_runner: str = runners.DEFAULT_RUNNER,
     dask_address: str | None = None,
     report: str | None = None,
 ) -> dict:
@@ -121,7 +133,8 @@ def ingest(
     sources: source names from the sources file (all when empty); urls: fetch exactly these
     article URLs instead; since: ISO date, only articles the source dates on or after it;
     limit: at most N articles per source; delay: seconds between requests to one host;
-    task_runner: "thread" or "dask" (parse + extract on Dask at dask_address, or
+    task_runner: where parse + extract run: "process" (worker processes on this machine, one
+    per spare core), "thread" (the flow thread) or "dask" (on Dask at dask_address, or
     AIDETL_DASK_ADDRESS, or a LocalCluster); report: also write the HTML report there
     (a relative path is beside the warehouse file).
     """

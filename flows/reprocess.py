@@ -100,7 +100,7 @@ def plan(rows: list[tuple], size: int = pipeline.BATCH_SIZE) -> list[list[tuple]
 def reprocess(
     extractor_version: str | None = None,
     limit: int | None = None,
-    task_runner: str = "thread",
+    task_runner: str = runners.DEFAULT_RUNNER,
     dask_address: str | None = None,
 ) -> dict:
     """Re-extract archived article versions lacking facts from the current extractor.

@@ -1,18 +1,26 @@
-"""Where each stage's tasks run: fetch on threads in the flow process, process on threads or Dask.
+"""Where each stage's tasks run: fetch on threads in the flow process; process in worker
+processes on this machine (the default), in the flow thread, or on Dask.
 
 Fetching shares one Fetcher per flow run (its per-host politeness gate and connection pool
 live in memory and hold locks), so fetch tasks must stay in the flow process: they go to the
 flow's ThreadPoolTaskRunner. Parse + extract are CPU-bound pure functions of picklable
-records (FetchedBatch → ProcessedBatch), so they can go to a Dask cluster through
-prefect-dask's DaskTaskRunner, opened beside the flow's own runner for the length of the run.
+records (FetchedBatch → ProcessedBatch), so they can leave the flow process:
+- "process" (default): a pool of worker processes on this machine (one per spare core),
+  each process task run waiting on its batch in a thread of its own. Parse + extract then
+  use another core instead of taking the GIL from the fetch threads and the loads;
+- "thread": in the flow thread itself, between loads (for one-core machines and debugging);
+- "dask": prefect-dask's DaskTaskRunner, opened beside the flow's own runner for the run.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from prefect.futures import PrefectFuture
@@ -22,9 +30,11 @@ from prefect.utilities.annotations import quote
 
 log = logging.getLogger(__name__)
 
-RUNNERS = ("thread", "dask")
+RUNNERS = ("process", "thread", "dask")
+DEFAULT_RUNNER = "process"
 DASK_ADDRESS_ENV = "AIDETL_DASK_ADDRESS"  # e.g. tcp://10.0.0.5:8786; unset → a LocalCluster
 FETCH_THREADS = 8  # fetch tasks at once; the Fetcher's per-host gate keeps each host polite
+MAX_WORKER_PROCESSES = 4  # the process window is small; more workers would only wait
 LOCAL_CLUSTER = {
     "n_workers": 2,
     "threads_per_worker": 1,
@@ -57,14 +67,62 @@ def dask_runner(address: str | None = None, cluster_kwargs: dict | None = None) 
     return DaskTaskRunner(cluster_class="distributed.LocalCluster", cluster_kwargs=kwargs)
 
 
+def worker_count(cores: int | None = None) -> int:
+    """Worker processes for the process stage: one per core beyond the flow's own, at least 0."""
+    cores = cores if cores is not None else (os.cpu_count() or 1)
+    return max(0, min(MAX_WORKER_PROCESSES, cores - 1))
+
+
+@dataclass(frozen=True)
+class WorkerPool:
+    """Worker processes for parse + extract, and the threads whose task runs wait on them.
+
+    The waiting thread holds a Prefect task run for its batch (states, timing and logs stay
+    in Prefect as for any task) while a worker process does the CPU work off the flow's GIL.
+    """
+
+    threads: ThreadPoolTaskRunner
+    processes: ProcessPoolExecutor
+
+    def submit(self, task: Task, parameters: dict[str, Any]) -> PrefectFuture:
+        return self.threads.submit(task, {**parameters, "pool": quote(self.processes)})
+
+
 @contextmanager
-def process_runner(kind: str, address: str | None = None) -> Iterator[TaskRunner | None]:
-    """The runner for the process stage: None means the flow thread itself."""
-    if check_runner(kind) == "thread":
+def worker_pool(workers: int) -> Iterator[WorkerPool]:
+    from flows.workers import start_worker  # prefect-free: what each worker imports
+
+    # spawn, not fork: the flow process runs threads (Prefect's, the fetchers') whose locks
+    # a forked child would inherit in whatever state they were
+    context = multiprocessing.get_context("spawn")
+    processes = ProcessPoolExecutor(workers, mp_context=context, initializer=start_worker)
+    log.info("processing in %d worker process(es)", workers)
+    try:
+        with ThreadPoolTaskRunner(max_workers=workers + 2) as threads:
+            yield WorkerPool(threads, processes)
+    finally:
+        processes.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def process_runner(
+    kind: str, address: str | None = None, workers: int | None = None
+) -> Iterator[TaskRunner | WorkerPool | None]:
+    """The runner for the process stage: None means the flow thread itself.
+
+    "process" on a machine with no spare core (or workers=0) is the flow thread too: a worker
+    would only compete with the flow for the one core.
+    """
+    kind = check_runner(kind)
+    workers = worker_count() if workers is None else workers
+    if kind == "thread" or (kind == "process" and workers < 1):
         yield None
-        return
-    with dask_runner(address) as runner:
-        yield runner
+    elif kind == "process":
+        with worker_pool(workers) as pool:
+            yield pool
+    else:
+        with dask_runner(address) as runner:
+            yield runner
 
 
 class Done:
@@ -77,17 +135,21 @@ class Done:
         return self.value
 
 
-def submit(runner: TaskRunner | None, task: Task, **parameters: Any) -> PrefectFuture | Done:
+def submit(
+    runner: TaskRunner | WorkerPool | None, task: Task, **parameters: Any
+) -> PrefectFuture | Done:
     """Submit `task` to `runner`; with no runner, run it now in the calling (flow) thread.
 
-    Running parse + extract in the flow thread, between loads, rather than on the pool is
-    deliberate: both are CPU-bound Python, and on pool threads they fight the loads for the
-    GIL (a load makes many short DuckDB calls, each waiting to get the GIL back), which made
-    the serial loads, the flow's critical path, three times slower. Fetch threads mostly wait
-    on sockets, so they still overlap with both.
+    Parse + extract never run on the flow's own thread pool: both are CPU-bound Python, and
+    on pool threads they fight the loads for the GIL (a load makes many short DuckDB calls,
+    each waiting to get the GIL back), which made the serial loads, the flow's critical path,
+    three times slower. In the flow thread they at least take turns with the loads; in a
+    worker process (WorkerPool) they leave the GIL to the fetch threads and the loads.
     """
     if runner is None:
         return Done(task(**parameters))
+    if isinstance(runner, WorkerPool):
+        return runner.submit(task, parameters)
     # prefect's `quote` is a namedtuple: Dask's serialisation would hand the task a bare
     # 1-tuple, so the values go unwrapped (Dask walks them itself either way).
     plain = {k: v.unquote() if isinstance(v, quote) else v for k, v in parameters.items()}

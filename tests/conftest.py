@@ -8,7 +8,11 @@ import pytest
 @pytest.fixture(scope="session")
 def harness():
     """One Prefect test harness (a temporary local API server) for every flow test."""
+    import os
+
     from prefect.testing.utilities import prefect_test_harness
 
+    # the server's usage telemetry would try to reach the internet: tests never do
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     with prefect_test_harness(server_startup_timeout=120):
         yield

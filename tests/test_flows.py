@@ -98,10 +98,12 @@ def test_reprocess_reextracts_archived_pages_without_network(harness, env, newsr
     requests_before = len(served.requests)
     same = reprocess()
     assert same["new_facts"] == 0  # every version already has facts from this extractor
+    # the patches below live in this process: the flow's thread runner sees them, worker
+    # processes (the default runner) would not
     monkeypatch.setattr("aidetl.extract.EXTRACTOR_VERSION", "test-next", raising=False)
     monkeypatch.setattr("flows.reprocess.current_extractor_version", lambda: "test-next")
     monkeypatch.setattr("aidetl.pipeline.extract_facts", relabelled_extract("test-next"))
-    newer = reprocess()
+    newer = reprocess(task_runner="thread")
     assert newer["articles"] > 0 and newer["new_facts"] == before
     assert len(served.requests) == requests_before
     versions = Warehouse(env).query("SELECT DISTINCT extractor_version FROM facts")[1]
@@ -146,7 +148,7 @@ def test_interleave_alternates_sources_and_since_defaults_to_shanghai():
 
 
 def test_unknown_task_runner_is_refused(harness, env, newsroom):
-    """A task_runner other than thread/dask fails the run before any work."""
+    """A task_runner other than process/thread/dask fails the run before any work."""
     _, sources = newsroom
     with pytest.raises(ValueError, match="task_runner"):
         ingest(sources_file=str(sources), task_runner="ray")

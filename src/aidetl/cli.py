@@ -59,7 +59,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def run_flow(
-    plain: bool = False, task_runner: str = "thread", dask_address: str | None = None,
+    plain: bool = False, task_runner: str = "process", dask_address: str | None = None,
     **params: object,
 ) -> dict:
     """Run ingest through Prefect (flows.ingest), or in-process without it when `plain`."""
@@ -85,6 +85,8 @@ def run_flow(
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "aidetl")
     # Prefect's own 20 s wait for its temporary local server is short on a busy 2-core machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    # the temporary server's usage telemetry would call out to the internet on every run
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.ingest import ingest
 
     return ingest(**params, task_runner=task_runner, dask_address=dask_address)
@@ -201,9 +203,9 @@ def plain(value: object) -> object:
 
 def add_task_runner(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--task-runner", choices=("thread", "dask"), default="thread",
-        help="where parse and extract run: threads in the flow, or a Dask cluster "
-        "(AIDETL_DASK_ADDRESS, else a local one)",
+        "--task-runner", choices=("process", "thread", "dask"), default="process",
+        help="where parse and extract run: worker processes on this machine (one per spare "
+        "core), the flow's own thread, or a Dask cluster (AIDETL_DASK_ADDRESS, else a local one)",
     )
     parser.add_argument("--dask-address", metavar="ADDR",
                         help="scheduler of the Dask cluster for --task-runner dask (e.g. tcp://host:8786)")

@@ -1,0 +1,91 @@
+"""The default `process` runner: parse + extract in worker processes, logs back in the flow."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+
+from aidetl import pipeline
+from aidetl.demo import demo_sources_toml, serve_newsroom
+from aidetl.models import FetchAttempt, Page, Source
+from aidetl.warehouse import Warehouse
+from flows import runners, workers
+from flows.ingest import ingest
+
+SOURCE = Source("local", allowed_domains=("127.0.0.1",))
+GOOD = "<html><head><title>帮扶</title></head><body><p>2020年累计投入帮扶资金5亿元，带动3000户增收。</p></body></html>"
+
+
+def page(url: str, html: str) -> Page:
+    return Page(url, url, 200, {}, html.encode(), html, "utf-8", datetime(2024, 1, 1, tzinfo=UTC))
+
+
+def fetched_batch() -> pipeline.FetchedBatch:
+    pages = (page("http://127.0.0.1/good", GOOD), page("http://127.0.0.1/empty", "   "))
+    attempts = tuple(
+        FetchAttempt(url=p.url, attempt=1, status=200, fetched_at=p.fetched_at) for p in pages
+    )
+    return pipeline.FetchedBatch(SOURCE, pages, attempts, 0, 0)
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(1, 0), (2, 1), (3, 2), (64, 4)])
+def test_one_worker_per_spare_core_capped(cores: int, workers: int) -> None:
+    """The flow keeps a core for fetching and loading; a one-core machine processes in the flow."""
+    assert runners.worker_count(cores) == workers
+
+
+def test_no_spare_core_means_processing_in_the_flow_thread() -> None:
+    with runners.process_runner("process", workers=0) as processor:
+        assert processor is None
+
+
+def test_a_worker_process_returns_the_batch_and_its_log_records(caplog) -> None:
+    """A page that cannot be parsed is marked in its attempt, and the worker's warning about it
+    is logged again in this process (so the flow's Prefect log handler sees it)."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context, initializer=workers.start_worker) as pool:
+        processed, records = pool.submit(workers.process_with_logs, fetched_batch()).result()
+    assert [a.url for a in processed.articles] == ["http://127.0.0.1/good"]
+    assert processed.facts and processed.facts == pipeline.process_batch(fetched_batch()).facts
+    failed = {a.url: a.error_class for a in processed.attempts}
+    assert failed == {"http://127.0.0.1/good": None, "http://127.0.0.1/empty": "ParseError"}
+    assert [r.levelno for r in records] == [logging.WARNING]
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="aidetl"):
+        workers.replay(records)
+    (logged,) = [r for r in caplog.records if "empty" in r.getMessage()]
+    assert logged.name == "aidetl.pipeline" and "could not process" in logged.getMessage()
+
+
+@pytest.mark.slow
+def test_process_runner_run_matches_thread_run(harness, tmp_path, monkeypatch) -> None:
+    """The demo newsroom gives the same facts with worker processes as in the flow thread."""
+    pools = []
+    original = runners.worker_pool
+
+    def spy(count: int):
+        pools.append(count)
+        return original(count)
+
+    monkeypatch.setattr(runners, "worker_pool", spy)
+    monkeypatch.setattr(runners, "worker_count", lambda cores=None: 1)  # even on one core
+    with serve_newsroom() as served:
+        sources = tmp_path / "sources.toml"
+        sources.write_text(demo_sources_toml(served.base), encoding="utf-8")
+        runs = {}
+        for kind in ("process", "thread"):
+            monkeypatch.setenv("AIDETL_WAREHOUSE", str(tmp_path / f"{kind}.duckdb"))
+            monkeypatch.setenv("AIDETL_ARCHIVE", str(tmp_path / f"{kind}-raw"))
+            runs[kind] = ingest(sources_file=str(sources), task_runner=kind)
+    assert pools == [1]
+    assert runs["process"]["new_articles"] == runs["thread"]["new_articles"] > 5
+    facts = {kind: fact_rows(tmp_path / f"{kind}.duckdb") for kind in runs}
+    assert facts["process"] == facts["thread"] and len(facts["process"]) > 20
+
+
+def fact_rows(path) -> list[tuple]:
+    return Warehouse(path).query("SELECT fact_id, text, value FROM facts ORDER BY fact_id")[1]
