@@ -5,8 +5,10 @@ fresh warehouse, then loads them again (must insert nothing), and puts the same 
 through dlt (write_disposition="merge", primary_key="fact_id") into another DuckDB file:
 
 - aidetl from objects: Warehouse.load_batches(list of Batch of Fact objects), end to end;
-- aidetl from Arrow:   the same batches pre-converted (batch_tables), Warehouse.load_tables;
-- dlt from Arrow:      the fact rows as one Arrow table (dlt's fastest input);
+- aidetl from Arrow:   the same batches pre-converted (batch_tables: the rows as they will
+                       be stored, fact_id included), Warehouse.load_tables;
+- dlt from Arrow:      the same fact rows (fact_id included) as one Arrow table, dlt's
+                       fastest input;
 - dlt from dicts:      Fact.to_json() dicts, on a sample (dlt normalises row by row; the
                        full million would take many minutes);
 - facts alone from Arrow into DuckDB: anti-join INSERT vs PRIMARY KEY ... ON CONFLICT;
@@ -33,7 +35,6 @@ import duckdb
 import pyarrow as pa
 
 from aidetl.warehouse import Batch, Warehouse, batch_tables
-from aidetl.warehouse._merge import FACT_ID_SQL
 from aidetl.warehouse.synthetic import synthetic_batch
 
 FACTS = int(os.environ.get("BENCH_FACTS", "1000000"))
@@ -95,7 +96,8 @@ def fact_rows(batches: list[Batch], tables: list[dict[str, pa.Table]]) -> pa.Tab
         con.register("b_facts", t["facts"])
         ids = {a.version_id: a.article_id for a in b.articles}
         con.register("ids", pa.table({"version_id": list(ids), "article_id": list(ids.values())}))
-        sql = f"SELECT {FACT_ID_SQL} AS fact_id, ids.article_id, b_facts.* FROM b_facts JOIN ids USING (version_id)"
+        # batch_tables computed fact_id already: dlt gets the very rows we load
+        sql = "SELECT b_facts.fact_id, ids.article_id, b_facts.* EXCLUDE (fact_id) FROM b_facts JOIN ids USING (version_id)"
         parts.append(con.sql(sql).to_arrow_table())
     con.close()
     return pa.concat_tables(parts)

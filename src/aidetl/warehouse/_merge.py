@@ -1,8 +1,9 @@
 """Merge one batch's Arrow tables into the warehouse in ONE transaction.
 
 Every INSERT is an anti-join (INSERT ... SELECT ... WHERE NOT EXISTS) over the Arrow
-tables registered in the connection, so re-loading a batch adds nothing. Ids derived from
-columns (fact_id) are computed here in SQL with the same recipe as models.stable_id.
+tables registered in the connection, so re-loading a batch adds nothing. Fact rows come
+with their fact_id (batch_tables computes it); a unit staged by an older version without
+one gets it here, in SQL, with the same recipe as models.stable_id.
 """
 
 from __future__ import annotations
@@ -13,12 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from aidetl.errors import WarehouseError
-
-# models.stable_id("fact", version_id, start, end, extractor_version) in SQL
-FACT_ID_SQL = (
-    "substr(sha256(concat_ws(chr(31), 'fact', version_id, CAST(start AS VARCHAR), "
-    "CAST(\"end\" AS VARCHAR), coalesce(extractor_version, ''))), 1, 16)"
-)
+from aidetl.warehouse._rows import FACT_ID_SQL
 
 # Is each key unique within the batch (the usual case)? Then the inserts below read the
 # Arrow rows as they are instead of hashing whole wide rows for DISTINCT ON.
@@ -172,8 +168,10 @@ ANTI JOIN """
 )
 
 
-def facts_sql(template: str, source: str) -> str:
-    return template.replace("{FACT_ID_SQL}", FACT_ID_SQL).replace("{source}", source)
+def facts_sql(template: str, source: str, with_ids: bool = True) -> str:
+    """The statement for fact rows that carry their fact_id (with_ids) or lack it."""
+    ids = "" if with_ids else f"{FACT_ID_SQL} AS fact_id, "
+    return template.replace("{FACT_ID_SQL} AS fact_id, ", ids).replace("{source}", source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,10 +224,11 @@ def merge_batch(
             con.execute("SET preserve_insertion_order = false").fetchall()
             source = "b_facts_unique"
         new_facts = 0
+        ids = "fact_id" in tables["facts"].column_names  # units staged by older code lack it
         if new_versions:  # else every fact's version was stored before (a reload, say)
-            new_facts = changed(con, facts_sql(INSERT_NEW_FACTS, source), run)
+            new_facts = changed(con, facts_sql(INSERT_NEW_FACTS, source, ids), run)
         if old_versions and changed(con, facts_sql(COUNT_OLD_FACTS, source), {}):
-            new_facts += changed(con, facts_sql(INSERT_OLD_FACTS, source), run)
+            new_facts += changed(con, facts_sql(INSERT_OLD_FACTS, source, ids), run)
         con.execute(
             "DROP TABLE b_latest; DROP TABLE b_old_versions; DROP TABLE IF EXISTS b_facts_unique"
         ).fetchall()

@@ -1,7 +1,9 @@
 """Turn a Batch's frozen records into Arrow tables, column by column (no row-by-row SQL).
 
-Ids that are pure functions of columns are computed later in SQL (sha256 is vectorised
-there); here we only transpose Python objects into columns.
+fact_id, a pure function of four fact columns, is computed here too, vectorised in an
+in-memory DuckDB (sha256 per row in Python would cost more than the rest of the row): the
+tables are then the rows as they will be stored, and the loader, which runs this for the
+next batch while the current one merges, hashes nothing while it holds the file.
 """
 
 from __future__ import annotations
@@ -14,10 +16,16 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from operator import attrgetter
 
+import duckdb
 import pyarrow as pa
 
 from aidetl.models import Article, Fact, FetchAttempt, stable_id
 
+# models.stable_id("fact", version_id, start, end, extractor_version) in SQL
+FACT_ID_SQL = (
+    "substr(sha256(concat_ws(chr(31), 'fact', version_id, CAST(start AS VARCHAR), "
+    "CAST(\"end\" AS VARCHAR), coalesce(extractor_version, ''))), 1, 16)"
+)
 VALUE_TYPE = pa.decimal128(38, 4)  # facts.value / value_max: exact, 4 decimal places
 TS_TYPE = pa.timestamp("us", tz="UTC")
 SCALE = Decimal("0.0001")
@@ -71,7 +79,8 @@ FACT_TYPES = {
     "planned": pa.bool_(), "parent_start": pa.int32(),
 }  # fmt: skip
 FACT_SCHEMA = pa.schema(
-    [("version_id", pa.string())] + [(f, FACT_TYPES.get(f, pa.string())) for f in FACT_FIELDS]
+    [("fact_id", pa.string()), ("version_id", pa.string())]
+    + [(f, FACT_TYPES.get(f, pa.string())) for f in FACT_FIELDS]
 )
 
 EMPTY_TABLES = {
@@ -148,7 +157,15 @@ def fact_table(facts: list[tuple[str, Fact]]) -> pa.Table:
                 arrays.append(shared_string_array(col))
             else:
                 arrays.append(pa.array(col, kind))
-    return pa.Table.from_arrays(arrays, schema=FACT_SCHEMA)
+    unnamed = pa.Table.from_arrays(arrays, schema=FACT_SCHEMA.remove(0))
+    return unnamed.add_column(0, FACT_SCHEMA.field(0), fact_ids(unnamed))
+
+
+def fact_ids(facts: pa.Table) -> pa.ChunkedArray:
+    """The fact_id of every row, in row order."""
+    with duckdb.connect() as con:
+        con.register("f", facts)
+        return con.sql(f"SELECT {FACT_ID_SQL} AS fact_id FROM f").to_arrow_table()["fact_id"]
 
 
 def shared_string_array(values: list) -> pa.Array:
