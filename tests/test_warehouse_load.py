@@ -78,8 +78,9 @@ def test_article_rows_carry_the_models_ids() -> None:
     assert table.column("ord").to_pylist() == list(range(5))
 
 
-def test_fact_rows_carry_the_models_fact_ids_in_row_order() -> None:
-    b = synthetic_batch("ids", 0, 30, 7)
+@pytest.mark.parametrize("articles", [30, 1000])  # hashed in Python, then in DuckDB
+def test_fact_rows_carry_the_models_fact_ids_in_row_order(articles: int) -> None:
+    b = synthetic_batch("ids", 0, articles, 25)
     table = batch_tables(b)["facts"]
     assert table.column_names[:2] == ["fact_id", "version_id"]
     assert table.column("fact_id").to_pylist() == [f.fact_id(v) for v, f in b.facts]
