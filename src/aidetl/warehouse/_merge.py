@@ -31,11 +31,16 @@ WHERE NOT EXISTS (SELECT 1 FROM fetches AS t WHERE t.fetch_id = s.fetch_id)
 DISTINCT_FETCHES = "(SELECT DISTINCT ON (fetch_id) * FROM b_fetches)"
 
 # the last row of the batch for each article wins (ord = position in Batch.articles)
+# seen_at: when this batch fetched the version (its page's archived bytes); NULL when the
+# batch carries no fetch of it (a re-extraction from the archive, or a batch without attempts)
 LATEST_ARTICLES = """
 CREATE TEMP TABLE b_latest AS
-SELECT article_id, version_id, url, canonical_url, site, source, title, published_at, author,
-       editor, outlet
-FROM b_articles QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY ord DESC) = 1
+SELECT a.article_id, a.version_id, a.url, a.canonical_url, a.site, a.source, a.title,
+       a.published_at, a.author, a.editor, a.outlet, f.seen_at
+FROM b_articles AS a
+LEFT JOIN (SELECT archive_key, max(fetched_at) AS seen_at FROM b_fetches
+           WHERE archive_key IS NOT NULL GROUP BY archive_key) AS f USING (archive_key)
+QUALIFY row_number() OVER (PARTITION BY a.article_id ORDER BY a.ord DESC) = 1
 """
 
 INSERT_ARTICLES = """
@@ -47,6 +52,10 @@ FROM b_latest AS s
 WHERE NOT EXISTS (SELECT 1 FROM articles AS t WHERE t.article_id = s.article_id)
 """
 
+# The batch's version becomes current unless the warehouse knows better: a version stored
+# before and not fetched by this batch (re-extracting archived pages) does not displace the
+# current one, nor does a version fetched before the current one was (a staged batch
+# merged late, after a newer run). A page that went back to an old text, fetched anew, does.
 UPDATE_ARTICLES = """
 UPDATE articles AS t
 SET url = s.url, site = s.site, source = s.source, title = s.title,
@@ -55,6 +64,11 @@ SET url = s.url, site = s.site, source = s.source, title = s.title,
 FROM b_latest AS s
 WHERE t.article_id = s.article_id
   AND (t.current_version_id IS DISTINCT FROM s.version_id OR t.last_seen_run IS DISTINCT FROM $run)
+  AND (t.current_version_id IS NOT DISTINCT FROM s.version_id OR NOT (
+        (s.seen_at IS NULL AND s.version_id IN (SELECT version_id FROM b_old_versions))
+        OR coalesce(s.seen_at < (SELECT max(f.fetched_at) FROM article_versions AS v
+                                 JOIN fetches AS f ON f.archive_key = v.archive_key
+                                 WHERE v.version_id = t.current_version_id), false)))
 """
 
 INSERT_VERSIONS = """
@@ -204,10 +218,10 @@ def merge_batch(
         fetches = "b_fetches" if fetches_unique else DISTINCT_FETCHES
         attempts = changed(con, INSERT_FETCHES.replace("{fetches}", fetches), {})
         latest = changed(con, LATEST_ARTICLES, {})
+        old_versions = changed(con, OLD_VERSIONS, {})  # before this batch's versions land
         new_articles = changed(con, INSERT_ARTICLES, run)
         if new_articles < latest:  # articles inserted just now are up to date already
             con.execute(UPDATE_ARTICLES, run).fetchall()
-        old_versions = changed(con, OLD_VERSIONS, {})
         versions = "b_articles" if versions_unique else DISTINCT_VERSIONS
         new_versions = changed(con, INSERT_VERSIONS.replace("{versions}", versions), run)
         if new_versions:
