@@ -26,7 +26,6 @@ import itertools
 import logging
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Executor
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -68,7 +67,7 @@ def fetch_task(fetcher, batch: pipeline.UrlBatch, validators: dict) -> pipeline.
 
 @task(cache_policy=NO_CACHE)
 def process_task(
-    fetched: pipeline.FetchedBatch, pool: Executor | None = None
+    fetched: pipeline.FetchedBatch, pool: runners.ProcessPool | None = None
 ) -> pipeline.ProcessedBatch:
     """Parse and extract one fetched batch, here or in a worker process of `pool`.
 
@@ -77,7 +76,7 @@ def process_task(
     """
     if pool is None:
         return pipeline.process_batch(fetched)
-    processed, records = pool.submit(workers.process_with_logs, fetched).result()
+    processed, records = pool.process(fetched)
     workers.replay(records)
     return processed
 

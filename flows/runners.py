@@ -17,8 +17,10 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +29,8 @@ from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.tasks import Task
 from prefect.utilities.annotations import quote
+
+from aidetl import pipeline
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +77,70 @@ def worker_count(cores: int | None = None) -> int:
     return max(0, min(MAX_WORKER_PROCESSES, cores - 1))
 
 
+class WorkerDied(Exception):
+    """A worker process ended while processing a page (a crash in native code, an OOM kill)."""
+
+
+class ProcessPool:
+    """Worker processes for parse + extract that outlive a worker's death.
+
+    A page that kills its worker breaks the whole ProcessPoolExecutor, failing every batch
+    in flight. The executor is then replaced, and each of those batches is processed again
+    one page per submission: only a page that kills a worker again is lost, recorded as
+    failed (WorkerDied) like any page that cannot be parsed. The run goes on.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._lock = threading.Lock()
+        self._executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        from flows.workers import start_worker  # prefect-free: what each worker imports
+
+        # spawn, not fork: the flow process runs threads (Prefect's, the fetchers') whose
+        # locks a forked child would inherit in whatever state they were
+        context = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=start_worker)
+
+    def process(self, fetched: pipeline.FetchedBatch) -> tuple[pipeline.ProcessedBatch, list]:
+        """pipeline.process_batch in a worker: the batch and the log records it produced."""
+        try:
+            return self._run(fetched)
+        except BrokenProcessPool as exc:
+            log.error("a worker process died on batch %d (%s); its pages go one by one",
+                      fetched.number, exc)  # fmt: skip
+        parts, records = [], []
+        for single in pipeline.split_pages(fetched):
+            try:
+                part, logged = self._run(single)
+            except BrokenProcessPool:
+                url = single.pages[0].url
+                log.error("a worker process died processing %s; page recorded as failed", url)
+                part, logged = pipeline.fail_pages(single, WorkerDied("worker process died")), []
+            parts.append(part)
+            records.extend(logged)
+        return pipeline.join_pages(fetched, parts), records
+
+    def _run(self, fetched: pipeline.FetchedBatch) -> tuple[pipeline.ProcessedBatch, list]:
+        from flows.workers import process_with_logs
+
+        with self._lock:
+            executor = self._executor
+        try:
+            return executor.submit(process_with_logs, fetched).result()
+        except BrokenProcessPool:
+            with self._lock:
+                if self._executor is executor:  # the first to notice replaces it
+                    executor.shutdown(wait=False, cancel_futures=True)
+                    self._executor = self._start()
+            raise
+
+    def shutdown(self) -> None:
+        with self._lock:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+
+
 @dataclass(frozen=True)
 class WorkerPool:
     """Worker processes for parse + extract, and the threads whose task runs wait on them.
@@ -82,7 +150,7 @@ class WorkerPool:
     """
 
     threads: ThreadPoolTaskRunner
-    processes: ProcessPoolExecutor
+    processes: ProcessPool
 
     def submit(self, task: Task, parameters: dict[str, Any]) -> PrefectFuture:
         return self.threads.submit(task, {**parameters, "pool": quote(self.processes)})
@@ -90,18 +158,13 @@ class WorkerPool:
 
 @contextmanager
 def worker_pool(workers: int) -> Iterator[WorkerPool]:
-    from flows.workers import start_worker  # prefect-free: what each worker imports
-
-    # spawn, not fork: the flow process runs threads (Prefect's, the fetchers') whose locks
-    # a forked child would inherit in whatever state they were
-    context = multiprocessing.get_context("spawn")
-    processes = ProcessPoolExecutor(workers, mp_context=context, initializer=start_worker)
+    processes = ProcessPool(workers)
     log.info("processing in %d worker process(es)", workers)
     try:
         with ThreadPoolTaskRunner(max_workers=workers + 2) as threads:
             yield WorkerPool(threads, processes)
     finally:
-        processes.shutdown(wait=True, cancel_futures=True)
+        processes.shutdown()
 
 
 @contextmanager

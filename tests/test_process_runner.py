@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 
@@ -24,8 +25,15 @@ def page(url: str, html: str) -> Page:
     return Page(url, url, 200, {}, html.encode(), html, "utf-8", datetime(2024, 1, 1, tzinfo=UTC))
 
 
-def fetched_batch() -> pipeline.FetchedBatch:
-    pages = (page("http://127.0.0.1/good", GOOD), page("http://127.0.0.1/empty", "   "))
+class Poison(bytes):
+    """Bytes that end the process that unpickles them, as a crash in native code would."""
+
+    def __reduce__(self):
+        return os._exit, (3,)
+
+
+def fetched_batch(*extra: Page) -> pipeline.FetchedBatch:
+    pages = (page("http://127.0.0.1/good", GOOD), page("http://127.0.0.1/empty", "   "), *extra)
     attempts = tuple(
         FetchAttempt(url=p.url, attempt=1, status=200, fetched_at=p.fetched_at) for p in pages
     )
@@ -59,6 +67,46 @@ def test_a_worker_process_returns_the_batch_and_its_log_records(caplog) -> None:
         workers.replay(records)
     (logged,) = [r for r in caplog.records if "empty" in r.getMessage()]
     assert logged.name == "aidetl.pipeline" and "could not process" in logged.getMessage()
+
+
+def test_an_unexpected_error_on_one_page_fails_that_page_only(monkeypatch, caplog) -> None:
+    """A bug that meets one odd page is that page's recorded failure, not the batch's."""
+    real = pipeline.parse_article
+
+    def parse(p, source=None):
+        if p.url.endswith("/odd"):
+            raise KeyError("surprise")
+        return real(p, source)
+
+    monkeypatch.setattr(pipeline, "parse_article", parse)
+    processed = pipeline.process_batch(fetched_batch(page("http://127.0.0.1/odd", GOOD)))
+    assert [a.url for a in processed.articles] == ["http://127.0.0.1/good"]
+    failed = {a.url: a.error_class for a in processed.attempts if a.error_class}
+    assert failed == {"http://127.0.0.1/empty": "ParseError", "http://127.0.0.1/odd": "KeyError"}
+    assert any("unexpected KeyError" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+def test_a_page_that_kills_its_worker_fails_alone_and_the_pool_goes_on() -> None:
+    """The worker dies unpickling the poisoned page: the batch is redone page by page in a new
+    worker, the poisoned page is recorded as WorkerDied, and the next batch is processed."""
+    poisoned = Page(
+        "http://127.0.0.1/poison", "http://127.0.0.1/poison", 200, {}, Poison(b"<p>x</p>"),
+        "<p>x</p>", "utf-8", datetime(2024, 1, 1, tzinfo=UTC),
+    )  # fmt: skip
+    pool = runners.ProcessPool(1)
+    try:
+        processed, _ = pool.process(fetched_batch(poisoned))
+        after, _ = pool.process(fetched_batch())
+    finally:
+        pool.shutdown()
+    assert [a.url for a in processed.articles] == ["http://127.0.0.1/good"]
+    failed = {a.url: a.error_class for a in processed.attempts if a.error_class}
+    assert failed == {
+        "http://127.0.0.1/empty": "ParseError",
+        "http://127.0.0.1/poison": "WorkerDied",
+    }
+    assert processed.fetched == 3 and len(processed.attempts) == 3
+    assert [a.url for a in after.articles] == ["http://127.0.0.1/good"]
 
 
 @pytest.mark.slow

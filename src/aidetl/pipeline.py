@@ -187,12 +187,47 @@ def process_batch(fetched: FetchedBatch) -> ProcessedBatch:
             failed[page.url] = exc
             log.warning("could not process %s: %s", page.url, exc)
             continue
+        except Exception as exc:  # a bug meeting one odd page must not sink its batch and run
+            failed[page.url] = exc
+            log.exception("unexpected %s processing %s", type(exc).__name__, page.url)
+            continue
         articles.append(article)
         facts.extend((article.version_id, f) for f in found)
     attempts = tuple(mark_failed(a, failed) for a in fetched.attempts)
     return ProcessedBatch(
         attempts, tuple(articles), tuple(facts), fetched.unchanged, fetched.number, len(fetched.pages)
     )
+
+
+def split_pages(fetched: FetchedBatch) -> list[FetchedBatch]:
+    """The batch as one batch per page, each with that page's attempts."""
+    return [
+        FetchedBatch(
+            fetched.source, (page,), tuple(a for a in fetched.attempts if a.url == page.url), 0,
+            fetched.number,
+        )
+        for page in fetched.pages
+    ]  # fmt: skip
+
+
+def join_pages(fetched: FetchedBatch, parts: list[ProcessedBatch]) -> ProcessedBatch:
+    """What processing `fetched` gives, from the processed one-page parts of split_pages."""
+    urls = {page.url for page in fetched.pages}
+    attempts = [a for a in fetched.attempts if a.url not in urls]
+    for part in parts:
+        attempts.extend(part.attempts)
+    articles = tuple(a for part in parts for a in part.articles)
+    facts = tuple(f for part in parts for f in part.facts)
+    return ProcessedBatch(
+        tuple(attempts), articles, facts, fetched.unchanged, fetched.number, len(fetched.pages)
+    )
+
+
+def fail_pages(fetched: FetchedBatch, error: Exception) -> ProcessedBatch:
+    """The batch with every page failed for `error` (nothing to load but the attempts)."""
+    failed = dict.fromkeys((page.url for page in fetched.pages), error)
+    attempts = tuple(mark_failed(a, failed) for a in fetched.attempts)
+    return ProcessedBatch(attempts, (), (), fetched.unchanged, fetched.number, len(fetched.pages))
 
 
 def mark_failed(attempt: FetchAttempt, failed: dict[str, Exception]) -> FetchAttempt:
