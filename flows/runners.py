@@ -174,10 +174,14 @@ def process_runner(
     """The runner for the process stage: None means the flow thread itself.
 
     "process" on a machine with no spare core (or workers=0) is the flow thread too: a worker
-    would only compete with the flow for the one core.
+    would only compete with the flow for the one core. So it is in a daemon process, which
+    may not start children.
     """
     kind = check_runner(kind)
     workers = worker_count() if workers is None else workers
+    if kind == "process" and workers and multiprocessing.current_process().daemon:
+        log.warning("a daemon process cannot start workers; processing in the flow thread")
+        workers = 0
     if kind == "thread" or (kind == "process" and workers < 1):
         yield None
     elif kind == "process":

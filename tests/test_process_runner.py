@@ -51,6 +51,17 @@ def test_no_spare_core_means_processing_in_the_flow_thread() -> None:
         assert processor is None
 
 
+def test_a_daemon_process_processes_in_the_flow_thread(monkeypatch) -> None:
+    """A flow run inside a daemon process (which may not have children) does not fail."""
+
+    class Daemon:
+        daemon = True
+
+    monkeypatch.setattr(runners.multiprocessing, "current_process", Daemon)
+    with runners.process_runner("process", workers=2) as processor:
+        assert processor is None
+
+
 def test_a_worker_process_returns_the_batch_and_its_log_records(caplog) -> None:
     """A page that cannot be parsed is marked in its attempt, and the worker's warning about it
     is logged again in this process (so the flow's Prefect log handler sees it)."""
