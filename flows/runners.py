@@ -112,15 +112,21 @@ class ProcessPool:
                       fetched.number, exc)  # fmt: skip
         parts, records = [], []
         for single in pipeline.split_pages(fetched):
-            try:
-                part, logged = self._run(single)
-            except BrokenProcessPool:
-                url = single.pages[0].url
-                log.error("a worker process died processing %s; page recorded as failed", url)
-                part, logged = pipeline.fail_pages(single, WorkerDied("worker process died")), []
+            part, logged = self._run_page(single)
             parts.append(part)
             records.extend(logged)
         return pipeline.join_pages(fetched, parts), records
+
+    def _run_page(self, single: pipeline.FetchedBatch) -> tuple[pipeline.ProcessedBatch, list]:
+        """One page alone; twice, since another batch's page may have broken the pool."""
+        for _ in range(2):
+            try:
+                return self._run(single)
+            except BrokenProcessPool:
+                continue
+        url = single.pages[0].url
+        log.error("a worker process died processing %s; page recorded as failed", url)
+        return pipeline.fail_pages(single, WorkerDied("worker process died")), []
 
     def _run(self, fetched: pipeline.FetchedBatch) -> tuple[pipeline.ProcessedBatch, list]:
         from flows.workers import process_with_logs
