@@ -283,7 +283,9 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(f"bench_load: {total:,} facts with {total // FACTS_PER_ARTICLE:,} articles and their "
           f"fetches ({os.cpu_count()} cores, load average {load:.1f} at the end)")  # fmt: skip
-    print("  path                                  wall s   facts/s (wall)   CPU s   facts per CPU-s")
+    print(
+        "  path                                  wall s   facts/s (wall)   CPU s   facts per CPU-s"
+    )
     for label, key in (
         (f"aidetl from objects, {len(batches)} batches", "ours"),
         ("aidetl from Arrow, 1 batch", "arrow"),
@@ -297,8 +299,10 @@ def main() -> None:
               f"{cpu[key] / runs:9.2f} {per_cpu[key]:15,.0f}")  # fmt: skip
     print(f"    Arrow conversion alone (objects path): {wall['convert']:.2f} s wall, "
           f"{cpu['convert']:.2f} s CPU")  # fmt: skip
-    print("    rounds (aidetl Arrow 1 batch / dlt same tables): "
-          + ", ".join(f"{a:.2f} s / {d:.2f} s = {d / a:.1f}x" for a, d in rounds))
+    print(
+        "    rounds (aidetl Arrow 1 batch / dlt same tables): "
+        + ", ".join(f"{a:.2f} s / {d:.2f} s = {d / a:.1f}x" for a, d in rounds)
+    )
     print(f"  second identical load (inserts 0): aidetl from Arrow {wall['arrow_again']:.2f} s wall / "
           f"{cpu['arrow_again']:.2f} s CPU, from objects {wall['again']:.2f} s / {cpu['again']:.2f} s; "
           f"dlt {wall['dlt_again']:.2f} s / {cpu['dlt_again']:.2f} s")  # fmt: skip

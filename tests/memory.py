@@ -38,6 +38,8 @@ def sampled_peak_kb(action, before: int) -> tuple[int, object]:
 
 def rss_kb(name: str) -> int:
     """A memory field of /proc/self/status (VmRSS, VmHWM) in kB."""
-    lines = [ln for ln in Path("/proc/self/status").read_text().splitlines() if ln.startswith(name + ":")]
+    lines = [
+        ln for ln in Path("/proc/self/status").read_text().splitlines() if ln.startswith(name + ":")
+    ]
     assert lines, f"no {name} in /proc/self/status"
     return int(lines[0].split()[1])

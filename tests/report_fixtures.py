@@ -116,6 +116,6 @@ def build_warehouse(path: Path) -> Path:
             simhashes={b.version_id: 0x1234_5678_9ABC_DEF0, repost.version_id: 0x1234_5678_9ABC_DEF0},
         ))  # fmt: skip
         wh.finish_run("r1", "completed", {"facts": len(facts)})
-    (loaded,), = Warehouse(path).query("SELECT count(*) FROM facts")[1]
+    ((loaded,),) = Warehouse(path).query("SELECT count(*) FROM facts")[1]
     assert loaded == len(facts), "the fixture warehouse did not load whole"
     return path

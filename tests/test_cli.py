@@ -41,12 +41,16 @@ def test_extract_prints_json_lines_with_offsets(tmp_path):
     text = "该公司累计投入扶贫资金超5亿元，帮助8078户脱贫。"
     path = tmp_path / "a.txt"
     path.write_text(text, encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "aidetl.cli", "extract", str(path)],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "aidetl.cli", "extract", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     facts = [json.loads(line) for line in out.splitlines()]
     assert facts, out
     for fact in facts:
-        assert text[fact["start"]:fact["end"]] == fact["text"]
+        assert text[fact["start"] : fact["end"]] == fact["text"]
     assert any(f["value"] == 500_000_000 and f["unit"] == "CNY" for f in facts)
 
 

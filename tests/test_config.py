@@ -19,14 +19,20 @@ def test_the_shipped_sources_file_loads():
 
 
 def test_defaults_fill_what_a_source_leaves_out():
-    source = source_from_table({"name": "a", "feeds": ["http://news.example.com/rss"]}, {"delay": 3})
+    source = source_from_table(
+        {"name": "a", "feeds": ["http://news.example.com/rss"]}, {"delay": 3}
+    )
     assert source.delay == 3.0 and source.max_in_flight == 1 and source.timezone == "Asia/Shanghai"
 
 
 def test_allowed_domains_default_to_the_hosts_of_the_entry_points():
     source = source_from_table(
-        {"name": "a", "sitemaps": ["http://News.Example.com/sitemap.xml"],
-         "list_pages": [{"url": "https://list.example.org/1.html", "link_pattern": "x"}]}, {}
+        {
+            "name": "a",
+            "sitemaps": ["http://News.Example.com/sitemap.xml"],
+            "list_pages": [{"url": "https://list.example.org/1.html", "link_pattern": "x"}],
+        },
+        {},
     )
     assert source.allowed_domains == ("list.example.org", "news.example.com")
 
@@ -55,7 +61,9 @@ def test_bad_files_and_names_are_config_errors(tmp_path):
 
 
 def test_settings_come_from_the_environment():
-    settings = load_settings({"AIDETL_WAREHOUSE": "/x/w.duckdb", "AIDETL_CONTACT": "ops@example.org"})
+    settings = load_settings(
+        {"AIDETL_WAREHOUSE": "/x/w.duckdb", "AIDETL_CONTACT": "ops@example.org"}
+    )
     assert settings.warehouse == Path("/x/w.duckdb")
     assert settings.archive == Path("warehouse/raw/")
     assert "aidetl/" in settings.user_agent and "ops@example.org" in settings.user_agent

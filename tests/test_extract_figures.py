@@ -12,8 +12,9 @@ from aidetl.extract import extract_figures
 from aidetl.extract.numerals import NumeralError, parse_chinese, to_number
 
 CASES_FILE = Path(__file__).parent / "cases" / "figures.jsonl"
-CASES = [json.loads(line) for line in CASES_FILE.read_text(encoding="utf-8").splitlines()
-         if line.strip()]
+CASES = [
+    json.loads(line) for line in CASES_FILE.read_text(encoding="utf-8").splitlines() if line.strip()
+]
 
 
 def as_decimal(value: object) -> Decimal | None:
@@ -24,14 +25,25 @@ def as_decimal(value: object) -> Decimal | None:
 def test_case_yields_exactly_the_expected_figures(case: dict) -> None:
     """Each case text yields exactly its listed figures (mention, value, unit, kind, bound)."""
     got = [
-        {"text": f.text, "value": f.value, "value_max": f.value_max, "unit": f.unit,
-         "kind": f.kind, "qualifier": f.qualifier}
+        {
+            "text": f.text,
+            "value": f.value,
+            "value_max": f.value_max,
+            "unit": f.unit,
+            "kind": f.kind,
+            "qualifier": f.qualifier,
+        }
         for f in extract_figures(case["text"])
     ]
     want = [
-        {"text": f["text"], "value": as_decimal(f["value"]),
-         "value_max": as_decimal(f.get("value_max")), "unit": f["unit"], "kind": f["kind"],
-         "qualifier": f["qualifier"]}
+        {
+            "text": f["text"],
+            "value": as_decimal(f["value"]),
+            "value_max": as_decimal(f.get("value_max")),
+            "unit": f["unit"],
+            "kind": f["kind"],
+            "qualifier": f["qualifier"],
+        }
         for f in case["figures"]
     ]
     assert got == want
@@ -47,7 +59,7 @@ def test_offsets_point_into_the_original_fullwidth_text() -> None:
     """Offsets refer to the original text even when digits are full-width."""
     text = "预算为８００万元，占比１５．８％。"
     figures = extract_figures(text)
-    assert [text[f.start:f.end] for f in figures] == ["８００万元", "１５．８％"]
+    assert [text[f.start : f.end] for f in figures] == ["８００万元", "１５．８％"]
     assert [f.value for f in figures] == [Decimal(8_000_000), Decimal("15.8")]
 
 
@@ -57,11 +69,20 @@ def test_money_is_exact_decimal_arithmetic() -> None:
     assert to_number("0.1万") == Decimal(1000)
 
 
-@pytest.mark.parametrize("numeral,value", [
-    ("四千二百万", 42_000_000), ("二百六十五万", 2_650_000), ("千亿", 10**11),
-    ("一千零五十", 1050), ("叁拾万", 300_000), ("壹仟贰佰", 1200), ("三亿五千万", 350_000_000),
-    ("两万亿", 2 * 10**12), ("十二点五", Decimal("12.5")),
-])
+@pytest.mark.parametrize(
+    "numeral,value",
+    [
+        ("四千二百万", 42_000_000),
+        ("二百六十五万", 2_650_000),
+        ("千亿", 10**11),
+        ("一千零五十", 1050),
+        ("叁拾万", 300_000),
+        ("壹仟贰佰", 1200),
+        ("三亿五千万", 350_000_000),
+        ("两万亿", 2 * 10**12),
+        ("十二点五", Decimal("12.5")),
+    ],
+)
 def test_chinese_numerals_parse_exactly(numeral: str, value: int | Decimal) -> None:
     """Chinese and financial numerals parse to their exact value."""
     assert parse_chinese(numeral) == value

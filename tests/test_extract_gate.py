@@ -22,16 +22,24 @@ MIN_PRECISION = 0.99
 MIN_RECALL = 0.98
 
 
-@pytest.mark.skipif(not (SEED.exists() and GOLD.exists() and SCORER.exists()),
-                    reason="../shared (seed, gold, scorer) is not beside the clone")
+@pytest.mark.skipif(
+    not (SEED.exists() and GOLD.exists() and SCORER.exists()),
+    reason="../shared (seed, gold, scorer) is not beside the clone",
+)
 def test_seed_precision_and_recall_stay_above_floors(tmp_path: Path) -> None:
     """Scored by shared/tools/score_figures.py: precision ≥ 0.99, recall ≥ 0.98, no trap hit."""
     text = SEED.read_text(encoding="utf-8")
     out = tmp_path / "facts.jsonl"
-    out.write_text("".join(json.dumps(f.to_json(), ensure_ascii=False) + "\n"
-                           for f in extract_facts(text)), encoding="utf-8")
-    result = subprocess.run([sys.executable, str(SCORER), str(GOLD), str(SEED), str(out)],
-                            capture_output=True, text=True, check=True)
+    out.write_text(
+        "".join(json.dumps(f.to_json(), ensure_ascii=False) + "\n" for f in extract_facts(text)),
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, str(SCORER), str(GOLD), str(SEED), str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     scores = re.search(r"precision ([\d.]+) recall ([\d.]+)", result.stdout)
     traps = re.search(r"traps_hit (\d+)", result.stdout)
     assert scores and traps, result.stdout + result.stderr

@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 
 from aidetl.extract import extract_figures
 
-NUMERIC_ALPHABET = ("0123456789０１２３４５６７８９.,，%％一二两三四五六七八九十百千万亿零〇点余多个名户元亩成"
-                    "超近约以上左右至到-~—第年月累计资金投入 　美港吨米公里平方个百分点人次家所只份股手倍")
+NUMERIC_ALPHABET = (
+    "0123456789０１２３４５６７８９.,，%％一二两三四五六七八九十百千万亿零〇点余多个名户元亩成"
+    "超近约以上左右至到-~—第年月累计资金投入 　美港吨米公里平方个百分点人次家所只份股手倍"
+)
 NUMERIC_TEXT = st.text(alphabet=NUMERIC_ALPHABET + "的村县企业用户人口百分之", max_size=80)
 ANY_TEXT = st.one_of(st.text(max_size=200), NUMERIC_TEXT)
 
@@ -21,7 +23,7 @@ def check_sound(text: str) -> None:
     figures = extract_figures(text)
     ends = -1
     for f in figures:
-        assert text[f.start:f.end] == f.text
+        assert text[f.start : f.end] == f.text
         assert f.start >= ends, "figures overlap or are out of order"
         assert f.start < f.end
         ends = f.end
@@ -100,7 +102,7 @@ def test_five_megabytes_of_text_returns() -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.integers(1, 9999), st.integers(1, 9999), st.sampled_from(["亿", "万亿"]))
 def test_arabic_compound_magnitudes_are_one_summed_figure(high: int, low: int, big: str) -> None:
-    """"3亿5000万元" is one figure worth 3*10^8 + 5000*10^4, its mention covering all of it."""
+    """ "3亿5000万元" is one figure worth 3*10^8 + 5000*10^4, its mention covering all of it."""
     text = f"投入资金{high}{big}{low}万元。"
     [fig] = extract_figures(text)
     scale = 10**8 if big == "亿" else 10**12
@@ -111,6 +113,6 @@ def test_arabic_compound_magnitudes_are_one_summed_figure(high: int, low: int, b
 @settings(max_examples=100, deadline=None)
 @given(st.integers(1, 999), st.integers(1, 9))
 def test_wan_qian_compound_is_summed_not_split(high: int, low: int) -> None:
-    """"10万5千元" is one figure of 105000, never "10万" and "5千元"."""
+    """ "10万5千元" is one figure of 105000, never "10万" and "5千元"."""
     [fig] = extract_figures(f"补贴{high}万{low}千元。")
     assert fig.value == high * 10_000 + low * 1000

@@ -82,8 +82,6 @@ def good_landed(wh: Warehouse, url: str) -> None:
     assert facts >= 5
 
 
-
-
 def gzip_bomb(mb: int = GIGABYTE_MB) -> bytes:
     """A gzip stream of `mb` MB of zeros (~1 KB a MB): one member repeated."""
     return gzip.compress(ZERO_MB, compresslevel=9, mtime=0) * mb

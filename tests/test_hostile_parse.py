@@ -83,8 +83,6 @@ def parse_within(html: str | bytes, seconds: float):
     return result
 
 
-
-
 @pytest.mark.parametrize("name", list(PAGES))
 def test_pathological_page_parses_or_raises_parse_error(name):
     """Parses or raises ParseError (never RecursionError), in bounded time and memory."""

@@ -102,7 +102,10 @@ def test_time_from_chinese_text(text: str, expected: datetime) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("发布日期： 7/5/2005 9:23:57 PM 【2005年07月03日报道】", datetime(2005, 7, 5, 21, 23, 57, tzinfo=SH)),
+        (
+            "发布日期： 7/5/2005 9:23:57 PM 【2005年07月03日报道】",
+            datetime(2005, 7, 5, 21, 23, 57, tzinfo=SH),
+        ),
         ("发布时间：12/1/2019 12:05 AM", datetime(2019, 12, 1, 0, 5, tzinfo=SH)),
         ("发布时间：12/1/2019 12:05 PM", datetime(2019, 12, 1, 12, 5, tzinfo=SH)),
         # unlabelled, a month-first date is not trusted: the Chinese date wins
@@ -110,7 +113,9 @@ def test_time_from_chinese_text(text: str, expected: datetime) -> None:
         ("发布日期：13/5/2005 9:23 PM", None),  # no 13th month
     ],
 )
-def test_month_first_dates_with_am_pm_only_after_a_label(text: str, expected: datetime | None) -> None:
+def test_month_first_dates_with_am_pm_only_after_a_label(
+    text: str, expected: datetime | None
+) -> None:
     """7/5/2005 9:23:57 PM (en-US servers) is July 5th at 21:23 when a date label precedes it."""
     assert metadata.text_time(text) == expected
 

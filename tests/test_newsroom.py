@@ -210,7 +210,11 @@ def test_committed_pages_are_exactly_what_the_generator_writes(tmp_path):
     committed = ROOT
     made = {p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()}
     assert made, "the generator wrote nothing"
-    differ = [str(rel) for rel in sorted(made) if (committed / rel).read_bytes() != (tmp_path / rel).read_bytes()]
+    differ = [
+        str(rel)
+        for rel in sorted(made)
+        if (committed / rel).read_bytes() != (tmp_path / rel).read_bytes()
+    ]
     assert differ == []
     kept = {p.relative_to(committed) for p in committed.rglob("*") if p.is_file()}
     assert kept == made, f"files the generator does not make: {sorted(map(str, kept - made))}"

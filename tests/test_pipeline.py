@@ -22,7 +22,9 @@ def articles_in(manifest: dict) -> list[dict]:
 def demo_run(tmp_path_factory):
     """Two runs of the pipeline over the newsroom, and the server's request log."""
     tmp = tmp_path_factory.mktemp("pipeline")
-    settings = Settings(warehouse=tmp / "w.duckdb", archive=tmp / "raw", sources_file=tmp / "s.toml")
+    settings = Settings(
+        warehouse=tmp / "w.duckdb", archive=tmp / "raw", sources_file=tmp / "s.toml"
+    )
     with serve_newsroom() as served:
         settings.sources_file.write_text(demo_sources_toml(served.base), encoding="utf-8")
         sources = pipeline.resolve_sources(settings)
@@ -35,8 +37,10 @@ def demo_run(tmp_path_factory):
 
 def table_counts(settings: Settings) -> dict[str, int]:
     wh = Warehouse(settings.warehouse)
-    return {t: wh.query(f"SELECT count(*) FROM {t}")[1][0][0]
-            for t in ("articles", "article_versions", "facts")}
+    return {
+        t: wh.query(f"SELECT count(*) FROM {t}")[1][0][0]
+        for t in ("articles", "article_versions", "facts")
+    }
 
 
 def public_articles() -> list[dict]:
@@ -128,7 +132,7 @@ def test_summary_reports_the_run_and_the_largest_money(demo_run):
 def test_second_run_skips_pages_the_sitemap_dates_as_unchanged(demo_run):
     """Sitemap <lastmod> older than our last fetch: no request; other pages: a conditional one."""
     _, served, _, second, first_requests, _ = demo_run
-    again = served.requests[len(first_requests):]
+    again = served.requests[len(first_requests) :]
     in_sitemap = {a["path"] for a in public_articles() if a["in_sitemap"]}
     elsewhere = {a["path"] for a in public_articles() if not a["in_sitemap"]}
     assert in_sitemap and elsewhere

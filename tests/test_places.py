@@ -14,26 +14,29 @@ from aidetl.extract.places import (
 )
 
 
-@pytest.mark.parametrize(("name", "code"), [
-    ("四川省", "510000"),            # province, padded to six digits
-    ("四川", "510000"),              # suffix-less province
-    ("新疆", "650000"),              # short form of an autonomous region
-    ("广西", "450000"),
-    ("内蒙古", "150000"),
-    ("凉山彝族自治州", "513400"),     # prefecture, padded
-    ("凉山", "513400"),              # without the ethnic suffix
-    ("凉山州", "513400"),            # the everyday 州 form
-    ("盐源县", "513423"),
-    ("盐源", "513423"),              # county without 县
-    ("木里藏族自治县", "513422"),
-    ("木里", "513422"),
-    ("化隆县", "630224"),            # 化隆回族自治县 written as 县
-    ("临夏", "622900"),              # prefecture over its namesake city and county
-    ("射洪县", "510981"),            # now 射洪市 (2019)
-    ("蓟县", "120119"),              # now 蓟州区 (2016)
-    ("开县", "500154"),              # now 开州区 (2016)
-    ("会理县", "513402"),            # now 会理市 (2021)
-])
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("四川省", "510000"),  # province, padded to six digits
+        ("四川", "510000"),  # suffix-less province
+        ("新疆", "650000"),  # short form of an autonomous region
+        ("广西", "450000"),
+        ("内蒙古", "150000"),
+        ("凉山彝族自治州", "513400"),  # prefecture, padded
+        ("凉山", "513400"),  # without the ethnic suffix
+        ("凉山州", "513400"),  # the everyday 州 form
+        ("盐源县", "513423"),
+        ("盐源", "513423"),  # county without 县
+        ("木里藏族自治县", "513422"),
+        ("木里", "513422"),
+        ("化隆县", "630224"),  # 化隆回族自治县 written as 县
+        ("临夏", "622900"),  # prefecture over its namesake city and county
+        ("射洪县", "510981"),  # now 射洪市 (2019)
+        ("蓟县", "120119"),  # now 蓟州区 (2016)
+        ("开县", "500154"),  # now 开州区 (2016)
+        ("会理县", "513402"),  # now 会理市 (2021)
+    ],
+)
 def test_resolve_names(name, code):
     """Full, short, suffix-less and former names resolve to the current code."""
     assert resolve(name) == code
@@ -46,11 +49,14 @@ def test_ambiguous_district_stays_unresolved():
     assert set(match.codes) == {"110105", "220104"}
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("北京市朝阳区", "110105"),
-    ("长春市朝阳区", "220104"),
-    ("辽宁朝阳", "211300"),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("北京市朝阳区", "110105"),
+        ("长春市朝阳区", "220104"),
+        ("辽宁朝阳", "211300"),
+    ],
+)
 def test_province_or_city_disambiguates(text, code):
     """A containing place in the same text picks one of the candidates."""
     assert find_places(text)[-1].code == code

@@ -33,9 +33,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         sources_file = Path(tmp) / "sources.toml"
         sources_file.write_text(demo_sources_toml(served.base), encoding="utf-8")
         print(f"demo newsroom serving at {served.base}", flush=True)
-        result = run_flow(sources_file=str(sources_file), plain=args.plain,
-                          task_runner=args.task_runner, dask_address=args.dask_address,
-                          report=str(report) if report else None)
+        result = run_flow(
+            sources_file=str(sources_file),
+            plain=args.plain,
+            task_runner=args.task_runner,
+            dask_address=args.dask_address,
+            report=str(report) if report else None,
+        )
     print(render_summary(settings.warehouse, result["run_id"], EXAMPLE_QUERIES))
     if report:
         print(f"HTML report: {report}")
@@ -47,8 +51,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from aidetl.summary import render_summary
 
     result = run_flow(
-        sources=args.source or None, urls=args.url or None, since=args.since,
-        limit=args.limit, delay=args.delay, plain=args.plain, task_runner=args.task_runner,
+        sources=args.source or None,
+        urls=args.url or None,
+        since=args.since,
+        limit=args.limit,
+        delay=args.delay,
+        plain=args.plain,
+        task_runner=args.task_runner,
         dask_address=args.dask_address,
         report=str(Path(args.report).resolve()) if args.report else None,
     )
@@ -59,7 +68,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def run_flow(
-    plain: bool = False, task_runner: str = "process", dask_address: str | None = None,
+    plain: bool = False,
+    task_runner: str = "process",
+    dask_address: str | None = None,
     **params: object,
 ) -> dict:
     """Run ingest through Prefect (flows.ingest), or in-process without it when `plain`."""
@@ -68,14 +79,21 @@ def run_flow(
 
         settings = load_settings()
         sources = pipeline.resolve_sources(
-            settings, params.get("sources"), params.get("urls"), params.get("sources_file"),
+            settings,
+            params.get("sources"),
+            params.get("urls"),
+            params.get("sources_file"),
             params.get("delay"),
         )
         since = params.get("since")
         summary = pipeline.run_ingest(
-            settings, sources, urls=params.get("urls"),
+            settings,
+            sources,
+            urls=params.get("urls"),
             since=datetime.fromisoformat(since) if since else None,
-            limit=params.get("limit"), delay=params.get("delay"), params=params,
+            limit=params.get("limit"),
+            delay=params.get("delay"),
+            params=params,
         )
         if params.get("report"):
             from aidetl.report import write_report
@@ -167,7 +185,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 def print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
     if fmt == "json":
         for row in rows:
-            print(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, default=plain))
+            print(
+                json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, default=plain)
+            )
     elif fmt == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
@@ -177,7 +197,9 @@ def print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
 
 
 def format_table(columns: list[str], rows: list[tuple]) -> str:
-    cells = [[str(c) for c in columns]] + [["" if v is None else str(plain(v)) for v in r] for r in rows]
+    cells = [[str(c) for c in columns]] + [
+        ["" if v is None else str(plain(v)) for v in r] for r in rows
+    ]
     widths = [max(display_width(row[i]) for row in cells) for i in range(len(columns))]
     lines = [" | ".join(pad(v, w) for v, w in zip(row, widths, strict=True)) for row in cells]
     lines.insert(1, "-+-".join("-" * w for w in widths))
@@ -203,12 +225,17 @@ def plain(value: object) -> object:
 
 def add_task_runner(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--task-runner", choices=("process", "thread", "dask"), default="process",
+        "--task-runner",
+        choices=("process", "thread", "dask"),
+        default="process",
         help="where parse and extract run: worker processes on this machine (one per spare "
         "core), the flow's own thread, or a Dask cluster (AIDETL_DASK_ADDRESS, else a local one)",
     )
-    parser.add_argument("--dask-address", metavar="ADDR",
-                        help="scheduler of the Dask cluster for --task-runner dask (e.g. tcp://host:8786)")
+    parser.add_argument(
+        "--dask-address",
+        metavar="ADDR",
+        help="scheduler of the Dask cluster for --task-runner dask (e.g. tcp://host:8786)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -224,16 +251,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help=cmd_demo.__doc__, description=cmd_demo.__doc__)
     p.add_argument("--plain", action="store_true", help="run the pipeline without Prefect")
     add_task_runner(p)
-    p.add_argument("--report", metavar="FILE", default="report.html",
-                   help="where to write the HTML report (default report.html; '' for none)")
+    p.add_argument(
+        "--report",
+        metavar="FILE",
+        default="report.html",
+        help="where to write the HTML report (default report.html; '' for none)",
+    )
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("run", help=cmd_run.__doc__, description=cmd_run.__doc__)
-    p.add_argument("--source", action="append", metavar="NAME", help="a source from sources.toml (repeatable)")
-    p.add_argument("--url", action="append", metavar="URL", help="fetch this article URL (repeatable)")
-    p.add_argument("--since", metavar="DATE", help="only articles the source dates on or after DATE")
+    p.add_argument(
+        "--source", action="append", metavar="NAME", help="a source from sources.toml (repeatable)"
+    )
+    p.add_argument(
+        "--url", action="append", metavar="URL", help="fetch this article URL (repeatable)"
+    )
+    p.add_argument(
+        "--since", metavar="DATE", help="only articles the source dates on or after DATE"
+    )
     p.add_argument("--limit", type=int, metavar="N", help="at most N articles per source")
-    p.add_argument("--delay", type=float, metavar="SECONDS", help="minimum seconds between requests to a host")
+    p.add_argument(
+        "--delay", type=float, metavar="SECONDS", help="minimum seconds between requests to a host"
+    )
     p.add_argument("--plain", action="store_true", help="run the pipeline without Prefect")
     add_task_runner(p)
     p.add_argument("--report", metavar="FILE", help="also write the HTML report to FILE")
@@ -242,21 +281,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", help=cmd_extract.__doc__, description=cmd_extract.__doc__)
     p.add_argument("file", help="a UTF-8 text file, or an HTML page with --html")
-    p.add_argument("--html", action="store_true", help="FILE is an HTML page: extract from its article body")
+    p.add_argument(
+        "--html", action="store_true", help="FILE is an HTML page: extract from its article body"
+    )
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("parse", help=cmd_parse.__doc__, description=cmd_parse.__doc__)
     p.add_argument("files", nargs="+", metavar="FILE", help="saved HTML pages")
-    p.add_argument("--html", action="store_true", help="accepted for symmetry with extract: files are HTML")
+    p.add_argument(
+        "--html", action="store_true", help="accepted for symmetry with extract: files are HTML"
+    )
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("sql", help=cmd_sql.__doc__, description=cmd_sql.__doc__)
     p.add_argument("query", help="SQL to run against the warehouse (read-only)")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    p.add_argument(
+        "--format", choices=("table", "csv", "json"), default="table", help="output format"
+    )
     p.set_defaults(func=cmd_sql)
 
     p = sub.add_parser("report", help=cmd_report.__doc__, description=cmd_report.__doc__)
-    p.add_argument("--out", default="report.html", metavar="FILE", help="where to write (default report.html)")
+    p.add_argument(
+        "--out", default="report.html", metavar="FILE", help="where to write (default report.html)"
+    )
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("migrate", help=cmd_migrate.__doc__, description=cmd_migrate.__doc__)
@@ -270,8 +317,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     try:
         return int(args.func(args) or 0)
     except AidetlError as exc:

@@ -63,7 +63,11 @@ def source_from_table(table: dict, defaults: dict, path: Path | str = "<sources>
         raise ConfigError(f"{path}: a [[source]] has no name")
     try:
         list_pages = tuple(ListPage(**lp) for lp in merged.get("list_pages", []))
-        entry_points = [*merged.get("feeds", []), *merged.get("sitemaps", []), *(lp.url for lp in list_pages)]
+        entry_points = [
+            *merged.get("feeds", []),
+            *merged.get("sitemaps", []),
+            *(lp.url for lp in list_pages),
+        ]
         return Source(
             name=merged["name"],
             feeds=tuple(merged.get("feeds", [])),

@@ -39,7 +39,7 @@ def shingles(text: str, size: int = SHINGLE) -> Counter[str]:
     clean = normalise(text)
     if len(clean) <= size:
         return Counter([clean]) if clean else Counter()
-    return Counter(clean[i:i + size] for i in range(len(clean) - size + 1))
+    return Counter(clean[i : i + size] for i in range(len(clean) - size + 1))
 
 
 def _hash(shingle: str) -> int:

@@ -43,7 +43,11 @@ def content_type(path: Path) -> str:
         return "text/html"
     if path.name == "rss.xml":
         return "application/rss+xml"
-    return CONTENT_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return (
+        CONTENT_TYPES.get(path.suffix)
+        or mimetypes.guess_type(path.name)[0]
+        or "application/octet-stream"
+    )
 
 
 def read_file(root: Path, url_path: str, base: str) -> tuple[bytes, str] | None:

@@ -197,7 +197,9 @@ def find_time(
 
 def text_time(text: str, tz: tzinfo = SHANGHAI) -> datetime | None:
     """The best date in a stretch of page text: a labelled one, else one with a time, else the first."""
-    found = [(m.start(), match_to_datetime(m, tz), bool(m.group(4))) for m in DATE_TEXT.finditer(text)]
+    found = [
+        (m.start(), match_to_datetime(m, tz), bool(m.group(4))) for m in DATE_TEXT.finditer(text)
+    ]
     found += [(m.start(), us_to_datetime(m, tz), True) for m in US_DATE.finditer(text)]
     found = sorted(f for f in found if plausible(f[1]))
     if not found:

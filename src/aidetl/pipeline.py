@@ -195,7 +195,12 @@ def process_batch(fetched: FetchedBatch) -> ProcessedBatch:
         facts.extend((article.version_id, f) for f in found)
     attempts = tuple(mark_failed(a, failed) for a in fetched.attempts)
     return ProcessedBatch(
-        attempts, tuple(articles), tuple(facts), fetched.unchanged, fetched.number, len(fetched.pages)
+        attempts,
+        tuple(articles),
+        tuple(facts),
+        fetched.unchanged,
+        fetched.number,
+        len(fetched.pages),
     )
 
 
@@ -240,7 +245,9 @@ def mark_failed(attempt: FetchAttempt, failed: dict[str, Exception]) -> FetchAtt
     )
 
 
-def load_batch(warehouse: Warehouse, run_id: str, processed: ProcessedBatch, summary: RunSummary) -> None:
+def load_batch(
+    warehouse: Warehouse, run_id: str, processed: ProcessedBatch, summary: RunSummary
+) -> None:
     """Load one batch (all-or-nothing) and add it to the run's summary."""
     result = warehouse.load_batch(
         Batch(
@@ -320,7 +327,9 @@ def run_ingest(
         warehouse.start_run(run_id, params or {}, flow_run_id)
         status = "failed"
         try:
-            for batch in iter_batches(sources, fetcher, since, limit, urls, summary, warehouse, run_id):
+            for batch in iter_batches(
+                sources, fetcher, since, limit, urls, summary, warehouse, run_id
+            ):
                 fetched = fetch_batch(fetcher, batch, warehouse.validators(list(batch.urls)))
                 load_batch(warehouse, run_id, process_batch(fetched), summary)
                 if on_batch:
@@ -329,4 +338,3 @@ def run_ingest(
         finally:
             warehouse.finish_run(run_id, status, summary.as_dict())
     return summary
-

@@ -27,12 +27,15 @@ ORDER BY url
 def render_summary(path: Path, run_id: str, example_queries: tuple[str, ...] = ()) -> str:
     """What the warehouse holds after run `run_id`, in a few screenfuls of text."""
     wh = Warehouse(path)
-    (articles,), = wh.query(ARTICLES_SQL)[1]
+    ((articles,),) = wh.query(ARTICLES_SQL)[1]
     status = wh.query(RUN_SQL, [run_id])[1]
     kinds = wh.query(KINDS_SQL)[1]
     money = wh.query(LARGEST_MONEY_SQL)[1]
     failures = wh.query(FAILURES_SQL, {"run": run_id})[1]
-    lines = [f"warehouse {path}: {articles} articles", f"run {run_id}: {status[0][0] if status else '?'}"]
+    lines = [
+        f"warehouse {path}: {articles} articles",
+        f"run {run_id}: {status[0][0] if status else '?'}",
+    ]
     if status and status[0][1]:
         c = json.loads(status[0][1]) if isinstance(status[0][1], str) else status[0][1]
         lines.append(

@@ -84,14 +84,24 @@ class _Reader:
     def _read(self, i: int) -> _Sentence:
         start, end = self.spans[i]
         orgs = find_orgs(self.text, start, end)
-        places = [p for p in find_places(self.text, start, end)
-                  if not any(o.start <= p.start < o.end for o in orgs)
-                  and not DATELINE.match(self.text, p.end)
-                  and not AGENCY.search(self.text, max(0, p.start - 4), p.start)]
+        places = [
+            p
+            for p in find_places(self.text, start, end)
+            if not any(o.start <= p.start < o.end for o in orgs)
+            and not DATELINE.match(self.text, p.end)
+            and not AGENCY.search(self.text, max(0, p.start - 4), p.start)
+        ]
         periods = find_periods(self.text, start, end, self.published, self.context_year(i))
         years = [p.explicit_year for p in periods if p.explicit_year]
-        return _Sentence(start, end, clauses_of(self.text, start, end), orgs, places, periods,
-                         years[-1] if years else None)
+        return _Sentence(
+            start,
+            end,
+            clauses_of(self.text, start, end),
+            orgs,
+            places,
+            periods,
+            years[-1] if years else None,
+        )
 
     def context_year(self, i: int) -> int | None:
         """The last year named earlier in the same paragraph (for 全年, 上半年)."""
@@ -103,7 +113,10 @@ class _Reader:
 
     def previous_in_paragraph(self, i: int):
         j = i - 1
-        while j >= max(0, i - MAX_LOOKBACK) and "\n" not in self.text[self.spans[j][1]:self.spans[j + 1][0] + 1]:
+        while (
+            j >= max(0, i - MAX_LOOKBACK)
+            and "\n" not in self.text[self.spans[j][1] : self.spans[j + 1][0] + 1]
+        ):
             yield j
             j -= 1
 
@@ -149,23 +162,33 @@ def _fact(reader: _Reader, f: Figure, ordered: list[Figure], version: str) -> Fa
     text = reader.text
     index = reader.index_of(f.start)
     sentence = reader.sentence(index)
-    c_start, c_end = next(((s, e) for s, e in sentence.clauses if s <= f.start < e),
-                          sentence.clauses[-1])
+    c_start, c_end = next(
+        ((s, e) for s, e in sentence.clauses if s <= f.start < e), sentence.clauses[-1]
+    )
     subject, parent = _subject(reader, index, f.start)
     place, code = _place(text, sentence, c_start, c_end)
     period = _period(text, sentence, c_start, c_end, f.start, ordered)
-    left = text[c_start:f.start]
+    left = text[c_start : f.start]
     return Fact(
-        text=f.text, start=f.start, end=f.end, value=f.value, value_max=f.value_max,
-        unit=f.unit, kind=f.kind, qualifier=f.qualifier,
+        text=f.text,
+        start=f.start,
+        end=f.end,
+        value=f.value,
+        value_max=f.value_max,
+        unit=f.unit,
+        kind=f.kind,
+        qualifier=f.qualifier,
         cumulative=f.cumulative or bool(CUMULATIVE.search(left)),
         metric=assign_metric(text, c_start, f.start, f.end, c_end, f.kind, f.unit),
-        subject=subject, subject_parent=parent, place=place, place_code=code,
+        subject=subject,
+        subject_parent=parent,
+        place=place,
+        place_code=code,
         period_start=period.start if period else None,
         period_end=period.end if period else None,
         planned=bool(PLANNED.search(left)),
         parent_start=_parent(text, f, ordered, sentence),
-        sentence=text[sentence.start:sentence.end].strip(),
+        sentence=text[sentence.start : sentence.end].strip(),
         extractor_version=version,
     )
 
@@ -185,7 +208,9 @@ def _subject(reader: _Reader, index: int, pos: int) -> tuple[str | None, str | N
     return None, None
 
 
-def _place(text: str, sentence: _Sentence, c_start: int, c_end: int) -> tuple[str | None, str | None]:
+def _place(
+    text: str, sentence: _Sentence, c_start: int, c_end: int
+) -> tuple[str | None, str | None]:
     """One place chain in the clause, else one in the sentence; several distinct → None."""
     for lo, hi in ((c_start, c_end), (sentence.start, sentence.end)):
         chains = _chains([p for p in sentence.places if lo <= p.start and p.end <= hi], text)
@@ -227,12 +252,15 @@ def _nested(codes: set[str]) -> bool:
     return all(contains(outer, inner) for outer, inner in zip(ordered, ordered[1:], strict=False))
 
 
-def _period(text: str, sentence: _Sentence, c_start: int, c_end: int, pos: int,
-            ordered: list[Figure]) -> Period | None:
+def _period(
+    text: str, sentence: _Sentence, c_start: int, c_end: int, pos: int, ordered: list[Figure]
+) -> Period | None:
     """Nearest period before the figure in its clause, else after it in the clause, else
     the nearest one earlier in the sentence. A period tied to one figure by 的
     ("2013年底的88.1万人") is that figure's only."""
-    strong = [p for p in sentence.periods if not p.weak and not _tied_elsewhere(text, p, pos, ordered)]
+    strong = [
+        p for p in sentence.periods if not p.weak and not _tied_elsewhere(text, p, pos, ordered)
+    ]
     if not strong:
         strong = [p for p in sentence.periods if p.weak]
     in_clause = [p for p in strong if c_start <= p.start_pos and p.end_pos <= c_end]

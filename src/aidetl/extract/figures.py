@@ -29,8 +29,28 @@ log = logging.getLogger(__name__)
 
 BARE_MAGNITUDES = frozenset("百千万亿")
 SELF_COUNTING = frozenset({"名", "人", "位", "户", "次", "人次", "户次"})
-REFINABLE = frozenset({"个", "家", "只", "所", "座", "条", "套", "台", "口", "项", "处", "件", "批",
-                       "支", "间", "栋", "张", "份"})
+REFINABLE = frozenset(
+    {
+        "个",
+        "家",
+        "只",
+        "所",
+        "座",
+        "条",
+        "套",
+        "台",
+        "口",
+        "项",
+        "处",
+        "件",
+        "批",
+        "支",
+        "间",
+        "栋",
+        "张",
+        "份",
+    }
+)
 # units a bare "2.5亿" may count when a noun follows without a measure word (2.5亿星级用户)
 PEOPLE_UNITS = frozenset({"person", "user", "household"})
 # measure words that can count people, users or households ("个", "名", "批"…)
@@ -68,7 +88,10 @@ def extract_figures(text: str) -> list[Figure]:
     for run in P.CANDIDATE.finditer(norm):
         if run.start() < last_end:
             continue
-        if run.group("ok") is None and norm[run.start() - 1:run.start()] not in P.CURRENCY_SYMBOLS:
+        if (
+            run.group("ok") is None
+            and norm[run.start() - 1 : run.start()] not in P.CURRENCY_SYMBOLS
+        ):
             continue
         m = P.NUMERAL.match(norm, run.start())
         if m is None:
@@ -87,11 +110,15 @@ def extract_figures(text: str) -> list[Figure]:
 
 def signed(text: str, norm: str, fig: Figure, floor: int) -> Figure:
     """A minus sign before a rate or amount makes it negative: "增长-3.2%" → -3.2."""
-    if (fig.kind not in ("percent", "percent_point", "money") or fig.value_max is not None
-            or fig.start - 1 < floor or fig.value <= 0
-            or not P.MINUS_BEFORE.search(norm, max(0, fig.start - 2), fig.start)):
+    if (
+        fig.kind not in ("percent", "percent_point", "money")
+        or fig.value_max is not None
+        or fig.start - 1 < floor
+        or fig.value <= 0
+        or not P.MINUS_BEFORE.search(norm, max(0, fig.start - 2), fig.start)
+    ):
         return fig
-    return replace(fig, start=fig.start - 1, text=text[fig.start - 1:fig.end], value=-fig.value)
+    return replace(fig, start=fig.start - 1, text=text[fig.start - 1 : fig.end], value=-fig.value)
 
 
 def read_number(norm: str, m: re.Match[str]) -> Number:
@@ -117,12 +144,12 @@ def read_number(norm: str, m: re.Match[str]) -> Number:
         pos, approx = a.end(), True
         if not compound and (mag2 := P.MAGNITUDE.match(norm, pos)):
             value, pos, has_mag = value * parse_magnitude(mag2.group("mag")), mag2.end(), True
-    return Number(m.start("ar" if ar is not None else "cn"), pos, value, cn or "", has_mag,
-                  approx, compound)
+    return Number(
+        m.start("ar" if ar is not None else "cn"), pos, value, cn or "", has_mag, approx, compound
+    )
 
 
-def read_compound_tail(norm: str, pos: int,
-                       below: Decimal) -> tuple[Decimal, int, bool] | None:
+def read_compound_tail(norm: str, pos: int, below: Decimal) -> tuple[Decimal, int, bool] | None:
     """(value, end, approx) of the smaller part after "3亿" in "3亿5000万" (below 10^8 there),
     "10万|5千", "1亿|零500万", "1亿|两千万", "3亿|5千多万"; None when no such part follows."""
     t = P.COMPOUND_TAIL.match(norm, pos)
@@ -169,7 +196,7 @@ def read_figure(text: str, norm: str, m: re.Match[str], floor: int) -> Figure | 
     """The figure around numeral run `m`, or None when the run is not a figure."""
     if m.group("cn") and m.group("cn") in ("一", "壹") and not m.group("pct"):
         return None
-    before = norm[max(0, m.start() - 1):m.start()]
+    before = norm[max(0, m.start() - 1) : m.start()]
     if before == "第" or (m.group("cn") and P.NOT_A_COUNT_BEFORE.search(before)):
         return None
     if P.RANGE_TAIL_BEFORE.search(norm, max(0, m.start() - 3), m.start()):
@@ -182,8 +209,7 @@ def read_figure(text: str, norm: str, m: re.Match[str], floor: int) -> Figure | 
     value, value_max, pos = read_range(norm, number)
     if m.group("pct"):
         unit = "percent" if m.group("pct") == "百分之" else "permille"
-        return finish(text, norm, m.start(), pos, value, value_max, unit, "percent",
-                      number, floor)
+        return finish(text, norm, m.start(), pos, value, value_max, unit, "percent", number, floor)
     unit_m = P.UNIT.match(norm, pos)
     if unit_m is None:
         return read_unitless(text, norm, m, number, value, floor)
@@ -246,25 +272,26 @@ def _range_magnitude(norm: str, second: Number) -> Decimal:
     """The magnitude written on a range's upper end: "6万" → 10000, "五万" → 10000."""
     if second.chinese:
         head = second.chinese.rstrip("万亿")
-        return parse_magnitude(second.chinese[len(head):] or "") if head else Decimal(1)
+        return parse_magnitude(second.chinese[len(head) :] or "") if head else Decimal(1)
     digits = P.NUMERAL.match(norm, second.start)
     written = parse_arabic(digits.group("ar")) if digits and digits.group("ar") else Decimal(0)
     return second.value / written if written else Decimal(1)
 
 
-def read_unitless(text: str, norm: str, m: re.Match[str], number: Number, value: Decimal,
-                  floor: int) -> Figure | None:
+def read_unitless(
+    text: str, norm: str, m: re.Match[str], number: Number, value: Decimal, floor: int
+) -> Figure | None:
     """No unit: a 成 percentage ("六成") or a magnitude count before a noun ("2.5亿用户")."""
-    symbol = P.CURRENCY_SYMBOLS.get(norm[m.start() - 1:m.start()]) if m.start() else None
+    symbol = P.CURRENCY_SYMBOLS.get(norm[m.start() - 1 : m.start()]) if m.start() else None
     start = m.start() - 1
-    if symbol is not None and (letters := P.DOLLAR_PREFIX.search(norm, max(0, m.start() - 4),
-                                                                 m.start())):
+    if symbol is not None and (
+        letters := P.DOLLAR_PREFIX.search(norm, max(0, m.start() - 4), m.start())
+    ):
         symbol, start = P.DOLLARS.get(letters.group("letters").upper()), letters.start()
         if symbol is None:
             return None  # "XY$5": a dollar we cannot name
     if symbol is not None and not number.chinese:
-        return finish(text, norm, start, number.end, value, None, symbol, "money", number,
-                      floor)
+        return finish(text, norm, start, number.end, value, None, symbol, "money", number, floor)
     if not number.has_magnitude and not number.approx:
         cheng = P.CHENG.match(norm, number.end)
         if cheng is None or not 0 < value <= 10 or (number.chinese and number.bare):
@@ -273,8 +300,9 @@ def read_unitless(text: str, norm: str, m: re.Match[str], number: Number, value:
         pct = value * 10 + (parse_chinese(tenth) if tenth else 0)
         if number.chinese == "一" and not _prefix(norm, m.start()):
             return None
-        return finish(text, norm, m.start(), cheng.end(), pct, None, "percent", "percent",
-                      number, floor)
+        return finish(
+            text, norm, m.start(), cheng.end(), pct, None, "percent", "percent", number, floor
+        )
     if not number.has_magnitude or (number.bare and not _prefix(norm, m.start())):
         return None  # a bare 亿 needs its bound word: "上亿用户"
     unit = noun_after(norm, number.end, 8, max_gap=4, units=PEOPLE_UNITS)
@@ -284,16 +312,15 @@ def read_unitless(text: str, norm: str, m: re.Match[str], number: Number, value:
         before = noun_just_before(norm, m.start()) if P.PHRASE_END.match(norm, tail) else None
         unit = P.NOUNS[before.group("noun")] if before is not None else None
     if unit in PEOPLE_UNITS:
-        return finish(text, norm, m.start(), number.end, value, None, unit, "count", number,
-                      floor)
+        return finish(text, norm, m.start(), number.end, value, None, unit, "count", number, floor)
     if money_before(norm, m.start()):
-        return finish(text, norm, m.start(), number.end, value, None, "CNY", "money", number,
-                      floor)
+        return finish(text, norm, m.start(), number.end, value, None, "CNY", "money", number, floor)
     return None
 
 
-def noun_after(norm: str, pos: int, limit: int, max_gap: int,
-               units: frozenset[str] | None = None) -> str | None:
+def noun_after(
+    norm: str, pos: int, limit: int, max_gap: int, units: frozenset[str] | None = None
+) -> str | None:
     """Unit of the first counted noun in the phrase after `pos`: 个定点扶贫县 → county."""
     stop = P.PHRASE_STOP.search(norm, pos, min(len(norm), pos + limit))
     end = stop.start() if stop is not None else min(len(norm), pos + limit)
@@ -338,8 +365,9 @@ def count_unit(norm: str, start: int, unit_m: re.Match[str], number: Number) -> 
         return None
     if not number.chinese and P.LATIN_WORD_BEFORE.search(norm, max(0, start - 2), start):
         return None
-    if measure in ("名", "位") and (P.RANK_BEFORE.search(norm, max(0, start - 16), start)
-                                   or P.RANK_AFTER.match(norm, end)):
+    if measure in ("名", "位") and (
+        P.RANK_BEFORE.search(norm, max(0, start - 16), start) or P.RANK_AFTER.match(norm, end)
+    ):
         return None  # "名列17-32名", "排名前3位", "17-32名排位赛": ranks
     noun = None
     if measure in REFINABLE:
@@ -353,7 +381,7 @@ def count_unit(norm: str, start: int, unit_m: re.Match[str], number: Number) -> 
         unit = P.NOUNS[before.group("noun")] if before is not None else None
         if unit is not None and fits(measure, unit):
             return unit
-    if measure in ("名", "位") and norm[max(0, start - 1):start] == "前":
+    if measure in ("名", "位") and norm[max(0, start - 1) : start] == "前":
         return None
     return generic
 
@@ -368,9 +396,18 @@ def _prefix(norm: str, start: int) -> re.Match[str] | None:
     return P.PREFIX_BOUND.search(norm, max(0, start - 7), start)
 
 
-def finish(text: str, norm: str, start: int, end: int, value: Decimal,
-           value_max: Decimal | None, unit: str, kind: str, number: Number,
-           floor: int) -> Figure | None:
+def finish(
+    text: str,
+    norm: str,
+    start: int,
+    end: int,
+    value: Decimal,
+    value_max: Decimal | None,
+    unit: str,
+    kind: str,
+    number: Number,
+    floor: int,
+) -> Figure | None:
     """Attach bound words, check idioms, and build the Figure."""
     prefix = _prefix(norm, start)
     if prefix is not None and prefix.group("word") == "上" and not number.bare:
@@ -393,8 +430,13 @@ def finish(text: str, norm: str, start: int, end: int, value: Decimal,
     span_start = prefix.start() if prefix is not None else start
     span_end = suffix.end() if suffix is not None else end
     return Figure(
-        text=text[span_start:span_end], start=span_start, end=span_end, value=exact(value),
-        unit=unit, kind=kind, qualifier=qualifier,
+        text=text[span_start:span_end],
+        start=span_start,
+        end=span_end,
+        value=exact(value),
+        unit=unit,
+        kind=kind,
+        qualifier=qualifier,
         value_max=exact(value_max) if value_max is not None else None,
         cumulative=is_cumulative(norm, span_start),
     )
@@ -410,12 +452,12 @@ def in_idiom(norm: str, start: int, end: int) -> bool:
 
 def is_cumulative(norm: str, start: int) -> bool:
     """累计 earlier in the same clause (parentheticals skipped): 累计投入…超5亿元."""
-    window = norm[max(0, start - 80):start]
+    window = norm[max(0, start - 80) : start]
     if "累" not in window:
         return False
     window = P.PARENTHETICAL.sub("", window)
     breaks = [b.end() for b in P.CLAUSE_BREAK.finditer(window)]
-    clause = window[breaks[-1]:] if breaks else window
+    clause = window[breaks[-1] :] if breaks else window
     return P.CUMULATIVE.search(clause) is not None
 
 
@@ -424,9 +466,13 @@ def share_qualifiers(figures: list[Figure]) -> list[Figure]:
     out: list[Figure] = []
     for fig in figures:
         prev = out[-1] if out else None
-        if (prev is not None and prev.end == fig.start and fig.qualifier == "exact"
-                and prev.qualifier in ("about", "over", "under")
-                and P.LEADING_BOUND.match(prev.text)):
+        if (
+            prev is not None
+            and prev.end == fig.start
+            and fig.qualifier == "exact"
+            and prev.qualifier in ("about", "over", "under")
+            and P.LEADING_BOUND.match(prev.text)
+        ):
             fig = replace(fig, qualifier=prev.qualifier)
         out.append(fig)
     return out

@@ -31,47 +31,82 @@ class Metric:
 PEOPLE = frozenset({"person", "household", "person_time"})
 
 VOCABULARY: tuple[Metric, ...] = (
-    Metric("donation", MONEY,
-           "捐赠资金|捐赠|捐款|捐助|捐资|捐献|捐建|无偿帮扶资金|无偿帮扶|无偿援助|无偿|帮扶资金|援助资金|援建资金",
-           "的?(?:捐款|捐赠|善款|帮扶资金)"),
+    Metric(
+        "donation",
+        MONEY,
+        "捐赠资金|捐赠|捐款|捐助|捐资|捐献|捐建|无偿帮扶资金|无偿帮扶|无偿援助|无偿|帮扶资金|援助资金|援建资金",
+        "的?(?:捐款|捐赠|善款|帮扶资金)",
+    ),
     Metric("fundraising", MONEY, "筹集|募集|募捐|筹措|筹款|募得|众筹"),
     Metric("procurement", MONEY, "采购|购买|认购|采买|收购|消费扶贫|购销"),
-    Metric("sales", MONEY, "销售额|销售|销售收入|零售额|零售|营业额|卖出|售出|带货|成交额|交易额|销量"),
+    Metric(
+        "sales", MONEY, "销售额|销售|销售收入|零售额|零售|营业额|卖出|售出|带货|成交额|交易额|销量"
+    ),
     Metric("discount", MONEY, "让利|优惠|减免|降费|减收"),
     Metric("subsidy", MONEY, "补贴|补助|奖补|贴息|奖励资金|救助金|慰问金"),
     Metric("loan", MONEY, "贷款(?!利息|利率|贴息)|放贷|信贷|授信|借款|融资"),
     Metric("income", MONEY, "收入|增收|工资|分红|薪酬|营收"),
-    Metric("investment", MONEY, "投资|投入|注资|出资|拨付|下达|安排资金|建设资金|项目资金",
-           "的?(?:投资|投入|建设资金)"),
+    Metric(
+        "investment",
+        MONEY,
+        "投资|投入|注资|出资|拨付|下达|安排资金|建设资金|项目资金",
+        "的?(?:投资|投入|建设资金)",
+    ),
     Metric("participation_rate", PERCENT, "参与面|参与率|参保率|参合率|参与度|覆盖人群"),
-    Metric("coverage_rate", PERCENT,
-           "覆盖率|通达率|普及率|覆盖面|通车率|通电率|通网率|入户率|到户率|接入率|联网率|覆盖|通达",
-           "(?:以上|左右)?[^，,。；;（(]{0,10}?(?:到户|入户|覆盖|通达|通网|通宽带|通光纤|通4G"
-           "|通了?(?:光纤|宽带|网络|4G|5G|电|水|公路|硬化路))"),
+    Metric(
+        "coverage_rate",
+        PERCENT,
+        "覆盖率|通达率|普及率|覆盖面|通车率|通电率|通网率|入户率|到户率|接入率|联网率|覆盖|通达",
+        "(?:以上|左右)?[^，,。；;（(]{0,10}?(?:到户|入户|覆盖|通达|通网|通宽带|通光纤|通4G"
+        "|通了?(?:光纤|宽带|网络|4G|5G|电|水|公路|硬化路))",
+    ),
     Metric("poverty_rate", POINTS, "贫困发生率|发生率"),
     Metric("enrollment_rate", PERCENT, "入学率|巩固率"),
-    Metric("growth_rate", POINTS, "同比增长|增长(?![到至])|增幅|增速|提高(?![到至])|提升(?![到至])|上涨(?![到至])"),
-    Metric("lifted_out_of_poverty", COUNT,
-           "实现脱贫|脱贫人口|脱贫|摘帽|出列|减贫|减少(?:农村)?贫困人口|退出贫困",
-           "[^，,。；;的（(中有]{0,20}?(?:脱贫|摘帽|出列|退出)",
-           frozenset({"person", "household", "village", "county", "township", "item"})),
-    Metric("jobs_created", COUNT, "就业岗位|工作岗位|岗位|带动就业|解决就业|实现就业|就业",
-           "[^，,。；;的（(]{0,10}?(?:实现|稳定|转移)?就业",
-           frozenset({"person", "job", "person_time"})),
-    Metric("trained", COUNT, "培训", "[^，,。；;的（(]{0,8}?(?:参加|接受)[^，,。；;]{0,4}培训",
-           frozenset({"person", "person_time", "times", "event"})),
-    Metric("relocated", COUNT, "易地扶贫搬迁|搬迁|安置",
-           "[^，,。；;的（(]{0,10}?(?:搬迁|搬出|安置)", PEOPLE),
+    Metric(
+        "growth_rate",
+        POINTS,
+        "同比增长|增长(?![到至])|增幅|增速|提高(?![到至])|提升(?![到至])|上涨(?![到至])",
+    ),
+    Metric(
+        "lifted_out_of_poverty",
+        COUNT,
+        "实现脱贫|脱贫人口|脱贫|摘帽|出列|减贫|减少(?:农村)?贫困人口|退出贫困",
+        "[^，,。；;的（(中有]{0,20}?(?:脱贫|摘帽|出列|退出)",
+        frozenset({"person", "household", "village", "county", "township", "item"}),
+    ),
+    Metric(
+        "jobs_created",
+        COUNT,
+        "就业岗位|工作岗位|岗位|带动就业|解决就业|实现就业|就业",
+        "[^，,。；;的（(]{0,10}?(?:实现|稳定|转移)?就业",
+        frozenset({"person", "job", "person_time"}),
+    ),
+    Metric(
+        "trained",
+        COUNT,
+        "培训",
+        "[^，,。；;的（(]{0,8}?(?:参加|接受)[^，,。；;]{0,4}培训",
+        frozenset({"person", "person_time", "times", "event"}),
+    ),
+    Metric(
+        "relocated",
+        COUNT,
+        "易地扶贫搬迁|搬迁|安置",
+        "[^，,。；;的（(]{0,10}?(?:搬迁|搬出|安置)",
+        PEOPLE,
+    ),
     Metric("built", LENGTH, "建成|修建|新建|硬化|铺设|改造|架设|敷设"),
 )
 BY_NAME = {m.name: m for m in VOCABULARY}
 
 # One scan finds every keyword before a figure: one named group per metric, each metric's
 # words longest first (捐赠资金 beats 捐赠); a word may carry a lookahead (提高 but not 提高到).
-KEYWORD = re.compile("|".join(
-    f"(?P<{m.name}>" + "|".join(sorted(m.before.split("|"), key=len, reverse=True)) + ")"
-    for m in VOCABULARY
-))
+KEYWORD = re.compile(
+    "|".join(
+        f"(?P<{m.name}>" + "|".join(sorted(m.before.split("|"), key=len, reverse=True)) + ")"
+        for m in VOCABULARY
+    )
+)
 # After the figure: "28247名贫困人口顺利脱贫", "70%以上光纤到户"
 AFTER = tuple((m, re.compile(m.after)) for m in VOCABULARY if m.after)
 
@@ -99,8 +134,16 @@ def metric_after(text: str, start: int, end: int, kind: str, unit: str) -> str |
     return None
 
 
-def assign_metric(text: str, clause_start: int, fig_start: int, fig_end: int, clause_end: int,
-                  kind: str, unit: str) -> str | None:
+def assign_metric(
+    text: str,
+    clause_start: int,
+    fig_start: int,
+    fig_end: int,
+    clause_end: int,
+    kind: str,
+    unit: str,
+) -> str | None:
     """The metric of one figure: keyword before it in the clause, else a verb after it."""
-    return (metric_before(text, clause_start, fig_start, kind, unit)
-            or metric_after(text, fig_end, clause_end, kind, unit))
+    return metric_before(text, clause_start, fig_start, kind, unit) or metric_after(
+        text, fig_end, clause_end, kind, unit
+    )

@@ -17,9 +17,27 @@ from aidetl.errors import ExtractError
 FULLWIDTH = str.maketrans("０１２３４５６７８９．％～－", "0123456789.%~-")
 
 DIGITS = {
-    "零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2, "三": 3, "叁": 3,
-    "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7,
-    "八": 8, "捌": 8, "九": 9, "玖": 9,
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "壹": 1,
+    "二": 2,
+    "两": 2,
+    "贰": 2,
+    "三": 3,
+    "叁": 3,
+    "四": 4,
+    "肆": 4,
+    "五": 5,
+    "伍": 5,
+    "六": 6,
+    "陆": 6,
+    "七": 7,
+    "柒": 7,
+    "八": 8,
+    "捌": 8,
+    "九": 9,
+    "玖": 9,
 }
 SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
@@ -142,7 +160,7 @@ def to_number(span: str) -> Decimal:
     span = normalize(span).strip()
     head = span.rstrip("百千万亿")
     if head and head[0].isdigit():
-        mag = span[len(head):]
+        mag = span[len(head) :]
         value = parse_arabic(head) * (parse_magnitude(mag) if mag else 1)
     else:
         value = parse_chinese(span)

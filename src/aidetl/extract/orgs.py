@@ -16,8 +16,13 @@ from aidetl.extract.places import find_places
 
 # canonical name → aliases (longest first in the pattern)
 BRANDS: dict[str, tuple[str, ...]] = {
-    "中国电信": ("中国电信集团有限公司", "中国电信集团公司", "中国电信股份有限公司", "中国电信集团",
-              "中国电信"),
+    "中国电信": (
+        "中国电信集团有限公司",
+        "中国电信集团公司",
+        "中国电信股份有限公司",
+        "中国电信集团",
+        "中国电信",
+    ),
     "中国移动": ("中国移动通信集团有限公司", "中国移动通信集团", "中国移动"),
     "中国联通": ("中国联合网络通信集团有限公司", "中国联通集团", "中国联通"),
     "中国铁塔": ("中国铁塔股份有限公司", "中国铁塔"),
@@ -43,29 +48,57 @@ BRANDS: dict[str, tuple[str, ...]] = {
     "国家能源集团": ("国家能源投资集团", "国家能源集团"),
     "中粮集团": ("中粮集团有限公司", "中粮集团", "中粮"),
     "中国建筑": ("中国建筑集团有限公司", "中国建筑", "中建集团"),
-    "中国中铁": ("中国中铁",), "中国铁建": ("中国铁建",), "中国宝武": ("中国宝武",),
-    "华为": ("华为技术有限公司", "华为公司", "华为"), "中兴": ("中兴通讯", "中兴"),
-    "腾讯": ("腾讯公司", "腾讯"), "阿里巴巴": ("阿里巴巴集团", "阿里巴巴"), "京东": ("京东集团", "京东"),
-    "拼多多": ("拼多多",), "美团": ("美团",), "百度": ("百度公司", "百度"),
-    "碧桂园": ("碧桂园集团", "碧桂园"), "万达集团": ("万达集团",), "恒大集团": ("恒大集团",),
+    "中国中铁": ("中国中铁",),
+    "中国铁建": ("中国铁建",),
+    "中国宝武": ("中国宝武",),
+    "华为": ("华为技术有限公司", "华为公司", "华为"),
+    "中兴": ("中兴通讯", "中兴"),
+    "腾讯": ("腾讯公司", "腾讯"),
+    "阿里巴巴": ("阿里巴巴集团", "阿里巴巴"),
+    "京东": ("京东集团", "京东"),
+    "拼多多": ("拼多多",),
+    "美团": ("美团",),
+    "百度": ("百度公司", "百度"),
+    "碧桂园": ("碧桂园集团", "碧桂园"),
+    "万达集团": ("万达集团",),
+    "恒大集团": ("恒大集团",),
     "国务院扶贫办": ("国务院扶贫开发领导小组办公室", "国务院扶贫办"),
-    "国家乡村振兴局": ("国家乡村振兴局",), "财政部": ("财政部",), "农业农村部": ("农业农村部",),
-    "商务部": ("商务部",), "教育部": ("教育部",), "民政部": ("民政部",), "工业和信息化部": ("工业和信息化部", "工信部"),
+    "国家乡村振兴局": ("国家乡村振兴局",),
+    "财政部": ("财政部",),
+    "农业农村部": ("农业农村部",),
+    "商务部": ("商务部",),
+    "教育部": ("教育部",),
+    "民政部": ("民政部",),
+    "工业和信息化部": ("工业和信息化部", "工信部"),
     "人力资源和社会保障部": ("人力资源和社会保障部", "人力资源社会保障部", "人社部"),
     "国家发展改革委": ("国家发展和改革委员会", "国家发展改革委", "国家发改委"),
-    "国资委": ("国务院国资委", "国资委"), "中组部": ("中组部",), "中国扶贫基金会": ("中国扶贫基金会",),
+    "国资委": ("国务院国资委", "国资委"),
+    "中组部": ("中组部",),
+    "中国扶贫基金会": ("中国扶贫基金会",),
 }
 # The short brand a branch uses: 四川电信 → 中国电信, 江苏移动 → 中国移动
-BRANCH_SHORT = {"电信": "中国电信", "移动": "中国移动", "联通": "中国联通", "铁塔": "中国铁塔",
-                "农行": "中国农业银行", "工行": "中国工商银行", "建行": "中国建设银行",
-                "邮政": "中国邮政", "邮储银行": "中国邮政储蓄银行", "石化": "中国石化",
-                "电力公司": "国家电网", "供电公司": "国家电网"}
+BRANCH_SHORT = {
+    "电信": "中国电信",
+    "移动": "中国移动",
+    "联通": "中国联通",
+    "铁塔": "中国铁塔",
+    "农行": "中国农业银行",
+    "工行": "中国工商银行",
+    "建行": "中国建设银行",
+    "邮政": "中国邮政",
+    "邮储银行": "中国邮政储蓄银行",
+    "石化": "中国石化",
+    "电力公司": "国家电网",
+    "供电公司": "国家电网",
+}
 ALIASES = {alias: name for name, aliases in BRANDS.items() for alias in aliases}
 _ALIAS_ALT = "|".join(sorted(map(re.escape, ALIASES), key=len, reverse=True))
 # 中国电信, 中国电信集团有限公司, 农行 (aliases, longest first)
 BRAND = re.compile(_ALIAS_ALT)
 # after a brand: 四川公司, 凉山分行, 四川省电力公司 (the place is checked against places)
-BRANCH_AFTER = re.compile(r"(?P<place>[\u4e00-\u9fff]{2,8}?)(?:分公司|公司|分行|支行|电力公司|供电公司|分局)")
+BRANCH_AFTER = re.compile(
+    r"(?P<place>[\u4e00-\u9fff]{2,8}?)(?:分公司|公司|分行|支行|电力公司|供电公司|分局)"
+)
 # a brand's own body: 腾讯基金会, 阿里巴巴公益基金会, 京东物流公司 is not matched (only bodies)
 OWN_BODY = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:基金会|慈善会|研究院|工会)")
 # a branch brand after a place: 四川电信, 江苏移动公司, 凉山州农行
@@ -76,7 +109,8 @@ GOVERNMENT = re.compile(
     r"|商务局|人社局|发改委|发展改革委|人社厅|扶贫办|农业农村厅|财政厅|民政厅|教育厅|商务厅|扶贫开发办公室"
 )
 SUFFIX = re.compile(
-    GOVERNMENT.pattern + r"|基金会|慈善会|慈善总会|红十字会|商会|协会|合作社|集团有限公司|股份有限公司"
+    GOVERNMENT.pattern
+    + r"|基金会|慈善会|慈善总会|红十字会|商会|协会|合作社|集团有限公司|股份有限公司"
     r"|有限责任公司|有限公司|集团|银行|研究院"
 )
 # Words that end a built name on the left: 向盐源县人民政府 → 盐源县人民政府
@@ -138,10 +172,10 @@ def _brand(text: str, m: re.Match, end: int) -> OrgMention:
     canonical = ALIASES[m.group(0)]
     own = OWN_BODY.match(text, m.end(), end)
     if own:
-        return _make(text, text[m.start():own.end()], m.start(), own.end(), canonical)
+        return _make(text, text[m.start() : own.end()], m.start(), own.end(), canonical)
     branch = BRANCH_AFTER.match(text, m.end(), end)
     if branch and _is_place(branch.group("place")):
-        return _make(text, text[m.start():branch.end()], m.start(), branch.end(), canonical)
+        return _make(text, text[m.start() : branch.end()], m.start(), branch.end(), canonical)
     return _make(text, canonical, m.start(), m.end(), None)
 
 
@@ -153,29 +187,31 @@ def _local(text: str, m: re.Match, floor: int) -> list[OrgMention]:
         return []
     first = _chain_start(places, chain[0])  # 四川凉山电信
     short = m.group(0).removesuffix("分公司").removesuffix("公司")
-    return [_make(text, text[first:m.end()], first, m.end(), BRANCH_SHORT[short])]
+    return [_make(text, text[first : m.end()], first, m.end(), BRANCH_SHORT[short])]
 
 
 def _named(text: str, m: re.Match, floor: int) -> list[OrgMention]:
     """盐源县人民政府, 中国扶贫基金会: the words before the suffix up to a lead word."""
     s = max(floor, m.start() - 14)
-    while s < m.start() and not _is_han(text[s:m.start()]):
+    while s < m.start() and not _is_han(text[s : m.start()]):
         s += 1
     if s >= m.start() or text[m.start() - 1] in "全本该各我级":  # 全集团, 县级公司
         return []
     places = find_places(text, s, m.start())
     if GOVERNMENT.fullmatch(m.group(0)):  # a government is named by its place: 福建省政府
-        near = [p for p in places if m.start() - p.end <= 4 and not _has_lead(text[p.end:m.start()])]
+        near = [
+            p for p in places if m.start() - p.end <= 4 and not _has_lead(text[p.end : m.start()])
+        ]
         if not near:
             return []
         first = _chain_start(places, near[-1])
-        return [_make(text, text[first:m.end()], first, m.end(), None)]
+        return [_make(text, text[first : m.end()], first, m.end(), None)]
     if places:
         s = places[0].start
     else:
-        lead = NAME_LEAD.match(text[s:m.start()])
+        lead = NAME_LEAD.match(text[s : m.start()])
         s += lead.end() if lead else 0
-    written = text[s:m.end()]
+    written = text[s : m.end()]
     if m.start() - s < 2 or GENERIC.match(written):  # 家合作社, 省级公司
         return []
     return [_make(text, written, s, m.end(), None)]
@@ -205,7 +241,7 @@ def _is_place(chunk: str) -> bool:
 
 
 def _make(text: str, name: str, s: int, e: int, parent: str | None) -> OrgMention:
-    before = text[max(0, s - 2):s]
+    before = text[max(0, s - 2) : s]
     recipient = bool(RECIPIENT_BEFORE.search(before))
     return OrgMention(name, s, e, parent, recipient)
 

@@ -12,8 +12,20 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-             "七": 7, "八": 8, "九": 9}
+CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 NUM = r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})"
 YEAR = r"(?:19|20)\d{2}"
 PLAN_ERAS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021}
@@ -70,7 +82,9 @@ def cn_number(text: str) -> int:
         return int(text)
     if "十" in text:
         tens, _, ones = text.partition("十")
-        return (CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (CN_DIGITS.get(ones, 0) if ones else 0)
+        return (CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (
+            CN_DIGITS.get(ones, 0) if ones else 0
+        )
     return CN_DIGITS[text]
 
 
@@ -85,7 +99,10 @@ def shift_months(day: date, months: int) -> date:
 
 
 def find_periods(
-    text: str, start: int = 0, end: int | None = None, published: date | None = None,
+    text: str,
+    start: int = 0,
+    end: int | None = None,
+    published: date | None = None,
     context_year: int | None = None,
 ) -> list[Period]:
     """Every period in text[start:end], in text order; comparisons (比2018年) are skipped."""
@@ -93,7 +110,9 @@ def find_periods(
     year = context_year or (published.year if published else None)
     found: list[Period] = []
     for m in PERIOD.finditer(text, start, end):
-        if not m.group(0).strip() or COMPARISON_BEFORE.search(text, max(0, m.start() - 2), m.start()):
+        if not m.group(0).strip() or COMPARISON_BEFORE.search(
+            text, max(0, m.start() - 2), m.start()
+        ):
             continue
         period = _interpret(text, m, published, year)
         if period is None:
@@ -134,14 +153,17 @@ def _interpret(text: str, m: re.Match, published: date | None, year: int | None)
     stop = m.end()
     since = SINCE_AFTER.match(text, stop) if kind == "point" else None
     # 从2013年底的88.1万人: a starting value, not "since"
-    since_before = (SINCE_BEFORE.search(text, max(0, m.start() - 1), m.start())
-                    and not m.group("yend") and not text.startswith("的", stop))
+    since_before = (
+        SINCE_BEFORE.search(text, max(0, m.start() - 1), m.start())
+        and not m.group("yend")
+        and not text.startswith("的", stop)
+    )
     if kind == "point" and (since or since_before):
         end_day = published
         stop = since.end() if since else stop
     elif UNTIL_BEFORE.search(text, max(0, m.start() - 3), m.start()):
         start_day = None
-    return Period(text[m.start():stop], m.start(), stop, start_day, end_day, named)
+    return Period(text[m.start() : stop], m.start(), stop, start_day, end_day, named)
 
 
 def _range(m: re.Match) -> Interval | None:
@@ -204,8 +226,11 @@ def _point(m: re.Match, published: date | None, year: int | None) -> Interval | 
         return date(base, month, 1), month_end(base, month), named
     if m.group("half"):
         first_half = m.group("half") == "上半年"
-        return (date(base, 1, 1) if first_half else date(base, 7, 1),
-                date(base, 6, 30) if first_half else date(base, 12, 31), named)
+        return (
+            date(base, 1, 1) if first_half else date(base, 7, 1),
+            date(base, 6, 30) if first_half else date(base, 12, 31),
+            named,
+        )
     if m.group("q"):
         q = cn_number(m.group("q"))
         return date(base, 3 * q - 2, 1), month_end(base, 3 * q), named
@@ -222,6 +247,15 @@ def _weak(text: str, start: int, end: int, published: date) -> list[Period]:
     periods = []
     for m in WEAK.finditer(text, start, end):
         months = cn_number(m.group("wn"))
-        periods.append(Period(m.group(0), m.start(), m.end(), shift_months(published, months),
-                              published, None, weak=True))
+        periods.append(
+            Period(
+                m.group(0),
+                m.start(),
+                m.end(),
+                shift_months(published, months),
+                published,
+                None,
+                weak=True,
+            )
+        )
     return periods
