@@ -28,9 +28,8 @@ $(BENCH_STAMP): $(STAMP) requirements-bench.txt
 demo: $(STAMP)
 	$(BIN)/aidetl demo
 
-test: $(STAMP)
+test: lint
 	bash scripts/ensure-chromium.sh
-	$(BIN)/ruff check src flows tests bench
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -12,6 +12,7 @@ import tempfile
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from aidetl.config import load_settings
 from aidetl.errors import AidetlError
@@ -71,7 +72,7 @@ def run_flow(
     plain: bool = False,
     task_runner: str = "process",
     dask_address: str | None = None,
-    **params: object,
+    **params: Any,
 ) -> dict:
     """Run ingest through Prefect (flows.ingest), or in-process without it when `plain`."""
     if plain:

@@ -438,11 +438,12 @@ class EnvOncePerHost(requests.Session):
         return {**settings, "stream": self.stream if stream is None else stream}
 
     def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
-        if self.trust_env and not request.auth and not self.auth:
-            key = host_key(request.url)
+        url = request.url
+        if self.trust_env and isinstance(url, str) and not request.auth and not self.auth:
+            key = host_key(url)
             auth = self._netrc.get(key)
             if auth is None:
-                auth = requests.utils.get_netrc_auth(request.url) or NoAuth()
+                auth = requests.utils.get_netrc_auth(url) or NoAuth()
                 self._netrc[key] = auth
             request.auth = auth
         return super().prepare_request(request)

@@ -178,7 +178,9 @@ def fetch_batch(
 
 def process_batch(fetched: FetchedBatch) -> ProcessedBatch:
     """Parse and extract every page of a batch; a page that fails is marked in its attempt."""
-    articles, facts, failed = [], [], {}
+    articles: list[Article] = []
+    facts: list[tuple[str, Fact]] = []
+    failed: dict[str, Exception] = {}
     for page in fetched.pages:
         try:
             article = parse_article(page, fetched.source)

@@ -218,9 +218,10 @@ def read_figure(text: str, norm: str, m: re.Match[str], floor: int) -> Figure | 
         return None
     unit, kind = spec
     if kind == "count":
-        unit = count_unit(norm, m.start(), unit_m, number)
-        if unit is None:
+        counted = count_unit(norm, m.start(), unit_m, number)
+        if counted is None:
             return None
+        unit = counted
     elif value_max is None and not number_allowed(number, kind, _prefix(norm, m.start())):
         return None
     end = unit_m.end()
