@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -76,6 +77,16 @@ def test_generic_extractor_finds_br_paragraphs_and_metadata() -> None:
     assert article.editor == "王五"
     assert "责任编辑" not in article.body  # the editor credit is a field, not body text
     assert article.outlet == "某某日报"
+
+
+def test_page_opening_with_an_xml_declaration_parses_as_html_without_warnings() -> None:
+    """An XHTML page that starts with <?xml ...?> gives the same article and no warning."""
+    xhtml = '<?xml version="1.0" encoding="utf-8"?>\n' + GENERIC_PAGE
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # BeautifulSoup's "looks like XML" would raise here
+        article = parse_html(xhtml, url="http://news.example.cn/2021/1.html")
+    assert article.title == "某县新建道路120公里"
+    assert article.body == parse_html(GENERIC_PAGE, url="http://news.example.cn/2021/1.html").body
 
 
 def test_parse_article_uses_page_and_source() -> None:

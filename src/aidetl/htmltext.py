@@ -24,6 +24,9 @@ PRE_STRIP = re.compile(
     r"|<!--.*?-->",
     re.I | re.S,
 )
+# A leading XML declaration: the HTML parser skips it anyway, and markup that opens with
+# one (an XHTML page, a feed fetched as a page) makes BeautifulSoup warn that it looks like XML.
+XML_DECLARATION = re.compile(r"\A\s*<\?xml\b[^>]{0,200}>", re.I)
 # Tags dropped from the tree wholesale.
 JUNK_TAGS = (
     "nav",
@@ -128,7 +131,7 @@ def strip_markup(html: str) -> str:
 def make_soup(html: str) -> BeautifulSoup:
     """Parse once with lxml; class stays one string (cheaper, and selectors still match)."""
     html = BLOCK_SPACE_AFTER.sub(r"\1", BLOCK_SPACE_BEFORE.sub("", strip_markup(html)))
-    html = EMPTY_INLINE.sub("", html)
+    html = XML_DECLARATION.sub("", EMPTY_INLINE.sub("", html), count=1)
     return BeautifulSoup(html, "lxml", multi_valued_attributes=None)
 
 
