@@ -202,6 +202,45 @@ def test_reposts_are_found_by_simhash_when_the_batch_brings_none(wh: Warehouse) 
     assert marks[article(3).article_id][0] is None
 
 
+def published(a: Article, day: int) -> Article:
+    return replace(a, published_at=datetime(2020, 6, day, tzinfo=UTC))
+
+
+def test_an_original_loaded_after_its_reposts_takes_their_place(wh: Warehouse) -> None:
+    """Reposts crawled before their original: once the earlier original loads, they (and
+    what pointed at them) point at it, and every view counts the story once."""
+    story = "国家电网公司2019年投入帮扶资金12.6亿元，实施扶贫项目210个，带动贫困人口脱贫。" * 6
+    original = published(article(1, body=story), 1)
+    repost = published(article(2, body=story + "（来源：新华网）"), 2)
+    second = published(article(3, body=story + "（转载）"), 3)
+    sims = {original.version_id: 0xABCD_0000_1234_5678, repost.version_id: 0xABCD_0000_1234_5679,
+            second.version_id: 0xABCD_0000_1234_567B}  # fmt: skip
+    first_run = batch("r1", [repost, second])
+    wh.load_batch(replace(first_run, simhashes=sims))
+    marks = dict(wh.query("SELECT article_id, duplicate_of FROM article_versions")[1])
+    assert marks == {repost.article_id: None, second.article_id: repost.article_id}
+    wh.load_batch(replace(batch("r2", [original]), simhashes=sims))
+    marks = dict(wh.query("SELECT article_id, duplicate_of FROM article_versions")[1])
+    assert marks == {original.article_id: None, repost.article_id: original.article_id,
+                     second.article_id: original.article_id}  # fmt: skip
+    _, rows = wh.query("SELECT DISTINCT article_id FROM facts_dedup")
+    assert rows == [(original.article_id,)]
+    _, rows = wh.query("SELECT facts, total FROM money_by_subject_year")
+    assert rows == [(2, Decimal("3000"))]
+
+
+def test_a_later_near_duplicate_does_not_move_the_original(wh: Warehouse) -> None:
+    """Loading a later repost after its original leaves the original where it was."""
+    story = "中国移动2020年在云南省投入帮扶资金3.2亿元，建设通信基站1200个。" * 6
+    original = published(article(1, body=story), 1)
+    repost = published(article(2, body=story + "（转载）"), 5)
+    sims = {original.version_id: 0x0F0F_0000_1234_5678, repost.version_id: 0x0F0F_0000_1234_5679}
+    wh.load_batch(replace(batch("r1", [original]), simhashes=sims))
+    wh.load_batch(replace(batch("r2", [repost]), simhashes=sims))
+    marks = dict(wh.query("SELECT article_id, duplicate_of FROM article_versions")[1])
+    assert marks == {original.article_id: None, repost.article_id: original.article_id}
+
+
 def test_load_batches_loads_each_batch_in_order_and_reports_each(wh: Warehouse) -> None:
     b1, b2 = batch("r1", [article(1)]), batch("r1", [article(2, body="另一篇：投入3亿元。")])
     results = wh.load_batches([b1, b2, b1])

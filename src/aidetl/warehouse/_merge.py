@@ -80,10 +80,11 @@ WHERE NOT EXISTS (SELECT 1 FROM article_versions AS t WHERE t.version_id = s.ver
 """
 DISTINCT_VERSIONS = "(SELECT DISTINCT ON (version_id) * FROM b_articles ORDER BY version_id, ord)"
 
-# near-duplicate bodies: candidates share one of four 16-bit bands of the simhash, then
-# hamming distance <= $maxd; the earliest-published other article (or the canonical it
-# already points to) becomes duplicate_of.
-MARK_DUPLICATES = """
+# Near-duplicate bodies: a new version and a stored one are candidates when they share one
+# of four 16-bit bands of the simhash, and near when their hamming distance is <= $maxd
+# (pairs with another article only; a version is never a repost of its own article).
+NEAR_PAIRS = """
+CREATE TEMP TABLE b_near AS
 WITH new AS (
     SELECT v.version_id, v.article_id, v.simhash,
            coalesce(v.published_at, TIMESTAMPTZ '9999-12-31') AS pub,
@@ -94,22 +95,52 @@ WITH new AS (
       AND v.version_id IN (SELECT version_id FROM b_articles)
 ),
 old AS (
-    SELECT article_id, simhash, coalesce(duplicate_of, article_id) AS canon,
+    SELECT version_id, article_id, simhash, duplicate_of,
+           coalesce(duplicate_of, article_id) AS canon,
            coalesce(published_at, TIMESTAMPTZ '9999-12-31') AS pub,
            unnest([simhash >> 48, ((simhash >> 32) & 65535) | 65536,
                    ((simhash >> 16) & 65535) | 131072, (simhash & 65535) | 196608]) AS band
     FROM article_versions WHERE simhash IS NOT NULL
-),
-picked AS (
-    SELECT n.version_id, arg_min(o.canon, (o.pub, o.article_id)) AS canon
-    FROM new AS n JOIN old AS o ON o.band = n.band
-    WHERE o.article_id <> n.article_id AND bit_count(xor(n.simhash, o.simhash)) <= $maxd
-      AND (o.pub, o.article_id) < (n.pub, n.article_id)
-    GROUP BY n.version_id
 )
-UPDATE article_versions AS t SET duplicate_of = p.canon
-FROM picked AS p WHERE t.version_id = p.version_id
+SELECT DISTINCT n.version_id AS n_version, n.article_id AS n_article, n.pub AS n_pub,
+       o.version_id AS o_version, o.article_id AS o_article, o.pub AS o_pub,
+       o.canon AS o_canon, o.duplicate_of AS o_dup
+FROM new AS n JOIN old AS o ON o.band = n.band
+WHERE o.article_id <> n.article_id AND bit_count(xor(n.simhash, o.simhash)) <= $maxd
 """
+
+# A new version near an earlier-published article becomes its repost: duplicate_of = the
+# earliest such article (or the canonical that one already points to).
+MARK_REPOSTS = """
+UPDATE article_versions AS t SET duplicate_of = p.canon
+FROM (SELECT n_version, arg_min(o_canon, (o_pub, o_article)) AS canon FROM b_near
+      WHERE (o_pub, o_article) < (n_pub, n_article) GROUP BY n_version) AS p
+WHERE t.version_id = p.n_version
+"""
+
+# The other way round: an article stored as an original (a repost crawled before the story
+# it copies) that a new, earlier-published version is near becomes a repost of that
+# version's canonical; so do the versions that pointed at it. Views then count the story
+# once whichever of its copies was loaded first.
+SUPERSEDED = """
+CREATE TEMP TABLE b_superseded AS
+SELECT p.o_article AS article_id,
+       arg_min(coalesce(v.duplicate_of, v.article_id), (p.n_pub, p.n_article)) AS canon
+FROM b_near AS p JOIN article_versions AS v ON v.version_id = p.n_version
+WHERE p.o_dup IS NULL AND (p.n_pub, p.n_article) < (p.o_pub, p.o_article)
+  AND p.o_version NOT IN (SELECT version_id FROM b_articles)
+GROUP BY p.o_article
+HAVING canon <> p.o_article
+"""
+REPOINT = """
+UPDATE article_versions AS t SET duplicate_of = s.canon
+FROM b_superseded AS s
+WHERE t.version_id IN (SELECT o_version FROM b_near) AND t.article_id = s.article_id;
+UPDATE article_versions AS t SET duplicate_of = s.canon
+FROM b_superseded AS s
+WHERE t.duplicate_of = s.article_id;
+"""
+
 
 # A batch rarely repeats a fact; the check counts distinct 64-bit hashes of the key (a
 # collision can only report a repeat that is not there, which costs a DISTINCT ON, never
@@ -196,6 +227,16 @@ class Counts:
     attempts: int
 
 
+def mark_reposts(con: duckdb.DuckDBPyConnection, max_distance: int) -> None:
+    """Set duplicate_of for the batch's new versions and for stored ones they supersede."""
+    if changed(con, NEAR_PAIRS, {"maxd": max_distance}):
+        con.execute(MARK_REPOSTS).fetchall()
+        if changed(con, SUPERSEDED, {}):
+            con.execute(REPOINT).fetchall()
+        con.execute("DROP TABLE IF EXISTS b_superseded").fetchall()
+    con.execute("DROP TABLE b_near").fetchall()
+
+
 def changed(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> int:
     rows = con.execute(sql, params).fetchall()  # read to the end: DuckDB 2 wants results finished
     return int(rows[0][0]) if rows else 0
@@ -225,7 +266,7 @@ def merge_batch(
         versions = "b_articles" if versions_unique else DISTINCT_VERSIONS
         new_versions = changed(con, INSERT_VERSIONS.replace("{versions}", versions), run)
         if new_versions:
-            con.execute(MARK_DUPLICATES, {"maxd": max_distance}).fetchall()
+            mark_reposts(con, max_distance)
         unknown = [r[0] for r in con.execute(UNKNOWN_VERSIONS).fetchall()]
         if unknown:
             raise WarehouseError(
