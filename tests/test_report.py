@@ -91,20 +91,24 @@ def test_every_chart_has_a_container_and_non_empty_data(report):
     assert data["money"] and data["metrics"] and data["places"]
 
 
-def test_money_totals_equal_sql_over_facts_dedup(report, warehouse):
-    """Reposts are counted once: the chart data sums to SUM(value) over facts_dedup."""
+def test_money_totals_equal_sql_over_summable_figures(report, warehouse):
+    """The chart sums what money_by_subject_year sums: each summable figure once (reposts
+    and the cumulative 超5亿元 left out), per subject."""
     data = embedded(report)
     expected = scalar(
-        warehouse, "SELECT sum(value) FROM facts_dedup WHERE kind='money' AND unit='CNY'"
+        warehouse,
+        "SELECT sum(value) FROM summable_figures "
+        "WHERE kind='money' AND unit='CNY' AND subject IS NOT NULL",
     )
-    with_reposts = scalar(warehouse, "SELECT sum(value) FROM current_facts WHERE kind='money'")
-    assert sum(r["total"] for r in data["money"]) == pytest.approx(expected)
-    assert expected < with_reposts  # the fixture's repost really is excluded
+    every_mention = scalar(warehouse, "SELECT sum(value) FROM current_facts WHERE kind='money'")
+    assert sum(r["total"] for r in data["money"]) == pytest.approx(expected) == 230_000_000
+    assert expected < every_mention  # the repost and the cumulative figure really are left out
     by_subject: dict[str, float] = {}
     for r in data["money"]:
         by_subject[r["subject"]] = by_subject.get(r["subject"], 0) + r["total"]
     _, rows = Warehouse(warehouse).query(
-        "SELECT subject, sum(total) FROM money_by_subject_year WHERE unit='CNY' GROUP BY subject"
+        "SELECT subject, sum(total) FROM money_by_subject_year "
+        "WHERE unit='CNY' AND total IS NOT NULL GROUP BY subject"
     )
     assert by_subject == {s: pytest.approx(float(v)) for s, v in rows}
 

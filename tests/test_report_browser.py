@@ -72,7 +72,7 @@ def test_every_chart_renders_as_svg_without_script_errors(report_url, tmp_path):
     charts = svg_attrs(dom)
     assert set(charts) == {"money", "metrics", "places"}
     assert all(int(attr(tag, "data-bars")) > 0 for tag in charts.values())
-    assert float(attr(charts["money"], "data-total")) == 730_000_000  # facts_dedup, CNY
+    assert float(attr(charts["money"], "data-total")) == 230_000_000  # summable figures, CNY
     assert re.search(r'data-shown="3"', dom)  # three money facts listed by default
 
 

@@ -130,9 +130,9 @@ def test_reporting_views_aggregate_current_facts(wh: Warehouse) -> None:
     other = article(2, body="中国移动今年在贵州省投入8000万元建设通信基站，覆盖率达到98%。")
     wh.load_batch(batch("r1", [article(1), other]))
     _, rows = wh.query("SELECT subject, year, unit, facts, total FROM money_by_subject_year")
-    assert rows == [
-        ("中国电信", 2020, "CNY", 4, Decimal("6000"))
-    ]  # year of period_end, else published
+    # year of period_end, else published; "since 2018" (a start, no end) is not a yearly
+    # flow, so nothing is summed
+    assert rows == [("中国电信", 2020, "CNY", 4, None)]
     _, rows = wh.query("SELECT place, facts FROM figures_by_place")
     assert rows == [("贵州省", 4)]
     _, rows = wh.query("SELECT metric, facts FROM counts_by_metric")
@@ -141,6 +141,49 @@ def test_reporting_views_aggregate_current_facts(wh: Warehouse) -> None:
     assert rows == [(2, Decimal("2000")), (2, Decimal("2000"))]
     _, rows = wh.query("SELECT extractor_version, facts FROM facts_by_extractor")
     assert rows == [("t1", 4)]
+
+
+def money(start: int, value: str, **kw: object) -> Fact:
+    return fact(start, start + 2, value, subject=kw.pop("subject", "中国电信"), **kw)
+
+
+def test_totals_add_each_summable_figure_once(wh: Warehouse) -> None:
+    """total sums distinct yearly flows; rates, balances, cumulative, planned, multi-year,
+    as-of and unattributed amounts are counted as facts but never added to it."""
+    y2019 = {"period_start": date(2019, 1, 1), "period_end": date(2019, 12, 31)}
+    a, b = article(1), article(2, body="另一家媒体的报道：中国电信2019年投入扶贫资金1亿元。")
+    facts_a = [
+        money(0, "100000000", metric="investment", **y2019),  # 2019年投入1亿元
+        money(3, "100000000", metric="investment", **y2019),  # the same figure again
+        money(6, "30000000", metric="donation", **y2019),  # 2019年捐赠3000万元
+        money(9, "500000000", metric="investment", cumulative=True, **y2019),  # 累计
+        money(12, "80000000", metric="investment", planned=True, **y2019),  # 计划投入
+        money(15, "900000000", metric="loan", **y2019),  # 贷款余额: a balance
+        money(18, "8000", metric="income", **y2019),  # 人均收入: per head
+        money(21, "70000000", metric="investment",
+              period_start=date(2017, 1, 1), period_end=date(2019, 12, 31)),  # 三年来
+        money(24, "60000000", metric="investment", period_end=date(2019, 12, 31)),  # 截至
+        money(27, "40000000", metric="investment", subject=None, **y2019),  # whose?
+    ]  # fmt: skip
+    facts_b = [money(0, "100000000", metric="investment", **y2019)]  # another outlet's copy
+    wh.load_batch(Batch("r1", [], [a, b], [(a.version_id, f) for f in facts_a]
+                        + [(b.version_id, f) for f in facts_b]))  # fmt: skip
+    _, rows = wh.query(
+        "SELECT subject, facts, articles, total, figures_summed, largest, largest_cumulative "
+        "FROM money_by_subject_year WHERE year = 2019 ORDER BY subject NULLS LAST"
+    )
+    assert rows == [
+        ("中国电信", 10, 2, Decimal("130000000"), 2, Decimal("900000000"), Decimal("500000000")),
+        (None, 1, 1, None, 0, Decimal("40000000"), None),
+    ]
+    _, rows = wh.query("SELECT metric, total, figures_summed FROM counts_by_metric ORDER BY 1")
+    assert rows == [("donation", Decimal("30000000"), 1), ("income", None, 0),
+                    ("investment", Decimal("100000000"), 1), ("loan", None, 0)]  # fmt: skip
+    _, rows = wh.query(
+        "SELECT value, mentions, articles, fact_id IS NOT NULL FROM summable_figures "
+        "WHERE subject IS NOT NULL ORDER BY value"
+    )
+    assert rows == [(Decimal("30000000"), 1, 1, True), (Decimal("100000000"), 3, 2, True)]
 
 
 def test_near_duplicate_repost_points_at_the_earliest_article(wh: Warehouse) -> None:
@@ -225,8 +268,8 @@ def test_an_original_loaded_after_its_reposts_takes_their_place(wh: Warehouse) -
                      second.article_id: original.article_id}  # fmt: skip
     _, rows = wh.query("SELECT DISTINCT article_id FROM facts_dedup")
     assert rows == [(original.article_id,)]
-    _, rows = wh.query("SELECT facts, total FROM money_by_subject_year")
-    assert rows == [(2, Decimal("3000"))]
+    _, rows = wh.query("SELECT facts, articles, largest FROM money_by_subject_year")
+    assert rows == [(2, 1, Decimal("2000"))]
 
 
 def test_a_later_near_duplicate_does_not_move_the_original(wh: Warehouse) -> None:

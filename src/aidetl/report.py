@@ -31,10 +31,14 @@ SOURCE = "coalesce(nullif(source, ''), site, '(unknown)')"
 METRIC = "coalesce(metric, '(none)')"
 
 RELATIONS_SQL = "SELECT table_name FROM information_schema.tables"
+# Money is summed the way money_by_subject_year sums it: each distinct summable figure once
+# (summable_figures names the mention that stands for it), attributed to a subject. A
+# warehouse from before that view (read-only, not yet migrated) sums every mention.
+SUMMABLE = "fact_id IN (SELECT fact_id FROM summable_figures)"
 MONEY_SQL = f"""
-SELECT coalesce(subject, '(unattributed)') AS subject, {YEAR} AS year, {SOURCE} AS source,
-       {METRIC} AS metric, sum(value) AS total, count(*) AS facts
-FROM {{view}} WHERE kind = 'money' AND unit = 'CNY'
+SELECT subject, {YEAR} AS year, {SOURCE} AS source, {METRIC} AS metric,
+       sum(value) AS total, count(*) AS facts
+FROM {{view}} WHERE kind = 'money' AND unit = 'CNY' AND subject IS NOT NULL AND {{summable}}
 GROUP BY ALL ORDER BY total DESC
 """
 METRICS_SQL = f"""
@@ -45,7 +49,8 @@ PLACES_SQL = f"""
 SELECT CASE WHEN length(place_code) >= 2 THEN left(place_code, 2) END AS province_code,
        CASE WHEN length(place_code) >= 2 THEN NULL ELSE place END AS place,
        {YEAR} AS year, {SOURCE} AS source, {METRIC} AS metric, count(*) AS facts,
-       coalesce(sum(value) FILTER (WHERE kind = 'money' AND unit = 'CNY'), 0) AS money
+       coalesce(sum(value) FILTER (WHERE kind = 'money' AND unit = 'CNY' AND {{summable}}), 0)
+           AS money
 FROM {{view}} WHERE place IS NOT NULL OR length(place_code) >= 2
 GROUP BY ALL ORDER BY facts DESC
 """
@@ -151,9 +156,11 @@ def _fill(data: dict[str, Any], warehouse: Queryable) -> None:
     data["facts_view"] = view
     if view is not None and {"articles", "runs"} <= relations:
         data["summary"] = _summary(warehouse, view)
-        data["money"] = _rows(warehouse, MONEY_SQL.format(view=view))
+        summable = SUMMABLE if "summable_figures" in relations else "true"
+        data["money"] = _rows(warehouse, MONEY_SQL.format(view=view, summable=summable))
         data["metrics"] = _rows(warehouse, METRICS_SQL.format(view=view))
-        data["places"] = _with_province_names(_rows(warehouse, PLACES_SQL.format(view=view)))
+        places = PLACES_SQL.format(view=view, summable=summable)
+        data["places"] = _with_province_names(_rows(warehouse, places))
     if view is not None and "article_versions" in relations:
         data["largest"] = _largest(warehouse, view)
     for key, name in QUALITY_VIEWS.items():

@@ -1,0 +1,120 @@
+-- 004: totals that add up only what may be added. Summing every money fact of a subject and
+-- year mixed loan balances, per-capita incomes, cumulative and planned amounts with the
+-- year's spending, and counted a figure once per article that reported it. A total is now
+-- the sum of distinct figures of summable_figures; `facts` and `largest` still cover every
+-- fact.
+
+-- One row per distinct figure that may be added to others: a flow (the metric says what was
+-- invested, donated, raised, bought, sold, subsidised, discounted, built, trained,
+-- relocated, created or lifted out of poverty) of an amount or a count, not a rate, not
+-- cumulative, not planned, within one calendar year (or undated: its publication year),
+-- attributed to a subject or a place. The same value for the same subject, place, metric,
+-- unit and period, reported by several articles or twice in one, is one figure; fact_id is
+-- its earliest-published mention.
+CREATE OR REPLACE VIEW summable_figures AS
+SELECT
+    subject,
+    place,
+    place_code,
+    year(coalesce(period_end, CAST(published_at AS DATE))) AS year,
+    metric,
+    kind,
+    unit,
+    value,
+    value_max,
+    period_start,
+    period_end,
+    count(*) AS mentions,
+    count(DISTINCT article_id) AS articles,
+    arg_min(fact_id, (published_at, fact_id)) AS fact_id,
+    arg_min(coalesce(nullif(source, ''), site), (published_at, fact_id)) AS source,
+    min(published_at) AS first_published
+FROM facts_dedup
+WHERE kind NOT IN ('percent', 'percent_point', 'voltage')
+  AND metric IN ('investment', 'donation', 'fundraising', 'procurement', 'sales', 'subsidy',
+                 'discount', 'built', 'trained', 'relocated', 'jobs_created',
+                 'lifted_out_of_poverty')
+  AND NOT coalesce(cumulative, false)
+  AND NOT coalesce(planned, false)
+  AND (subject IS NOT NULL OR place IS NOT NULL OR place_code IS NOT NULL)
+  AND ((period_start IS NULL AND period_end IS NULL) OR year(period_start) = year(period_end))
+GROUP BY ALL;
+
+CREATE OR REPLACE VIEW money_by_subject_year AS
+WITH money AS (
+    SELECT
+        subject,
+        year(coalesce(period_end, CAST(published_at AS DATE))) AS year,
+        unit,
+        count(*) AS facts,
+        count(DISTINCT article_id) AS articles,
+        max(value) AS largest,
+        max(value) FILTER (WHERE cumulative) AS largest_cumulative
+    FROM facts_dedup
+    WHERE kind = 'money'
+    GROUP BY ALL
+),
+summed AS (
+    SELECT subject, year, unit, sum(value) AS total, count(*) AS figures
+    FROM summable_figures
+    WHERE kind = 'money' AND subject IS NOT NULL
+    GROUP BY ALL
+)
+SELECT m.subject, m.year, m.unit, m.facts, m.articles, s.total, m.largest,
+       coalesce(s.figures, 0) AS figures_summed, m.largest_cumulative
+FROM money AS m
+LEFT JOIN summed AS s ON s.subject = m.subject AND s.year = m.year AND s.unit = m.unit;
+
+CREATE OR REPLACE VIEW figures_by_place AS
+WITH figures AS (
+    SELECT
+        place,
+        place_code,
+        kind,
+        unit,
+        count(*) AS facts,
+        count(DISTINCT article_id) AS articles,
+        min(value) AS smallest,
+        max(value) AS largest
+    FROM facts_dedup
+    WHERE place IS NOT NULL
+    GROUP BY ALL
+),
+summed AS (
+    SELECT place, place_code, kind, unit, sum(value) AS total, count(*) AS figures
+    FROM summable_figures
+    WHERE place IS NOT NULL
+    GROUP BY ALL
+)
+SELECT f.place, f.place_code, f.kind, f.unit, f.facts, f.articles, s.total, f.smallest,
+       f.largest, coalesce(s.figures, 0) AS figures_summed
+FROM figures AS f
+LEFT JOIN summed AS s
+  ON s.place = f.place AND s.place_code IS NOT DISTINCT FROM f.place_code
+ AND s.kind = f.kind AND s.unit = f.unit;
+
+CREATE OR REPLACE VIEW counts_by_metric AS
+WITH counted AS (
+    SELECT
+        coalesce(metric, '(none)') AS metric,
+        kind,
+        unit,
+        count(*) AS facts,
+        count(DISTINCT article_id) AS articles
+    FROM facts_dedup
+    GROUP BY ALL
+),
+summed AS (
+    SELECT metric, kind, unit, sum(value) AS total, count(*) AS figures
+    FROM summable_figures
+    GROUP BY ALL
+)
+SELECT c.metric, c.kind, c.unit, c.facts, c.articles, s.total,
+       coalesce(s.figures, 0) AS figures_summed
+FROM counted AS c
+LEFT JOIN summed AS s ON s.metric = c.metric AND s.kind = c.kind AND s.unit = c.unit;
+
+COMMENT ON VIEW summable_figures IS 'Distinct figures that may be added up (flows of one calendar year, attributed, not rates, cumulative or planned); the totals of the other views sum these';
+COMMENT ON VIEW money_by_subject_year IS 'Money facts per subject, year and currency; total sums the distinct summable figures (NULL when none)';
+COMMENT ON VIEW figures_by_place IS 'Facts per place, kind and unit; total sums the distinct summable figures (NULL when none)';
+COMMENT ON VIEW counts_by_metric IS 'Facts per metric, kind and unit; total sums the distinct summable figures (NULL when none)';
