@@ -164,6 +164,8 @@ def test_totals_add_each_summable_figure_once(wh: Warehouse) -> None:
               period_start=date(2017, 1, 1), period_end=date(2019, 12, 31)),  # 三年来
         money(24, "60000000", metric="investment", period_end=date(2019, 12, 31)),  # 截至
         money(27, "40000000", metric="investment", subject=None, **y2019),  # whose?
+        money(30, "600", metric="procurement", sentence="全省员工人均购买扶贫产品xx，共计xx。",
+              **y2019),  # per head (the helper's mention text is "xx")
     ]  # fmt: skip
     facts_b = [money(0, "100000000", metric="investment", **y2019)]  # another outlet's copy
     wh.load_batch(Batch("r1", [], [a, b], [(a.version_id, f) for f in facts_a]
@@ -173,12 +175,13 @@ def test_totals_add_each_summable_figure_once(wh: Warehouse) -> None:
         "FROM money_by_subject_year WHERE year = 2019 ORDER BY subject NULLS LAST"
     )
     assert rows == [
-        ("中国电信", 10, 2, Decimal("130000000"), 2, Decimal("900000000"), Decimal("500000000")),
+        ("中国电信", 11, 2, Decimal("130000000"), 2, Decimal("900000000"), Decimal("500000000")),
         (None, 1, 1, None, 0, Decimal("40000000"), None),
     ]
     _, rows = wh.query("SELECT metric, total, figures_summed FROM counts_by_metric ORDER BY 1")
     assert rows == [("donation", Decimal("30000000"), 1), ("income", None, 0),
-                    ("investment", Decimal("100000000"), 1), ("loan", None, 0)]  # fmt: skip
+                    ("investment", Decimal("100000000"), 1), ("loan", None, 0),
+                    ("procurement", None, 0)]  # fmt: skip
     _, rows = wh.query(
         "SELECT value, mentions, articles, fact_id IS NOT NULL FROM summable_figures "
         "WHERE subject IS NOT NULL ORDER BY value"

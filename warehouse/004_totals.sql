@@ -6,11 +6,11 @@
 
 -- One row per distinct figure that may be added to others: a flow (the metric says what was
 -- invested, donated, raised, bought, sold, subsidised, discounted, built, trained,
--- relocated, created or lifted out of poverty) of an amount or a count, not a rate, not
--- cumulative, not planned, within one calendar year (or undated: its publication year),
--- attributed to a subject or a place. The same value for the same subject, place, metric,
--- unit and period, reported by several articles or twice in one, is one figure; fact_id is
--- its earliest-published mention.
+-- relocated, created or lifted out of poverty) of an amount or a count, not a rate, not an
+-- amount per head or per unit, not cumulative, not planned, within one calendar year (or
+-- undated: its publication year), attributed to a subject or a place. The same value for
+-- the same subject, place, metric, unit and period, reported by several articles or twice
+-- in one, is one figure; fact_id is its earliest-published mention.
 CREATE OR REPLACE VIEW summable_figures AS
 SELECT
     subject,
@@ -38,6 +38,13 @@ WHERE kind NOT IN ('percent', 'percent_point', 'voltage')
   AND NOT coalesce(planned, false)
   AND (subject IS NOT NULL OR place IS NOT NULL OR place_code IS NOT NULL)
   AND ((period_start IS NULL AND period_end IS NULL) OR year(period_start) = year(period_end))
+  -- not an amount per head, per unit or on average (人均购买600元, 每公斤多卖0.8元): the
+  -- clause before the mention says so
+  AND NOT regexp_matches(
+        regexp_extract(
+            substr(coalesce(sentence, ''), 1, greatest(position(text IN coalesce(sentence, '')) - 1, 0)),
+            '[^，。；：！？,;:!?]*$'),
+        '人均|户均|每|平均|单价|均价|亩均')
 GROUP BY ALL;
 
 CREATE OR REPLACE VIEW money_by_subject_year AS
