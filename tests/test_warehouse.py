@@ -167,7 +167,9 @@ def test_totals_add_each_summable_figure_once(wh: Warehouse) -> None:
         money(30, "600", metric="procurement", sentence="全省员工人均购买扶贫产品xx，共计xx。",
               **y2019),  # per head (the helper's mention text is "xx")
     ]  # fmt: skip
-    facts_b = [money(0, "100000000", metric="investment", **y2019)]  # another outlet's copy
+    # another outlet's copy, dated 2019年下半年 and placed in 贵州省: still the same figure
+    second_half = {"period_start": date(2019, 7, 1), "period_end": date(2019, 12, 31)}
+    facts_b = [money(0, "100000000", metric="investment", place="贵州省", **second_half)]
     wh.load_batch(Batch("r1", [], [a, b], [(a.version_id, f) for f in facts_a]
                         + [(b.version_id, f) for f in facts_b]))  # fmt: skip
     _, rows = wh.query(
@@ -187,6 +189,8 @@ def test_totals_add_each_summable_figure_once(wh: Warehouse) -> None:
         "WHERE subject IS NOT NULL ORDER BY value"
     )
     assert rows == [(Decimal("30000000"), 1, 1, True), (Decimal("100000000"), 3, 2, True)]
+    _, rows = wh.query("SELECT place, facts, total, figures_summed FROM figures_by_place")
+    assert rows == [("贵州省", 1, Decimal("100000000"), 1)]
 
 
 def test_near_duplicate_repost_points_at_the_earliest_article(wh: Warehouse) -> None:

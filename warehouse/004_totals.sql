@@ -1,34 +1,15 @@
 -- 004: totals that add up only what may be added. Summing every money fact of a subject and
 -- year mixed loan balances, per-capita incomes, cumulative and planned amounts with the
 -- year's spending, and counted a figure once per article that reported it. A total is now
--- the sum of distinct figures of summable_figures; `facts` and `largest` still cover every
--- fact.
+-- the sum of distinct summable figures; `facts` and `largest` still cover every fact.
 
--- One row per distinct figure that may be added to others: a flow (the metric says what was
--- invested, donated, raised, bought, sold, subsidised, discounted, built, trained,
--- relocated, created or lifted out of poverty) of an amount or a count, not a rate, not an
--- amount per head or per unit, not cumulative, not planned, within one calendar year (or
--- undated: its publication year), attributed to a subject or a place. The same value for
--- the same subject, place, metric, unit and period, reported by several articles or twice
--- in one, is one figure; fact_id is its earliest-published mention.
-CREATE OR REPLACE VIEW summable_figures AS
-SELECT
-    subject,
-    place,
-    place_code,
-    year(coalesce(period_end, CAST(published_at AS DATE))) AS year,
-    metric,
-    kind,
-    unit,
-    value,
-    value_max,
-    period_start,
-    period_end,
-    count(*) AS mentions,
-    count(DISTINCT article_id) AS articles,
-    arg_min(fact_id, (published_at, fact_id)) AS fact_id,
-    arg_min(coalesce(nullif(source, ''), site), (published_at, fact_id)) AS source,
-    min(published_at) AS first_published
+-- The mentions that may be added to others: a flow (the metric says what was invested,
+-- donated, raised, bought, sold, subsidised, discounted, built, trained, relocated, created
+-- or lifted out of poverty) of an amount or a count, not a rate, not an amount per head or
+-- per unit, not cumulative, not planned, within one calendar year (or undated: its
+-- publication year), attributed to a subject or a place.
+CREATE OR REPLACE VIEW summable_facts AS
+SELECT *, year(coalesce(period_end, CAST(published_at AS DATE))) AS year
 FROM facts_dedup
 WHERE kind NOT IN ('percent', 'percent_point', 'voltage')
   AND metric IN ('investment', 'donation', 'fundraising', 'procurement', 'sales', 'subsidy',
@@ -42,10 +23,35 @@ WHERE kind NOT IN ('percent', 'percent_point', 'voltage')
   -- clause before the mention says so
   AND NOT regexp_matches(
         regexp_extract(
-            substr(coalesce(sentence, ''), 1, greatest(position(text IN coalesce(sentence, '')) - 1, 0)),
+            substr(coalesce(sentence, ''), 1,
+                   greatest(position(text IN coalesce(sentence, '')) - 1, 0)),
             '[^，。；：！？,;:!?]*$'),
-        '人均|户均|每|平均|单价|均价|亩均')
-GROUP BY ALL;
+        '人均|户均|每|平均|单价|均价|亩均');
+
+-- One row per distinct figure of a subject: the same value for the same subject, year,
+-- metric and unit, reported by several articles (however each dates or places it) or
+-- twice in one, is one figure. fact_id is its earliest-published mention.
+CREATE OR REPLACE VIEW summable_figures AS
+SELECT
+    subject,
+    year,
+    metric,
+    kind,
+    unit,
+    value,
+    value_max,
+    min(period_start) AS period_start,
+    max(period_end) AS period_end,
+    arg_min(place, (published_at, fact_id)) AS place,
+    arg_min(place_code, (published_at, fact_id)) AS place_code,
+    count(*) AS mentions,
+    count(DISTINCT article_id) AS articles,
+    arg_min(fact_id, (published_at, fact_id)) AS fact_id,
+    arg_min(coalesce(nullif(source, ''), site), (published_at, fact_id)) AS source,
+    min(published_at) AS first_published
+FROM summable_facts
+WHERE subject IS NOT NULL
+GROUP BY subject, year, metric, kind, unit, value, value_max;
 
 CREATE OR REPLACE VIEW money_by_subject_year AS
 WITH money AS (
@@ -64,7 +70,7 @@ WITH money AS (
 summed AS (
     SELECT subject, year, unit, sum(value) AS total, count(*) AS figures
     FROM summable_figures
-    WHERE kind = 'money' AND subject IS NOT NULL
+    WHERE kind = 'money'
     GROUP BY ALL
 )
 SELECT m.subject, m.year, m.unit, m.facts, m.articles, s.total, m.largest,
@@ -87,10 +93,14 @@ WITH figures AS (
     WHERE place IS NOT NULL
     GROUP BY ALL
 ),
+place_figures AS (  -- a figure of a place once, whoever it is attributed to
+    SELECT DISTINCT place, place_code, year, metric, kind, unit, value, value_max
+    FROM summable_facts
+    WHERE place IS NOT NULL
+),
 summed AS (
     SELECT place, place_code, kind, unit, sum(value) AS total, count(*) AS figures
-    FROM summable_figures
-    WHERE place IS NOT NULL
+    FROM place_figures
     GROUP BY ALL
 )
 SELECT f.place, f.place_code, f.kind, f.unit, f.facts, f.articles, s.total, f.smallest,
@@ -111,9 +121,15 @@ WITH counted AS (
     FROM facts_dedup
     GROUP BY ALL
 ),
+figures AS (  -- a figure of a subject, or else of a place, once
+    SELECT DISTINCT subject, CASE WHEN subject IS NULL THEN place END AS place,
+           CASE WHEN subject IS NULL THEN place_code END AS place_code,
+           year, metric, kind, unit, value, value_max
+    FROM summable_facts
+),
 summed AS (
     SELECT metric, kind, unit, sum(value) AS total, count(*) AS figures
-    FROM summable_figures
+    FROM figures
     GROUP BY ALL
 )
 SELECT c.metric, c.kind, c.unit, c.facts, c.articles, s.total,
@@ -121,7 +137,8 @@ SELECT c.metric, c.kind, c.unit, c.facts, c.articles, s.total,
 FROM counted AS c
 LEFT JOIN summed AS s ON s.metric = c.metric AND s.kind = c.kind AND s.unit = c.unit;
 
-COMMENT ON VIEW summable_figures IS 'Distinct figures that may be added up (flows of one calendar year, attributed, not rates, cumulative or planned); the totals of the other views sum these';
+COMMENT ON VIEW summable_facts IS 'Mentions that may be added up: flows of one calendar year, attributed to a subject or place; not rates, per-head, cumulative or planned amounts';
+COMMENT ON VIEW summable_figures IS 'Distinct summable figures of each subject (a value reported twice counts once); money_by_subject_year sums these';
 COMMENT ON VIEW money_by_subject_year IS 'Money facts per subject, year and currency; total sums the distinct summable figures (NULL when none)';
 COMMENT ON VIEW figures_by_place IS 'Facts per place, kind and unit; total sums the distinct summable figures (NULL when none)';
 COMMENT ON VIEW counts_by_metric IS 'Facts per metric, kind and unit; total sums the distinct summable figures (NULL when none)';

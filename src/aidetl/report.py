@@ -31,10 +31,15 @@ SOURCE = "coalesce(nullif(source, ''), site, '(unknown)')"
 METRIC = "coalesce(metric, '(none)')"
 
 RELATIONS_SQL = "SELECT table_name FROM information_schema.tables"
-# Money is summed the way money_by_subject_year sums it: each distinct summable figure once
-# (summable_figures names the mention that stands for it), attributed to a subject. A
-# warehouse from before that view (read-only, not yet migrated) sums every mention.
+# Money is summed the way the views sum it: each distinct summable figure once, through
+# the mention that stands for it: per subject as in money_by_subject_year, per place as in
+# figures_by_place. A warehouse from before those views (read-only, not yet migrated) sums
+# every mention.
 SUMMABLE = "fact_id IN (SELECT fact_id FROM summable_figures)"
+PLACE_SUMMABLE = """fact_id IN (
+    SELECT arg_min(fact_id, (published_at, fact_id)) FROM summable_facts
+    WHERE place IS NOT NULL OR place_code IS NOT NULL
+    GROUP BY place, place_code, year, metric, kind, unit, value, value_max)"""
 MONEY_SQL = f"""
 SELECT subject, {YEAR} AS year, {SOURCE} AS source, {METRIC} AS metric,
        sum(value) AS total, count(*) AS facts
@@ -49,7 +54,7 @@ PLACES_SQL = f"""
 SELECT CASE WHEN length(place_code) >= 2 THEN left(place_code, 2) END AS province_code,
        CASE WHEN length(place_code) >= 2 THEN NULL ELSE place END AS place,
        {YEAR} AS year, {SOURCE} AS source, {METRIC} AS metric, count(*) AS facts,
-       coalesce(sum(value) FILTER (WHERE kind = 'money' AND unit = 'CNY' AND {{summable}}), 0)
+       coalesce(sum(value) FILTER (WHERE kind = 'money' AND unit = 'CNY' AND {{in_place}}), 0)
            AS money
 FROM {{view}} WHERE place IS NOT NULL OR length(place_code) >= 2
 GROUP BY ALL ORDER BY facts DESC
@@ -156,10 +161,11 @@ def _fill(data: dict[str, Any], warehouse: Queryable) -> None:
     data["facts_view"] = view
     if view is not None and {"articles", "runs"} <= relations:
         data["summary"] = _summary(warehouse, view)
-        summable = SUMMABLE if "summable_figures" in relations else "true"
+        migrated = "summable_figures" in relations
+        summable, in_place = (SUMMABLE, PLACE_SUMMABLE) if migrated else ("true", "true")
         data["money"] = _rows(warehouse, MONEY_SQL.format(view=view, summable=summable))
         data["metrics"] = _rows(warehouse, METRICS_SQL.format(view=view))
-        places = PLACES_SQL.format(view=view, summable=summable)
+        places = PLACES_SQL.format(view=view, in_place=in_place)
         data["places"] = _with_province_names(_rows(warehouse, places))
     if view is not None and "article_versions" in relations:
         data["largest"] = _largest(warehouse, view)
