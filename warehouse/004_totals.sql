@@ -30,7 +30,7 @@ WHERE kind NOT IN ('percent', 'percent_point', 'voltage')
 
 -- One row per distinct figure of a subject: the same value for the same subject, year,
 -- metric and unit, reported by several articles (however each dates or places it) or
--- twice in one, is one figure. fact_id is its earliest-published mention.
+-- twice in one, is one figure. fact_id, text and url are its earliest-published mention.
 CREATE OR REPLACE VIEW summable_figures AS
 SELECT
     subject,
@@ -47,6 +47,8 @@ SELECT
     count(*) AS mentions,
     count(DISTINCT article_id) AS articles,
     arg_min(fact_id, (published_at, fact_id)) AS fact_id,
+    arg_min(text, (published_at, fact_id)) AS text,
+    arg_min(url, (published_at, fact_id)) AS url,
     arg_min(coalesce(nullif(source, ''), site), (published_at, fact_id)) AS source,
     min(published_at) AS first_published
 FROM summable_facts
