@@ -3,7 +3,7 @@ an article without facts, places with codes, and a title that tries to inject a 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -35,8 +35,8 @@ def make_fact(body: str, text: str, value: str, **kw) -> Fact:
     )  # fmt: skip
 
 
-BODY_A = "中国电信2018年以来累计投入扶贫资金超5亿元。其中在贵州省投入约3000万元，带动1200户脱贫。"
-BODY_B = "云南省获得捐赠资金2亿元，惠及5万人。捐赠资金2亿元全部到位。"
+BODY_A = "中国电信2018年以来累计投入扶贫资金超5亿元。2020年在贵州省投入约3000万元，带动1200户脱贫。"
+BODY_B = "2021年云南省获得捐赠资金2亿元，惠及5万人。捐赠资金2亿元全部到位。"
 BODY_C = "这篇文章没有任何数字。"
 
 
@@ -70,6 +70,8 @@ def build_warehouse(path: Path) -> Path:
                 subject="中国电信",
                 place="贵州省",
                 place_code="520000",
+                period_start=date(2020, 1, 1),
+                period_end=date(2020, 12, 31),
             ),
         ),
         (
@@ -92,11 +94,13 @@ def build_warehouse(path: Path) -> Path:
                 BODY_B,
                 "2亿元",
                 "200000000",
-                after=20,
+                after=25,
                 metric="donation",
                 subject="云南省政府",
                 place="云南省",
                 place_code="530000",
+                period_start=date(2021, 1, 1),
+                period_end=date(2021, 12, 31),
             ),
         ),
         (b, make_fact(BODY_B, "5万人", "50000", unit="person", kind="count", place="云南省")),

@@ -149,7 +149,7 @@ def money(start: int, value: str, **kw: object) -> Fact:
 
 def test_totals_add_each_summable_figure_once(wh: Warehouse) -> None:
     """total sums distinct yearly flows; rates, balances, cumulative, planned, multi-year,
-    as-of and unattributed amounts are counted as facts but never added to it."""
+    as-of, undated and unattributed amounts are counted as facts but never added to it."""
     y2019 = {"period_start": date(2019, 1, 1), "period_end": date(2019, 12, 31)}
     a, b = article(1), article(2, body="另一家媒体的报道：中国电信2019年投入扶贫资金1亿元。")
     facts_a = [
@@ -166,6 +166,7 @@ def test_totals_add_each_summable_figure_once(wh: Warehouse) -> None:
         money(27, "40000000", metric="investment", subject=None, **y2019),  # whose?
         money(30, "600", metric="procurement", sentence="全省员工人均购买扶贫产品xx，共计xx。",
               **y2019),  # per head (the helper's mention text is "xx")
+        money(33, "20000000", metric="investment"),  # 近年来投资2000万元: undated
     ]  # fmt: skip
     # another outlet's copy, dated 2019年下半年 and placed in 贵州省: still the same figure
     second_half = {"period_start": date(2019, 7, 1), "period_end": date(2019, 12, 31)}
@@ -180,6 +181,8 @@ def test_totals_add_each_summable_figure_once(wh: Warehouse) -> None:
         ("中国电信", 11, 2, Decimal("130000000"), 2, Decimal("900000000"), Decimal("500000000")),
         (None, 1, 1, None, 0, Decimal("40000000"), None),
     ]
+    _, rows = wh.query("SELECT facts, total FROM money_by_subject_year WHERE year = 2020")
+    assert rows == [(1, None)]  # the undated figure, filed under its publication year
     _, rows = wh.query("SELECT metric, total, figures_summed FROM counts_by_metric ORDER BY 1")
     assert rows == [("donation", Decimal("30000000"), 1), ("income", None, 0),
                     ("investment", Decimal("100000000"), 1), ("loan", None, 0),

@@ -6,10 +6,12 @@
 -- The mentions that may be added to others: a flow (the metric says what was invested,
 -- donated, raised, bought, sold, subsidised, discounted, built, trained, relocated, created
 -- or lifted out of poverty) of an amount or a count, not a rate, not an amount per head or
--- per unit, not cumulative, not planned, within one calendar year (or undated: its
--- publication year), attributed to a subject or a place.
+-- per unit, not cumulative, not planned, in a period the text gives that lies within one
+-- calendar year, attributed to a subject or a place. Undated figures are left out: their
+-- sentences ("近年来投资8.6亿元", "先后培训两百多名", "已培训近千人次", "将注资1000万元")
+-- too often cover several years, or none yet.
 CREATE OR REPLACE VIEW summable_facts AS
-SELECT *, year(coalesce(period_end, CAST(published_at AS DATE))) AS year
+SELECT *, year(period_end) AS year
 FROM facts_dedup
 WHERE kind NOT IN ('percent', 'percent_point', 'voltage')
   AND metric IN ('investment', 'donation', 'fundraising', 'procurement', 'sales', 'subsidy',
@@ -18,7 +20,7 @@ WHERE kind NOT IN ('percent', 'percent_point', 'voltage')
   AND NOT coalesce(cumulative, false)
   AND NOT coalesce(planned, false)
   AND (subject IS NOT NULL OR place IS NOT NULL OR place_code IS NOT NULL)
-  AND ((period_start IS NULL AND period_end IS NULL) OR year(period_start) = year(period_end))
+  AND year(period_start) = year(period_end)
   -- not an amount per head, per unit or on average (人均购买600元, 每公斤多卖0.8元): the
   -- clause before the mention says so
   AND NOT regexp_matches(
@@ -139,7 +141,7 @@ SELECT c.metric, c.kind, c.unit, c.facts, c.articles, s.total,
 FROM counted AS c
 LEFT JOIN summed AS s ON s.metric = c.metric AND s.kind = c.kind AND s.unit = c.unit;
 
-COMMENT ON VIEW summable_facts IS 'Mentions that may be added up: flows of one calendar year, attributed to a subject or place; not rates, per-head, cumulative or planned amounts';
+COMMENT ON VIEW summable_facts IS 'Mentions that may be added up: flows dated within one calendar year, attributed to a subject or place; not rates, per-head, cumulative, planned or undated amounts';
 COMMENT ON VIEW summable_figures IS 'Distinct summable figures of each subject (a value reported twice counts once); money_by_subject_year sums these';
 COMMENT ON VIEW money_by_subject_year IS 'Money facts per subject, year and currency; total sums the distinct summable figures (NULL when none)';
 COMMENT ON VIEW figures_by_place IS 'Facts per place, kind and unit; total sums the distinct summable figures (NULL when none)';
