@@ -19,7 +19,8 @@ from aidetl.errors import AidetlError
 
 EXAMPLE_QUERIES = (
     "SELECT kind, count(*) AS facts FROM current_facts GROUP BY kind ORDER BY facts DESC",
-    "SELECT subject, year, unit, total FROM money_by_subject_year ORDER BY total DESC LIMIT 10",
+    "SELECT subject, year, unit, total, figures_summed FROM money_by_subject_year "
+    "WHERE total IS NOT NULL ORDER BY total DESC LIMIT 10",
 )
 
 
