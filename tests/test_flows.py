@@ -95,6 +95,7 @@ def test_reprocess_reextracts_archived_pages_without_network(harness, env, newsr
     served, sources = newsroom
     ingest(sources_file=str(sources))
     before = count(env, "facts")
+    current_before = count(env, "current_facts")
     requests_before = len(served.requests)
     same = reprocess()
     assert same["new_facts"] == 0  # every version already has facts from this extractor
@@ -108,6 +109,10 @@ def test_reprocess_reextracts_archived_pages_without_network(harness, env, newsr
     assert len(served.requests) == requests_before
     versions = Warehouse(env).query("SELECT DISTINCT extractor_version FROM facts")[1]
     assert ("test-next",) in versions
+    # the views show the re-extracted facts instead of the old ones, not beside them
+    assert count(env, "current_facts") == current_before
+    current = Warehouse(env).query("SELECT DISTINCT extractor_version FROM current_facts")[1]
+    assert current == [("test-next",)]
 
 
 def relabelled_extract(version: str):

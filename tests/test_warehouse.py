@@ -143,6 +143,22 @@ def test_reporting_views_aggregate_current_facts(wh: Warehouse) -> None:
     assert rows == [("t1", 4)]
 
 
+def test_current_facts_come_from_the_extractor_loaded_last(wh: Warehouse) -> None:
+    """Re-extracting a version with another extractor replaces its facts in the views (the
+    old ones stay in facts), so a reprocess never counts a figure twice."""
+    a = article(1)
+    wh.load_batch(batch("r1", [a]))
+    newer = [(a.version_id, replace(f, extractor_version="t2", value=f.value + 1))
+             for _, f in batch("r2", [a]).facts]  # fmt: skip
+    wh.load_batch(Batch("r2", [], [a], newer))
+    _, rows = wh.query("SELECT extractor_version, value FROM current_facts ORDER BY start")
+    assert rows == [("t2", Decimal("1001")), ("t2", Decimal("2001"))]
+    _, rows = wh.query("SELECT extractor_version, facts FROM facts_by_extractor ORDER BY 1")
+    assert rows == [("t1", 2), ("t2", 2)]
+    _, rows = wh.query("SELECT fact_count, largest_money FROM article_summary")
+    assert rows == [(2, Decimal("2001"))]
+
+
 def money(start: int, value: str, **kw: object) -> Fact:
     return fact(start, start + 2, value, subject=kw.pop("subject", "中国电信"), **kw)
 
