@@ -35,8 +35,11 @@ PLANNED = re.compile(
     r"|将(?:在|于|再|新|投入|投资|建成|建设|达到|实现|完成|新增|带动|帮助|为|向|继续|累计|陆续|全面"
     r"|提供|捐赠|采购|安排|发放|培训|惠及|覆盖|超过|突破|设立|筹集|有)"
 )
-# cumulative: 累计投入, 共计, 总计, 累积, 合计, 共投入 (not 共同, 共享)
-CUMULATIVE = re.compile(r"累计|共计|总计|累积|合计|总共|一共|共(?![同享建产青赢识性有])")
+# cumulative: 累计投入, 共计, 总计, 累积, 合计, 共投入 (not 共同, 共享); 先后培训 (one time
+# after another), 近年来投资 (over recent years) in the figure's own clause
+CUMULATIVE = re.compile(
+    r"累计|共计|总计|累积|合计|总共|一共|先后|近年来|近几年|多年来|历年|共(?![同享建产青赢识性有])"
+)
 # a dateline's place is where the story was filed, not where figures apply: 新华社北京3月6日电
 DATELINE = re.compile(r"\s*\d{1,2}月\d{1,2}日\s*(?:电|讯)")
 # …or a place right after an agency's name: 新华社北京电, 中新网成都讯
