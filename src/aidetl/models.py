@@ -147,6 +147,11 @@ class Figure:
     cumulative: bool = False
 
 
+# Where a context field of a fact came from, nearest first: the figure's own clause, its
+# sentence, the sentence before it in the paragraph, or the article as a whole.
+SCOPES = ("clause", "sentence", "previous_sentence", "article")
+
+
 @dataclass(frozen=True, slots=True)
 class Fact:
     """A figure with its context: the row the warehouse stores and `aidetl extract` prints."""
@@ -169,6 +174,11 @@ class Fact:
     period_end: date | None = None
     planned: bool = False
     parent_start: int | None = None  # start offset of the figure this one is a subset of
+    per: str | None = None  # a rate or price: what it is per (kWh, m2, person, year …)
+    summable: bool = False  # may be added into its subject's total for its period
+    subject_from: str | None = None  # where subject came from: clause | sentence | …
+    place_from: str | None = None  # … previous_sentence | article (see SCOPES)
+    period_from: str | None = None
     sentence: str = ""
     extractor_version: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -197,6 +207,11 @@ class Fact:
             "cumulative": self.cumulative,
             "planned": self.planned,
             "parent_start": self.parent_start,
+            "per": self.per,
+            "summable": self.summable,
+            "subject_from": self.subject_from,
+            "place_from": self.place_from,
+            "period_from": self.period_from,
             "sentence": self.sentence,
             "extractor_version": self.extractor_version,
         }
