@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 
-from aidetl.extract.periods import find_periods
+from aidetl.extract.periods import find_periods, pick_period
 
 PUBLISHED = date(2020, 2, 27)
 
@@ -60,9 +61,65 @@ def test_since_without_publish_date_keeps_its_start():
     assert (period.start, period.end) == (date(2018, 1, 1), None)
 
 
-def test_comparison_years_are_not_periods():
-    """比2018年增长 names a baseline, not the period."""
-    assert find_periods("比2018年增长20%", published=PUBLISHED) == []
+def test_comparison_years_are_baselines():
+    """比2018年增长 names a baseline: kept, marked, and never the period of the growth."""
+    text = "比2018年增长20%"
+    [period] = find_periods(text, published=PUBLISHED)
+    assert period.baseline
+    start = text.index("20%")
+    assert pick_period(text, [period], 0, len(text), start, start + 3, [(start, start + 3)]) is None
+
+
+def test_compared_figure_takes_the_baseline_period():
+    """比2017年的2073.5亿元: the compared figure is 2017's, the figure before it 2018's."""
+    text = "2018年销售收入为2519.3亿元，比2017年的2073.5亿元增长21.5%"
+    periods = find_periods(text, published=PUBLISHED)
+    figures = [
+        (text.index(m), text.index(m) + len(m)) for m in ("2519.3亿元", "2073.5亿元", "21.5%")
+    ]
+    clause = text.index("，") + 1
+    picked = [
+        pick_period(text, periods, 0 if s < clause else clause, len(text), s, e, figures)
+        for s, e in figures
+    ]
+    years = [p.start.year for p, _ in picked]  # type: ignore[union-attr]
+    assert years == [2018, 2017, 2018]
+
+
+def test_compared_last_year_keeps_the_sentence_part():
+    """2015年上半年…同比去年的412亿元: the first half of 2014."""
+    text = "2015年上半年收入368.53亿元，同比去年的412亿元下降1成"
+    periods = find_periods(text)
+    s = text.index("412")
+    found = pick_period(text, periods, text.index("，") + 1, len(text), s, s + 6, [(s, s + 6)])
+    assert found is not None
+    assert (found[0].start, found[0].end) == (date(2014, 1, 1), date(2014, 6, 30))
+
+
+def test_a_span_of_years_gives_each_listed_figure_its_year():
+    """2009年至2014年…为2.2%、2.0%、2.5%、2.6%、2.4%、2.9%: one year each."""
+    text = "2009年至2014年，收益率为2.2%、2.0%、2.5%、2.6%、2.4%、2.9%"
+    periods = find_periods(text)
+    figures = [(m.start(), m.end()) for m in re.finditer(r"\d\.\d%", text)]
+    clause = text.index("，") + 1
+    years = [
+        pick_period(text, periods, clause, len(text), s, e, figures)[0].start.year  # type: ignore[index,union-attr]
+        for s, e in figures
+    ]
+    assert years == [2009, 2010, 2011, 2012, 2013, 2014]
+
+
+def test_from_to_figures_take_the_two_ends_of_a_span():
+    """从2010年到2014年…从2827亿元增长到5487亿元: 2010, then 2014."""
+    text = "从2010年到2014年，支出从2827亿元增长到5487亿元"
+    periods = find_periods(text)
+    figures = [(text.index(m), text.index(m) + len(m)) for m in ("2827亿元", "5487亿元")]
+    clause = text.index("，") + 1
+    years = [
+        pick_period(text, periods, clause, len(text), s, e, figures)[0].start.year  # type: ignore[index,union-attr]
+        for s, e in figures
+    ]
+    assert years == [2010, 2014]
 
 
 def test_whole_year_takes_the_context_year():
@@ -71,9 +128,18 @@ def test_whole_year_takes_the_context_year():
     assert (period.start, period.end) == (date(2019, 1, 1), date(2019, 12, 31))
 
 
-def test_bare_month_without_year_is_ignored():
-    """5月 alone is too loose to place."""
-    assert find_periods("5月，中国电信", published=PUBLISHED) == []
+def test_bare_month_takes_the_year_in_context():
+    """10月初 after 2004年9月 is October 2004 (not September, not the publish year)."""
+    [first, second] = find_periods("2004年9月开工，10月初投产", published=PUBLISHED)
+    assert (second.start, second.end) == (date(2004, 10, 1), date(2004, 10, 31))
+    [alone] = find_periods("5月，中国电信", published=PUBLISHED, context_year=2015)
+    assert (alone.start, alone.end) == (date(2015, 5, 1), date(2015, 5, 31))
+
+
+def test_month_written_with_fen():
+    """3月份 is March."""
+    [period] = find_periods("2005年3月份", published=PUBLISHED)
+    assert (period.start, period.end) == (date(2005, 3, 1), date(2005, 3, 31))
 
 
 def test_falling_to_a_value_in_a_year_is_not_until():

@@ -1,23 +1,29 @@
-"""Context for figures: metric, subject, place and period from the words around them.
+"""Context for figures: metric, subject, place, period, per, planned, cumulative, summable.
 
-Scopes: a sentence ends at 。！？ or a line break; a clause is the part of a sentence
-between ，；： (outside brackets). Metric, planned, cumulative and subset read the clause;
-place and period read the clause, then the sentence; the subject reads the sentence, then
-the earlier sentences of the paragraph, then (for 公司/我们/该公司) the article's
-organisation. Anything the text does not say stays None.
+Scopes (models.SCOPES): a sentence ends at 。！？ or a line break; a clause is the part of a
+sentence between ，；： (outside brackets). Metric, per, cumulative read the clause; planned
+reads the clause and the earlier clauses its cue governs. The subject is decided by
+subjects.py from the roles organisations play in the sentence. Place and period read the
+clause, then the sentence; a subject-less sentence may continue the one before; the article
+gives a place when one place dominates it. Every context field records where it came from
+(`subject_from`, `place_from`, `period_from`). Anything the text does not say stays None.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from aidetl.extract.metrics import assign_metric
-from aidetl.extract.orgs import OrgMention, find_orgs, has_pronoun, main_organisation
-from aidetl.extract.periods import Period, find_periods
+from aidetl.extract import flags
+from aidetl.extract.metrics import assign_metric, metric_of_compared
+from aidetl.extract.orgs import OrgMention, find_orgs, main_organisation
+from aidetl.extract.periods import Period, find_periods, pick_period
 from aidetl.extract.places import PlaceMatch, contains, find_places, level_of
+from aidetl.extract.rates import per_of
+from aidetl.extract.subjects import NO_SUBJECT_START, Role, attribute, pronoun_before, roles
 from aidetl.models import Fact, Figure
 
 # a sentence: up to and including 。！？!? or a line break
@@ -25,27 +31,40 @@ from aidetl.models import Fact, Figure
 # scan, and store, the whole text)
 MAX_SENTENCE = 600
 SENTENCE = re.compile(rf"[^。！？!?\n]{{1,{MAX_SENTENCE}}}[。！？!?]*")
-MAX_LOOKBACK = 30  # earlier sentences of a paragraph searched for a subject or a year
+MAX_LOOKBACK = 30  # earlier sentences of a paragraph searched for a year
 CLAUSE_BREAKS = frozenset("，,；;：:")
-OPEN, CLOSE = frozenset("（(【["), frozenset("）)】]")
-# planned, not done: 预计建成, 计划投资, 将投入, 拟安排, 力争实现
-PLANNED = re.compile(
-    r"预计|计划(?!生育|书|单列)|拟(?:投|建|安排|新|实施|在|于|为|向|用)|力争|有望|目标是|规划"
-    r"|争取(?=在|于|实现|完成|达到|用|明年|今年|年底)"
-    r"|将(?:在|于|再|新|投入|投资|建成|建设|达到|实现|完成|新增|带动|帮助|为|向|继续|累计|陆续|全面"
-    r"|提供|捐赠|采购|安排|发放|培训|惠及|覆盖|超过|突破|设立|筹集|有)"
-)
-# cumulative: 累计投入, 共计, 总计, 累积, 合计, 共投入 (not 共同, 共享); 先后培训 (one time
-# after another), 近年来投资 (over recent years) in the figure's own clause
-CUMULATIVE = re.compile(
-    r"累计|共计|总计|累积|合计|总共|一共|先后|近年来|近几年|多年来|历年|共(?![同享建产青赢识性有])"
-)
+OPEN, CLOSE = frozenset("（(【[《“"), frozenset("）)】]》”")
 # a dateline's place is where the story was filed, not where figures apply: 新华社北京3月6日电
-DATELINE = re.compile(r"\s*\d{1,2}月\d{1,2}日\s*(?:电|讯)")
-# …or a place right after an agency's name: 新华社北京电, 中新网成都讯
+DATELINE = re.compile(r"\s*\d{1,2}月\d{1,2}日\s*(?:电|讯)|电[（(]|[）)]?\s*电")
+# …or a place right after an agency's name: 新华社北京电, 中新网成都讯, 据新华社拉萨电
 AGENCY = re.compile(r"(?:新华社|中新社|中新网|新华网|人民网|央视网|本报|本报讯)\s*$")
 # a clause break between 其中 and the figure ends the subset
 BREAK = re.compile(r"[，,；;。]")
+# the article's place: one place (with what lies inside it) must hold this share of the
+# article's resolved place mentions, and at least MIN_ARTICLE_MENTIONS of them; a narrower
+# place inside it wins when it holds this share of its parent's mentions
+ARTICLE_SHARE = 0.6
+MIN_ARTICLE_MENTIONS = 5
+# a place name followed by these is a landmark or a name, not where a figure applies:
+# 朝阳路, 黄浦江, 延安东路, 上海车展, 廊坊发展 (a listed company), 杭州长河高级中学
+LANDMARK_AFTER = re.compile(
+    r"(?:东|西|南|北|中)?(?:路|街|大道|大街|巷|江|河|湖|桥|大桥|港|码头|机场|站|火车站|广场|公园|大厦|嘉园|花园"
+    r"|小区|车展|展会|本地股|板块|概念股|发展|证券|银行|股份|控股|集团|大学|学院|中学|小学|医院|宾馆|饭店|酒店"
+    r"|电视台|日报|晚报|商报|体彩中心|工业园区|园区|开发区|一位|一家|一名|人士|籍)"
+)
+# a foreign country in the sentence: its figures apply abroad, not to the article's place
+FOREIGN = re.compile(
+    r"美国|日本|韩国|朝鲜|英国|法国|德国|意大利|西班牙|葡萄牙|荷兰|比利时|瑞士|瑞典|挪威|芬兰|丹麦|俄罗斯"
+    r"|乌克兰|波兰|希腊|土耳其|以色列|伊朗|伊拉克|沙特|阿联酋|埃及|埃塞俄比亚|埃塞|肯尼亚|尼日利亚|南非"
+    r"|印度|巴基斯坦|孟加拉|越南|泰国|缅甸|老挝|柬埔寨|马来西亚|新加坡|印尼|印度尼西亚|菲律宾|蒙古国"
+    r"|哈萨克斯坦|澳大利亚|新西兰|加拿大|墨西哥|巴西|阿根廷|智利|秘鲁|欧盟|欧洲|非洲|美洲|东南亚|海外|境外|国外"
+)
+# an article owned by one organisation (its own report): a figure no clause or sentence
+# attributes is that organisation's
+DOMINANT_MENTIONS = 10
+DOMINANT_SHARE = 0.8
+# 我省/全省/本市/我县: the article's own place (a province, city or county)
+OUR_PLACE = re.compile(r"(?:我|全|本)(?P<level>省|区|市|州|县)")
 
 
 @dataclass(slots=True)
@@ -56,23 +75,32 @@ class _Sentence:
     end: int
     clauses: list[tuple[int, int]]
     orgs: list[OrgMention] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
     places: list[PlaceMatch] = field(default_factory=list)
     periods: list[Period] = field(default_factory=list)
     year: int | None = None  # the last year it names (context for 全年 in later sentences)
 
 
 class _Reader:
-    """Lazy per-text state: sentences, paragraphs, the main organisation."""
+    """Lazy per-text state: sentences, paragraphs, the main organisation and place."""
 
-    def __init__(self, text: str, published: date | None, organisation: str | None):
+    def __init__(
+        self, text: str, published: date | None, organisation: str | None, figures: list[Figure]
+    ):
         self.text = text
         self.published = published
         self._organisation = organisation
         self._main_done = bool(organisation)
+        self._place: tuple[str | None, str | None] | None = None
+        self._anchors: set[str] | None = None
+        self._dominant: tuple[str | None] | None = None
         spans = [(m.start(), m.end()) for m in SENTENCE.finditer(text)]
         self.starts = [s for s, _ in spans]
         self.spans = spans
         self.cache: dict[int, _Sentence] = {}
+        self.figures = figures  # in text order
+        self.fig_starts = [f.start for f in figures]
+        self.seen_values: set[tuple[object, str]] = set()
 
     def index_of(self, pos: int) -> int:
         return max(0, bisect.bisect_right(self.starts, pos) - 1)
@@ -88,11 +116,7 @@ class _Reader:
         start, end = self.spans[i]
         orgs = find_orgs(self.text, start, end)
         places = [
-            p
-            for p in find_places(self.text, start, end)
-            if not any(o.start <= p.start < o.end for o in orgs)
-            and not DATELINE.match(self.text, p.end)
-            and not AGENCY.search(self.text, max(0, p.start - 4), p.start)
+            self._resolve(p) for p in find_places(self.text, start, end) if self._is_place(p, orgs)
         ]
         periods = find_periods(self.text, start, end, self.published, self.context_year(i))
         years = [p.explicit_year for p in periods if p.explicit_year]
@@ -101,13 +125,46 @@ class _Reader:
             end,
             clauses_of(self.text, start, end),
             orgs,
+            roles(self.text, orgs),
             places,
             periods,
             years[-1] if years else None,
         )
 
+    def _is_place(self, p: PlaceMatch, orgs: list[OrgMention]) -> bool:
+        """A whole place name where figures may apply: not inside an organisation's name,
+        not a dateline or an agency's filing place, not the start of a landmark's name."""
+        text = self.text
+        return not (
+            any(o.start <= p.start < o.end for o in orgs)
+            or DATELINE.match(text, p.end)
+            or AGENCY.search(text, max(0, p.start - 4), p.start)
+            or LANDMARK_AFTER.match(text, p.end)
+        )
+
+    def _resolve(self, p: PlaceMatch) -> PlaceMatch:
+        """A name several divisions share, resolved by the places the article names
+        unambiguously: 台江 in a story about 贵州 is 台江县, not 福州's 台江区."""
+        if p.code is not None:
+            return p
+        if self._anchors is None:
+            self._anchors = {m.code for m in find_places(self.text) if m.code}
+        fits = [
+            c
+            for c in p.codes
+            if any(a == c or contains(a, c) or contains(c, a) for a in self._anchors)
+        ]
+        if len(fits) != 1:
+            return p
+        return PlaceMatch(p.name, p.start, p.end, (fits[0],), level_of(fits[0]))
+
+    def figures_between(self, start: int, end: int) -> list[tuple[int, int]]:
+        lo = bisect.bisect_left(self.fig_starts, start)
+        hi = bisect.bisect_left(self.fig_starts, end)
+        return [(f.start, f.end) for f in self.figures[lo:hi]]
+
     def context_year(self, i: int) -> int | None:
-        """The last year named earlier in the same paragraph (for 全年, 上半年)."""
+        """The last year named earlier in the same paragraph (for 全年, 上半年, 5月)."""
         for j in self.previous_in_paragraph(i):
             year = self.sentence(j).year
             if year:
@@ -130,6 +187,29 @@ class _Reader:
             self._main_done = True
         return self._organisation
 
+    @property
+    def dominant(self) -> str | None:
+        """The organisation an article is about when it owns the article: at least
+        DOMINANT_MENTIONS mentions and DOMINANT_SHARE of all organisation mentions (a
+        company's own report), else None."""
+        if self._dominant is None:
+            counts = Counter(o.parent or o.name for o in find_orgs(self.text))
+            total = sum(counts.values())
+            name, count = counts.most_common(1)[0] if counts else ("", 0)
+            ok = count >= DOMINANT_MENTIONS and count >= DOMINANT_SHARE * total
+            self._dominant = (name if ok else None,)
+        return self._dominant[0]
+
+    @property
+    def place(self) -> tuple[str | None, str | None]:
+        """(name, code) of the place the article is about, or (None, None)."""
+        if self._place is None:
+            mentions = [
+                p for i in range(len(self.spans)) for p in self.sentence(i).places if p.code
+            ]
+            self._place = article_place(mentions)
+        return self._place
+
 
 def clauses_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Clause spans of one sentence; breaks inside brackets do not count."""
@@ -147,6 +227,42 @@ def clauses_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return clauses
 
 
+def article_place(mentions: list[PlaceMatch]) -> tuple[str | None, str | None]:
+    """The place most of the article's place mentions lie in, narrowed while one place inside
+    it holds most of them: 贵州(5)·黔东南(2)·台江(18) + 杭州(5) → 台江县. None when no place
+    dominates (a national story naming a few cities)."""
+    if len(mentions) < MIN_ARTICLE_MENTIONS:
+        return None, None
+    codes = [m.code for m in mentions if m.code]
+    names = {m.code: m.name for m in mentions}
+    node, support = None, len(codes)
+    while True:
+        children: Counter[str] = Counter()
+        for code in codes:
+            child = _child_of(node, code)
+            if child is not None:
+                children[child] += 1
+        if not children:
+            break
+        child, count = children.most_common(1)[0]
+        if count < ARTICLE_SHARE * support or (node is None and count < MIN_ARTICLE_MENTIONS):
+            break
+        node, support = child, count
+    if node is None:
+        return None, None
+    return names.get(node) or node, node
+
+
+def _child_of(node: str | None, code: str) -> str | None:
+    """The division one level below `node` on the way to `code` (None: not below it)."""
+    if node is None:
+        return code[:2] + "0000"
+    if code == node or not contains(node, code):
+        return None
+    level = level_of(node)
+    return code[:4] + "00" if level == 1 and level_of(code) >= 2 else code
+
+
 def annotate(
     text: str,
     figures: list[Figure],
@@ -154,24 +270,45 @@ def annotate(
     organisation: str | None,
     extractor_version: str,
 ) -> list[Fact]:
-    """Turn figures into facts with metric, subject, place, period; None where unsaid."""
+    """Turn figures into facts with their context; None where the text does not say."""
     published = published_at.date() if published_at else None
-    reader = _Reader(text, published, organisation)
     ordered = sorted(figures, key=lambda f: f.start)
-    return [_fact(reader, f, ordered, extractor_version) for f in figures]
+    reader = _Reader(text, published, organisation, ordered)
+    facts = {f.start: _fact(reader, f, extractor_version) for f in ordered}
+    return [facts[f.start] for f in figures]
 
 
-def _fact(reader: _Reader, f: Figure, ordered: list[Figure], version: str) -> Fact:
+def _fact(reader: _Reader, f: Figure, version: str) -> Fact:
     text = reader.text
     index = reader.index_of(f.start)
     sentence = reader.sentence(index)
-    c_start, c_end = next(
-        ((s, e) for s, e in sentence.clauses if s <= f.start < e), sentence.clauses[-1]
+    clause = next(((s, e) for s, e in sentence.clauses if s <= f.start < e), sentence.clauses[-1])
+    c_start, c_end = clause
+    subject, parent, subject_from = _subject(reader, index, f, clause)
+    place, code, place_from = _place(reader, index, c_start, c_end)
+    planned = flags.is_planned(text, sentence.start, c_start, f.start)
+    period, period_from = _period(reader, index, c_start, c_end, f)
+    if period is not None and _after_publication(period, reader.published) and not planned:
+        period, period_from = None, None  # a done figure dated after its report: a misreading
+    metric = assign_metric(text, c_start, f.start, f.end, c_end, f.kind, f.unit)
+    if metric is None:
+        metric = metric_of_compared(text, _previous_figure(reader, sentence, f), c_start, f)
+    per = per_of(text, c_start, f.start, f.end, f.kind)
+    cumulative = f.cumulative or flags.is_cumulative(text, c_start, f.start)
+    key = (f.value, f.unit)
+    first = key not in reader.seen_values
+    reader.seen_values.add(key)
+    summable = flags.is_summable(
+        text,
+        clause,
+        (f.start, f.end),
+        f.kind,
+        per,
+        planned,
+        cumulative,
+        f.value_max is not None,
+        first,
     )
-    subject, parent = _subject(reader, index, f.start)
-    place, code = _place(text, sentence, c_start, c_end)
-    period = _period(text, sentence, c_start, c_end, f.start, ordered)
-    left = text[c_start : f.start]
     return Fact(
         text=f.text,
         start=f.start,
@@ -181,45 +318,114 @@ def _fact(reader: _Reader, f: Figure, ordered: list[Figure], version: str) -> Fa
         unit=f.unit,
         kind=f.kind,
         qualifier=f.qualifier,
-        cumulative=f.cumulative or bool(CUMULATIVE.search(left)),
-        metric=assign_metric(text, c_start, f.start, f.end, c_end, f.kind, f.unit),
+        cumulative=cumulative,
+        metric=metric,
         subject=subject,
         subject_parent=parent,
         place=place,
         place_code=code,
         period_start=period.start if period else None,
         period_end=period.end if period else None,
-        planned=bool(PLANNED.search(left)),
-        parent_start=_parent(text, f, ordered, sentence),
+        planned=planned,
+        parent_start=_parent(text, f, reader.figures, sentence),
+        per=per,
+        summable=summable,
+        subject_from=subject_from,
+        place_from=place_from,
+        period_from=period_from,
         sentence=text[sentence.start : sentence.end].strip(),
         extractor_version=version,
     )
 
 
-def _subject(reader: _Reader, index: int, pos: int) -> tuple[str | None, str | None]:
-    """The nearest acting organisation before the figure, else earlier in the paragraph."""
-    sentence = reader.sentence(index)
-    actors = [o for o in sentence.orgs if o.end <= pos and not o.recipient]
-    if actors:
-        return actors[-1].name, actors[-1].parent
-    for j in reader.previous_in_paragraph(index):
-        earlier = [o for o in reader.sentence(j).orgs if not o.recipient]
-        if earlier:
-            return earlier[-1].name, earlier[-1].parent
-    if has_pronoun(reader.text, sentence.start, pos, sentence.orgs) and reader.organisation:
-        return reader.organisation, None
-    return None, None
+def _after_publication(period: Period, published: date | None) -> bool:
+    return published is not None and period.start is not None and period.start > published
+
+
+def _previous_figure(reader: _Reader, sentence: _Sentence, f: Figure) -> Figure | None:
+    i = bisect.bisect_left(reader.fig_starts, f.start) - 1
+    while i >= 0 and reader.figures[i].start >= sentence.start:
+        if reader.figures[i].kind == f.kind:
+            return reader.figures[i]
+        i -= 1
+    return None
+
+
+def _subject(
+    reader: _Reader, index: int, f: Figure, clause: tuple[int, int]
+) -> tuple[str | None, str | None, str | None]:
+    """The organisation acting in the figure's clause or sentence; a pronoun's antecedent;
+    the actor of the sentence before when this one has no subject of its own."""
+    text, sentence = reader.text, reader.sentence(index)
+    figures = reader.figures_between(sentence.start, sentence.end)
+    org, where = attribute(text, sentence.roles, clause, sentence.start, f.start, f.end, figures)
+    if org is not None:
+        return org.name, org.parent, where
+    if pronoun_before(text, sentence.start, f.start, sentence.orgs):
+        named = [r for r in sentence.roles if r.org.end <= f.start and not r.org.recipient]
+        if named:
+            return named[-1].org.name, named[-1].org.parent, "sentence"
+        for j in reader.previous_in_paragraph(index):
+            earlier = [r for r in reader.sentence(j).roles if r.actor or r.source]
+            if earlier:
+                return earlier[-1].org.name, earlier[-1].org.parent, "previous_sentence"
+            break
+        if reader.organisation:
+            return reader.organisation, None, "article"
+        return None, None, None
+    if not sentence.orgs and NO_SUBJECT_START.match(text, sentence.start):
+        for j in reader.previous_in_paragraph(index):
+            earlier = [r for r in reader.sentence(j).roles if r.actor and not r.modifier]
+            if earlier:
+                return earlier[-1].org.name, earlier[-1].org.parent, "previous_sentence"
+            break
+    if reader.dominant is not None and not _abroad(text, sentence):
+        return reader.dominant, None, "article"
+    return None, None, None
 
 
 def _place(
-    text: str, sentence: _Sentence, c_start: int, c_end: int
-) -> tuple[str | None, str | None]:
-    """One place chain in the clause, else one in the sentence; several distinct → None."""
-    for lo, hi in ((c_start, c_end), (sentence.start, sentence.end)):
+    reader: _Reader, index: int, c_start: int, c_end: int
+) -> tuple[str | None, str | None, str | None]:
+    """One place chain in the clause, else one in the sentence, else the article's place.
+    A place that contains the article's place gives way to it (the deepest the text gives)."""
+    text, sentence = reader.text, reader.sentence(index)
+    for lo, hi, where in ((c_start, c_end, "clause"), (sentence.start, sentence.end, "sentence")):
         chains = _chains([p for p in sentence.places if lo <= p.start and p.end <= hi], text)
         if chains:
-            return _pick(chains)
-    return None, None
+            name, code = _pick(chains)
+            if code is None:
+                return None, None, None
+            deeper = reader.place
+            if deeper[1] is not None and contains(code, deeper[1]):
+                return deeper[0], deeper[1], "article"
+            return name, code, where
+    if _abroad(text, sentence):
+        return None, None, None
+    ours = OUR_PLACE.search(text, sentence.start, sentence.end)
+    name, code = reader.place
+    if code is None:
+        return None, None, None
+    if ours is not None:  # 我省: the article's province (its own, or the one containing it)
+        code = _at_level(code, ours.group("level"))
+        return (name if code == reader.place[1] else None), code, "article"
+    return name, code, "article"
+
+
+def _abroad(text: str, sentence: _Sentence) -> bool:
+    """True when the sentence names a foreign country outside an organisation's name."""
+    return any(
+        not any(o.start <= m.start() < o.end for o in sentence.orgs)
+        for m in FOREIGN.finditer(text, sentence.start, sentence.end)
+    )
+
+
+def _at_level(code: str, level: str) -> str:
+    if level == "省":
+        return code[:2] + "0000"
+    if level in ("市", "州") and level_of(code) == 3:
+        return code[:4] + "00"
+    return code
 
 
 def _chains(places: list[PlaceMatch], text: str) -> list[list[PlaceMatch]]:
@@ -256,33 +462,35 @@ def _nested(codes: set[str]) -> bool:
 
 
 def _period(
-    text: str, sentence: _Sentence, c_start: int, c_end: int, pos: int, ordered: list[Figure]
-) -> Period | None:
-    """Nearest period before the figure in its clause, else after it in the clause, else
-    the nearest one earlier in the sentence. A period tied to one figure by 的
-    ("2013年底的88.1万人") is that figure's only."""
-    strong = [
-        p for p in sentence.periods if not p.weak and not _tied_elsewhere(text, p, pos, ordered)
-    ]
-    if not strong:
-        strong = [p for p in sentence.periods if p.weak]
-    in_clause = [p for p in strong if c_start <= p.start_pos and p.end_pos <= c_end]
-    before = [p for p in in_clause if p.end_pos <= pos]
-    if before:
-        return before[-1]
-    if in_clause:
-        return in_clause[0]
-    earlier = [p for p in strong if p.end_pos <= c_start]
-    return earlier[-1] if earlier else None
+    reader: _Reader, index: int, c_start: int, c_end: int, f: Figure
+) -> tuple[Period | None, str | None]:
+    """The figure's period from its clause or sentence (periods.pick_period), else the
+    period of the sentence before when this one continues it (其中…)."""
+    sentence = reader.sentence(index)
+    found = pick_period(
+        reader.text,
+        sentence.periods,
+        c_start,
+        c_end,
+        f.start,
+        f.end,
+        reader.figures_between(sentence.start, sentence.end),
+    )
+    if found is not None:
+        period, in_clause = found
+        return period, "clause" if in_clause else "sentence"
+    if sentence.periods or not CONTINUES.match(reader.text, sentence.start):
+        return None, None
+    for j in reader.previous_in_paragraph(index):
+        earlier = [p for p in reader.sentence(j).periods if p.explicit_year and not p.baseline]
+        if earlier:
+            return earlier[-1], "previous_sentence"
+        break
+    return None, None
 
 
-def _tied_elsewhere(text: str, p: Period, pos: int, ordered: list[Figure]) -> bool:
-    """True when the period is "X的" + another figure (so not this figure's period)."""
-    if not text.startswith("的", p.end_pos):
-        return False
-    i = bisect.bisect_right(ordered, p.end_pos, key=lambda f: f.start)  # not a scan: linear
-    first_after = ordered[i].start if i < len(ordered) else None
-    return first_after is not None and first_after != pos and first_after - p.end_pos <= 2
+# a sentence that goes on with the one before: 其中，…; 同期…; 此外，…
+CONTINUES = re.compile(r"\s*(?:其中|同期|同时|此外|另外|其次|与此同时)")
 
 
 def _parent(text: str, f: Figure, ordered: list[Figure], sentence: _Sentence) -> int | None:

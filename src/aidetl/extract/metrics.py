@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from aidetl.models import Figure
+
 MONEY = frozenset({"money"})
 PERCENT = frozenset({"percent"})
 POINTS = frozenset({"percent", "percent_point"})  # 下降2个百分点
@@ -34,8 +36,9 @@ VOCABULARY: tuple[Metric, ...] = (
     Metric(
         "donation",
         MONEY,
-        "捐赠资金|捐赠|捐款|捐助|捐资|捐献|捐建|无偿帮扶资金|无偿帮扶|无偿援助|无偿|帮扶资金|援助资金|援建资金",
-        "的?(?:捐款|捐赠|善款|帮扶资金)",
+        "捐赠资金|捐赠|捐款|捐助|捐资|捐献|捐建|捐出|捐给|无偿帮扶资金|无偿帮扶|无偿援助|无偿|帮扶资金"
+        "|援助资金|援建资金|资助",
+        "的?(?:捐款|捐赠|善款|帮扶资金)|[^，,。；;]{0,6}?捐(?:出|给|赠|献)",
     ),
     Metric("fundraising", MONEY, "筹集|募集|募捐|筹措|筹款|募得|众筹"),
     Metric("procurement", MONEY, "采购|购买|认购|采买|收购|消费扶贫|购销"),
@@ -44,13 +47,18 @@ VOCABULARY: tuple[Metric, ...] = (
     ),
     Metric("discount", MONEY, "让利|优惠|减免|降费|减收"),
     Metric("subsidy", MONEY, "补贴|补助|奖补|贴息|奖励资金|救助金|慰问金"),
-    Metric("loan", MONEY, "贷款(?!利息|利率|贴息)|放贷|信贷|授信|借款|融资"),
-    Metric("income", MONEY, "收入|增收|工资|分红|薪酬|营收"),
+    Metric(
+        "loan",
+        MONEY,
+        "贷款(?!利息|利率|贴息)|放贷|信贷|授信|借款|融资",
+        "[^，,。；;]{0,4}?(?:借给|借出|贷给)",
+    ),
+    Metric("income", MONEY, "收入|增收|工资|分红|薪酬|营收|收益|年薪|月薪"),
     Metric(
         "investment",
         MONEY,
-        "投资|投入|注资|出资|拨付|下达|安排资金|建设资金|项目资金",
-        "的?(?:投资|投入|建设资金)",
+        "投资|投入|注资|出资|拨付|下达|安排资金|建设资金|项目资金|耗资|斥资",
+        "的?(?:风险|战略|股权)?(?:投资|投入|建设资金|注资)|(?:的?资金)?[^，,。；;]{0,6}?投入",
     ),
     Metric("participation_rate", PERCENT, "参与面|参与率|参保率|参合率|参与度|覆盖人群"),
     Metric(
@@ -65,7 +73,8 @@ VOCABULARY: tuple[Metric, ...] = (
     Metric(
         "growth_rate",
         POINTS,
-        "同比增长|增长(?![到至])|增幅|增速|提高(?![到至])|提升(?![到至])|上涨(?![到至])",
+        "同比增长|增长(?![到至])|增幅|增速|增长率|提高(?![到至])|提升(?![到至])|上升(?![到至])"
+        "|下降(?![到至])|减少(?![到至])(?!贫困)(?!农村贫困)|降幅|增加幅度|减幅|下滑(?![到至])",
     ),
     Metric(
         "lifted_out_of_poverty",
@@ -117,13 +126,27 @@ def compatible(metric: Metric, kind: str, unit: str) -> bool:
     return not metric.units or unit in metric.units
 
 
+# a rate named in the clause wins over a change verb nearer the figure:
+# "贫困发生率下降6.3个百分点" is the poverty rate's fall, not a growth rate
+RATE_NOUNS = frozenset({"poverty_rate", "coverage_rate", "enrollment_rate", "participation_rate"})
+CHANGE_VERB = re.compile(r"上升|下降|减少|下滑|降幅|减幅")
+
+
 def metric_before(text: str, start: int, end: int, kind: str, unit: str) -> str | None:
     """The nearest compatible keyword in text[start:end] (the clause before the figure)."""
-    for hit in reversed(list(KEYWORD.finditer(text, start, end))):
-        name = hit.lastgroup
-        if name and compatible(BY_NAME[name], kind, unit):
-            return name
-    return None
+    hits = [
+        (h.lastgroup, h.group())
+        for h in KEYWORD.finditer(text, start, end)
+        if h.lastgroup and compatible(BY_NAME[h.lastgroup], kind, unit)
+    ]
+    if not hits:
+        return None
+    name, word = hits[-1]
+    if name == "growth_rate" and CHANGE_VERB.fullmatch(word):
+        rates = [n for n, _ in hits if n in RATE_NOUNS]
+        if rates:
+            return rates[-1]
+    return name
 
 
 def metric_after(text: str, start: int, end: int, kind: str, unit: str) -> str | None:
@@ -146,4 +169,23 @@ def assign_metric(
     """The metric of one figure: keyword before it in the clause, else a verb after it."""
     return metric_before(text, clause_start, fig_start, kind, unit) or metric_after(
         text, fig_end, clause_end, kind, unit
+    )
+
+
+# a compared figure: 比2017年的|2073.5亿元, 较2013年的亏损额|661亿元, 同比去年的|412亿元
+COMPARED_BEFORE = re.compile(r"(?:比|较|相比|同比)[^，,。；;]{0,8}的[^，,。；;\d]{0,4}$")
+
+
+def metric_of_compared(
+    text: str, previous: Figure | None, clause_start: int, fig: Figure
+) -> str | None:
+    """A figure compared with an earlier one of its sentence measures the same thing:
+    "销售收入为2519.3亿元，比2017年的2073.5亿元" → both sales."""
+    if previous is None or not COMPARED_BEFORE.search(
+        text, max(clause_start, fig.start - 14), fig.start
+    ):
+        return None
+    head = max(text.rfind(c, 0, previous.start) for c in "，,；;。\n") + 1
+    return assign_metric(
+        text, head, previous.start, previous.end, previous.end, previous.kind, previous.unit
     )

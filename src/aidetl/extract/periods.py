@@ -46,8 +46,8 @@ PERIOD = re.compile(
     rf"|(?P<mspan>(?:近|过去|最近)(?P<mn>{NUM})\s*个月(?:来|以来)?|(?P<mn2>{NUM})\s*个月(?:来|以来))"
     # the anchored shapes: 2019年3月5日, 2019年下半年, 今年一季度, 前三季度, 全年, 2019年底
     rf"|(?=(?:19|20)\d\d|[今去前明本当全第上下]|[一二三四1-4]季|\d{{1,2}}月|年[底末])"
-    rf"(?P<point>(?:(?P<y>{YEAR})\s*年度?|(?P<rel>今年|去年|前年|明年|本年度?|当年|全年))?"
-    rf"(?:(?P<m>\d{{1,2}})月(?:(?P<d>\d{{1,2}})日)?|(?P<half>上半年|下半年)"
+    rf"(?P<point>(?:(?P<y>{YEAR})\s*年度?|(?P<rel>今年|去年|前年|明年|本年度?|当年|全年|上年))?"
+    rf"(?:(?P<m>\d{{1,2}})月(?:(?P<d>\d{{1,2}})日|份)?|(?P<half>上半年|下半年)"
     rf"|第?(?P<q>[一二三四1-4])季度|前(?P<qn>[一二两三])季度|前(?P<fm>{NUM})个?月"
     r"|(?P<yend>年底|年末|(?<=年)底|(?<=年)末))?)"
 )
@@ -74,6 +74,7 @@ class Period:
     end: date | None
     explicit_year: int | None = None  # the year it names, the context for 全年
     weak: bool = False
+    baseline: bool = False  # 比2017年的…, 同比去年的…: the period of a compared figure only
 
 
 def cn_number(text: str) -> int:
@@ -109,16 +110,21 @@ def find_periods(
     end = len(text) if end is None else end
     year = context_year or (published.year if published else None)
     found: list[Period] = []
+    last: Period | None = None
     for m in PERIOD.finditer(text, start, end):
-        if not m.group(0).strip() or COMPARISON_BEFORE.search(
-            text, max(0, m.start() - 2), m.start()
-        ):
+        if not m.group(0).strip():
             continue
-        period = _interpret(text, m, published, year)
+        compared = COMPARISON_BEFORE.search(text, max(0, m.start() - 2), m.start())
+        if compared:
+            period = _baseline(text, m, published, year, last)
+        else:
+            period = _interpret(text, m, published, year)
         if period is None:
             continue
-        if period.explicit_year:
+        if period.explicit_year and not compared:
             year = period.explicit_year
+        if not compared:
+            last = period
         found.append(period)
     for m in UNTIL_NOW.finditer(text, start, end):
         if published:
@@ -210,12 +216,14 @@ def _point(m: re.Match, published: date | None, year: int | None) -> Interval | 
         if published is None:
             return None
         named = published.year - {"去年": 1, "前年": 2, "明年": -1}.get(rel, 0)
+    if named is None and rel == "上年":
+        if year is None:
+            return None
+        named = year - 1
     base = named or year
     has_part = any(m.group(g) for g in ("m", "half", "q", "qn", "fm", "yend"))
     if base is None or (named is None and rel is None and not has_part):
         return None
-    if named is None and rel is None and m.group("m") and not m.group("d"):
-        return None  # a bare "5月" is too loose to place in a year
     if m.group("m"):
         month = int(m.group("m"))
         if not 1 <= month <= 12:
@@ -259,3 +267,142 @@ def _weak(text: str, start: int, end: int, published: date) -> list[Period]:
             )
         )
     return periods
+
+
+def _baseline(
+    text: str, m: re.Match, published: date | None, year: int | None, last: Period | None
+) -> Period | None:
+    """The period of a compared figure: 比2017年的…, 较2013年的…, 同比去年的… (去年 counts
+    back from the year the sentence is about; a bare year takes the sentence period's part:
+    2015年上半年…同比去年 → the first half of 2014)."""
+    about = last.explicit_year if last is not None and last.explicit_year else year
+    if m.group("rel") in ("去年", "上年", "前年") and about is not None and not _has_part(m):
+        back = 2 if m.group("rel") == "前年" else 1
+        named = about - back
+        if last is not None and last.start and last.end and last.start.year == last.end.year:
+            start = last.start.replace(year=named)
+            end = month_end(named, last.end.month)
+            return Period(m.group(0), m.start(), m.end(), start, end, named, baseline=True)
+        return Period(
+            m.group(0),
+            m.start(),
+            m.end(),
+            date(named, 1, 1),
+            date(named, 12, 31),
+            named,
+            baseline=True,
+        )
+    period = _interpret(text, m, published, year)
+    if period is None:
+        return None
+    return Period(
+        period.text,
+        period.start_pos,
+        period.end_pos,
+        period.start,
+        period.end,
+        period.explicit_year,
+        baseline=True,
+    )
+
+
+def _has_part(m: re.Match) -> bool:
+    return m.lastgroup not in ("range", "mrange", "era", "span", "mspan") and any(
+        m.group(g) for g in ("m", "half", "q", "qn", "fm", "yend")
+    )
+
+
+# between a compared period and its figure: 比2017年的|2073.5亿元, 较2013年的亏损额|661亿元
+BASELINE_GAP = re.compile(r"的[^，,。；;\d]{0,4}$")
+# an enumeration of one figure per year: 为2.2%、2.0%、2.5%
+LIST_SEP = re.compile(r"\s*(?:、|和|及|与)\s*")
+# 从A增长到B: A is the period's start, B its end
+FROM_BEFORE = re.compile(r"从$")
+TO_BEFORE = re.compile(
+    r"(?:增加|增长|上升|提高|提升|扩大|下降|减少|降低|回升|回落|攀升|跃升)?(?:到|至)$"
+)
+
+
+def pick_period(
+    text: str,
+    periods: list[Period],
+    c_start: int,
+    c_end: int,
+    fig_start: int,
+    fig_end: int,
+    figures: list[tuple[int, int]],
+) -> tuple[Period, bool] | None:
+    """(the figure's period, whether it came from its own clause), or None.
+
+    A compared period (比2017年的) belongs to the figure right after it; a period tied by 的
+    to another figure (2013年底的88.1万人) to that figure only. Otherwise the nearest period
+    before the figure in its clause, else after it in the clause, else the nearest one
+    earlier in the sentence. A span of years gives each of its years to a list of as many
+    figures (2009年至2014年…为2.2%、2.0%…), and its two ends to 从A…到B."""
+    for p in periods:
+        if (
+            p.baseline
+            and p.end_pos <= fig_start
+            and BASELINE_GAP.match(text[p.end_pos : fig_start])
+        ):
+            if not any(p.end_pos <= s < fig_start for s, _ in figures):
+                return p, True
+    strong = [
+        p
+        for p in periods
+        if not p.weak and not p.baseline and not _tied_elsewhere(text, p, fig_start, figures)
+    ]
+    if not strong:
+        strong = [p for p in periods if p.weak]
+    in_clause = [p for p in strong if c_start <= p.start_pos and p.end_pos <= c_end]
+    before = [p for p in in_clause if p.end_pos <= fig_start]
+    if before:
+        return _one_year(text, before[-1], fig_start, figures), True
+    if in_clause:
+        return in_clause[0], True
+    earlier = [p for p in strong if p.end_pos <= c_start]
+    if earlier:
+        return _one_year(text, earlier[-1], fig_start, figures), False
+    return None
+
+
+def _one_year(text: str, p: Period, fig_start: int, figures: list[tuple[int, int]]) -> Period:
+    """The year of a multi-year span that this figure stands for, when the text pairs them."""
+    if not (p.start and p.end) or p.start.year >= p.end.year or p.start.month != 1:
+        return p
+    first, last = p.start.year, p.end.year
+    if FROM_BEFORE.search(text, max(0, fig_start - 1), fig_start):
+        return _year(p, first)
+    if TO_BEFORE.search(text, max(0, fig_start - 4), fig_start):
+        head = text.rfind("从", p.end_pos, fig_start)
+        if head >= 0 and any(head < s < fig_start for s, _ in figures):
+            return _year(p, last)
+    run = _listed_run(text, [f for f in figures if f[0] > p.end_pos])
+    if len(run) == last - first + 1 and fig_start in [s for s, _ in run]:
+        return _year(p, first + [s for s, _ in run].index(fig_start))
+    return p
+
+
+def _listed_run(text: str, figures: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The first run of figures joined by 、 (or a final 和): 2.2%、2.0%、2.5%和2.6%."""
+    run: list[tuple[int, int]] = []
+    for f in figures:
+        if run and not LIST_SEP.fullmatch(text[run[-1][1] : f[0]]):
+            break
+        run.append(f)
+    return run if len(run) > 1 else []
+
+
+def _year(p: Period, year: int) -> Period:
+    return Period(
+        p.text, p.start_pos, p.end_pos, date(year, 1, 1), date(year, 12, 31), year, p.weak
+    )
+
+
+def _tied_elsewhere(text: str, p: Period, pos: int, figures: list[tuple[int, int]]) -> bool:
+    """True when the period is "X的" + another figure (so not this figure's period)."""
+    if not text.startswith("的", p.end_pos):
+        return False
+    after = [s for s, _ in figures if s >= p.end_pos]
+    first_after = after[0] if after else None
+    return first_after is not None and first_after != pos and first_after - p.end_pos <= 2

@@ -267,6 +267,8 @@ def name_index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]
                     short.setdefault(brief + "州", set()).add(pad(area["code"]))
                 if area["name"].endswith("自治县"):  # 化隆县, 宁蒗县
                     short.setdefault(brief + "县", set()).add(pad(area["code"]))
+                if area["type"] == "县级市":  # a county that became a city: 海安县 → 海安市
+                    short.setdefault(brief + "县", set()).add(pad(area["code"]))
     NEEDS_PARENT.update(b for b, t in types.items() if len(b) == 2 and t <= URBAN_TYPES)
     for name, code in SHORT_PROVINCES.items():
         short[name] = {pad(code)}
