@@ -51,6 +51,7 @@ LANDMARK_AFTER = re.compile(
     r"(?:东|西|南|北|中)?(?:路|街|大道|大街|巷|江|河|湖|桥|大桥|港|码头|机场|站|火车站|广场|公园|大厦|嘉园|花园"
     r"|小区|车展|展会|本地股|板块|概念股|发展|证券|银行|股份|控股|集团|大学|学院|中学|小学|医院|宾馆|饭店|酒店"
     r"|电视台|日报|晚报|商报|体彩中心|工业园区|园区|开发区|一位|一家|一名|人士|籍)"
+    r"|(?<=[省市县区])外(?![资商企])"  # 江苏省外旅居史: outside the place
 )
 # a foreign country in the sentence: its figures apply abroad, not to the article's place
 FOREIGN = re.compile(
@@ -63,6 +64,8 @@ FOREIGN = re.compile(
 # attributes is that organisation's
 DOMINANT_MENTIONS = 10
 DOMINANT_SHARE = 0.8
+# a generic statement is about no place in particular: 商务楼一般可以申请到8成…
+GENERIC = re.compile(r"一般|通常|往往|普遍|大多|大都|一向")
 # 我省/全省/本市/我县: the article's own place (a province, city or county)
 OUR_PLACE = re.compile(r"(?:我|全|本)(?P<level>省|区|市|州|县)")
 
@@ -100,7 +103,7 @@ class _Reader:
         self.cache: dict[int, _Sentence] = {}
         self.figures = figures  # in text order
         self.fig_starts = [f.start for f in figures]
-        self.seen_values: set[tuple[object, str]] = set()
+        self.seen_values: set[tuple[object, ...]] = set()
 
     def index_of(self, pos: int) -> int:
         return max(0, bisect.bisect_right(self.starts, pos) - 1)
@@ -285,8 +288,8 @@ def _fact(reader: _Reader, f: Figure, version: str) -> Fact:
     clause = next(((s, e) for s, e in sentence.clauses if s <= f.start < e), sentence.clauses[-1])
     c_start, c_end = clause
     subject, parent, subject_from = _subject(reader, index, f, clause)
-    place, code, place_from = _place(reader, index, c_start, c_end)
-    planned = flags.is_planned(text, sentence.start, c_start, f.start)
+    place, code, place_from = _place(reader, index, c_start, c_end, f.start)
+    planned = flags.is_planned(text, sentence.start, c_start, f.start, f.end)
     period, period_from = _period(reader, index, c_start, c_end, f)
     if period is not None and _after_publication(period, reader.published) and not planned:
         period, period_from = None, None  # a done figure dated after its report: a misreading
@@ -295,7 +298,7 @@ def _fact(reader: _Reader, f: Figure, version: str) -> Fact:
         metric = metric_of_compared(text, _previous_figure(reader, sentence, f), c_start, f)
     per = per_of(text, c_start, f.start, f.end, f.kind)
     cumulative = f.cumulative or flags.is_cumulative(text, c_start, f.start)
-    key = (f.value, f.unit)
+    key = (f.value, f.unit, metric, subject)  # the same figure told again: not added twice
     first = key not in reader.seen_values
     reader.seen_values.add(key)
     summable = flags.is_summable(
@@ -308,6 +311,7 @@ def _fact(reader: _Reader, f: Figure, version: str) -> Fact:
         cumulative,
         f.value_max is not None,
         first,
+        subject_from,
     )
     return Fact(
         text=f.text,
@@ -379,19 +383,22 @@ def _subject(
             if earlier:
                 return earlier[-1].org.name, earlier[-1].org.parent, "previous_sentence"
             break
-    if reader.dominant is not None and not _abroad(text, sentence):
+    if reader.dominant is not None and not _abroad(text, sentence, sentence.start, sentence.end):
         return reader.dominant, None, "article"
     return None, None, None
 
 
 def _place(
-    reader: _Reader, index: int, c_start: int, c_end: int
+    reader: _Reader, index: int, c_start: int, c_end: int, fig_start: int
 ) -> tuple[str | None, str | None, str | None]:
     """One place chain in the clause, else one in the sentence, else the article's place.
     A place that contains the article's place gives way to it (the deepest the text gives)."""
     text, sentence = reader.text, reader.sentence(index)
+    if _abroad(text, sentence, c_start, c_end):
+        return None, None, None
+    places = [p for p in sentence.places if not _aside(text, sentence.start, p.start, fig_start)]
     for lo, hi, where in ((c_start, c_end, "clause"), (sentence.start, sentence.end, "sentence")):
-        chains = _chains([p for p in sentence.places if lo <= p.start and p.end <= hi], text)
+        chains = _chains([p for p in places if lo <= p.start and p.end <= hi], text)
         if chains:
             name, code = _pick(chains)
             if code is None:
@@ -400,24 +407,59 @@ def _place(
             if deeper[1] is not None and contains(code, deeper[1]):
                 return deeper[0], deeper[1], "article"
             return name, code, where
-    if _abroad(text, sentence):
+    if _abroad(text, sentence, sentence.start, sentence.end) or GENERIC.search(
+        text, sentence.start, sentence.end
+    ):
         return None, None, None
     ours = OUR_PLACE.search(text, sentence.start, sentence.end)
     name, code = reader.place
     if code is None:
         return None, None, None
+    earlier = _earlier_place(reader, index, code)
+    if earlier is not None:
+        return earlier[0], earlier[1], "previous_sentence"
     if ours is not None:  # 我省: the article's province (its own, or the one containing it)
         code = _at_level(code, ours.group("level"))
         return (name if code == reader.place[1] else None), code, "article"
     return name, code, "article"
 
 
-def _abroad(text: str, sentence: _Sentence) -> bool:
-    """True when the sentence names a foreign country outside an organisation's name."""
+def _abroad(text: str, sentence: _Sentence, start: int, end: int) -> bool:
+    """True when text[start:end] names a foreign country outside an organisation's name."""
     return any(
         not any(o.start <= m.start() < o.end for o in sentence.orgs)
-        for m in FOREIGN.finditer(text, sentence.start, sentence.end)
+        for m in FOREIGN.finditer(text, start, end)
     )
+
+
+def _aside(text: str, sentence_start: int, pos: int, fig_start: int) -> bool:
+    """True when `pos` sits inside brackets that do not hold the figure too: a place in
+    "(北京市正式产权)" describes a detail, not where the figure applies."""
+    opened = -1
+    for i in range(sentence_start, pos):
+        if text[i] in "（(":
+            opened = i
+        elif text[i] in "）)":
+            opened = -1
+    if opened < 0:
+        return False
+    close = min((i for i in (text.find("）", pos), text.find(")", pos)) if i >= 0), default=-1)
+    return not (opened < fig_start and (close < 0 or fig_start < close))
+
+
+def _earlier_place(reader: _Reader, index: int, article_code: str) -> tuple[str, str] | None:
+    """A narrower place inside the article's, named by an earlier sentence of the paragraph
+    (南京要求，…。师生员工…安排3次核酸检测): the paragraph is about that place."""
+    for j in reader.previous_in_paragraph(index):
+        earlier = reader.sentence(j)
+        if not earlier.places:
+            continue
+        chains = _chains(earlier.places, reader.text)
+        name, code = _pick(chains)
+        if name is not None and code is not None and contains(article_code, code):
+            return name, code
+        return None
+    return None
 
 
 def _at_level(code: str, level: str) -> str:

@@ -17,12 +17,14 @@ import re
 
 # planned, not done: 预计建成, 计划投资, 将投入, 拟安排, 力争实现, 目标是…
 PLANNED = re.compile(
-    r"预计|预期|计划(?!生育|书|单列)|拟(?:投|建|安排|新|实施|在|于|为|向|用|以)|力争|有望|目标|规划"
+    r"预计|预期|决定|打算|准备|计划(?!生育|书|单列)|拟(?:投|建|安排|新|实施|在|于|为|向|用|以)|力争|有望|目标|规划"
     r"|争取(?=在|于|实现|完成|达到|用|明年|今年|年底)|未来\d*[一二三四五六七八九十两]*年"
     r"|将(?:在|于|再|新|投入|投资|建成|建设|达到|实现|完成|新增|带动|帮助|为|向|继续|累计|陆续|全面"
     r"|提供|捐赠|采购|安排|发放|培训|惠及|覆盖|超过|突破|设立|筹集|有|会|可|把|试图|持续|降息|加息"
     r"|下调|上调|购买|增资|增加|减少|扩大|上市|进入|出资|投|是)"
 )
+# a plan named right after the figure: 投资60亿欧元的计划, 100万辆的销售目标
+PLAN_AFTER = re.compile(r"的?[^，,。；;\d]{0,4}?(?:计划|目标|规划|预算|任务)")
 # a clause that reports what is done or current ends a plan's reach: 目前已…, 实际完成…
 DONE = re.compile(r"已经|已|目前|现在|实际|去年|上年|此前|曾")
 # cumulative: 累计投入, 共计, 总计, 累积, 合计, 共投入 (not 共同, 共享); 先后培训 (one time
@@ -39,15 +41,20 @@ NOT_A_FLOW = re.compile(
 # the subject's own flow, done: a payment, gift, investment, purchase or sale it made
 FLOW_VERB = re.compile(
     r"捐出|捐赠|捐款|捐给|捐助|捐资|捐献|资助|援建|投资|投入|注资|出资|耗资|斥资|花去|花费|花了|支付|付出"
-    r"|借给|借出|放贷|发放|拨付|采购|购买|购置|买下|拿下|收购|营收|销售额|实现销售|释放|获得|获"
-    r"|赢得|中了|得到"
+    r"|借给|借出|放贷|发放|拨付|采购|购买|购置|买下|买了|拿下|收购|实现销售|释放|获得|获|赢得|中了|得到"
 )
+# a flow named by a noun (营收75亿元, 销售额…) is the subject's only when the clause names it
+FLOW_NOUN = re.compile(r"营收|营业收入|销售额|销售收入")
+# how far before the figure a stock or market word makes it one: 总资产|928.77亿元
+NEAR = 8
 
 
-def is_planned(text: str, sentence_start: int, clause_start: int, fig_start: int) -> bool:
+def is_planned(
+    text: str, sentence_start: int, clause_start: int, fig_start: int, fig_end: int
+) -> bool:
     """A plan cue in the figure's clause, or in an earlier clause of its sentence whose reach
     no clause reporting what is done has ended."""
-    if PLANNED.search(text, clause_start, fig_start):
+    if PLANNED.search(text, clause_start, fig_start) or PLAN_AFTER.match(text, fig_end):
         return True
     cue = None
     for m in PLANNED.finditer(text, sentence_start, clause_start):
@@ -74,6 +81,7 @@ def is_summable(
     cumulative: bool,
     ranged: bool,
     first_mention: bool,
+    subject_from: str | None,
 ) -> bool:
     """Whether a money figure is its subject's own flow, done, given once (see module doc)."""
     if kind != "money" or per or planned or cumulative or ranged or not first_mention:
@@ -81,6 +89,8 @@ def is_summable(
     c_start, c_end = clause
     start, end = fig
     before, after = text[c_start:start], text[end : min(c_end, end + 12)]
-    if NOT_A_FLOW.search(before) or NOT_A_FLOW.match(after.lstrip("的")):
+    if NOT_A_FLOW.search(before[-NEAR:]) or NOT_A_FLOW.match(after.lstrip("的")):
         return False
-    return bool(FLOW_VERB.search(before) or FLOW_VERB.search(after))
+    if FLOW_VERB.search(before) or FLOW_VERB.search(after):
+        return True
+    return subject_from == "clause" and FLOW_NOUN.search(before[-NEAR:]) is not None

@@ -27,7 +27,7 @@ class Metric:
     kinds: frozenset[str]
     before: str  # regex alternation of words that precede the figure
     after: str = ""  # regex alternation of words that follow it (verb after the figure)
-    units: frozenset[str] = frozenset()  # for counts: only these units (empty: any)
+    units: frozenset[str] = frozenset()  # counts it may describe: only these units (empty: any)
 
 
 PEOPLE = frozenset({"person", "household", "person_time"})
@@ -43,7 +43,11 @@ VOCABULARY: tuple[Metric, ...] = (
     Metric("fundraising", MONEY, "筹集|募集|募捐|筹措|筹款|募得|众筹"),
     Metric("procurement", MONEY, "采购|购买|认购|采买|收购|消费扶贫|购销"),
     Metric(
-        "sales", MONEY, "销售额|销售|销售收入|零售额|零售|营业额|卖出|售出|带货|成交额|交易额|销量"
+        "sales",
+        MONEY | COUNT,
+        "销售额|销售|销售收入|零售额|零售|营业额|卖出|售出|带货|成交额|交易额|销量",
+        "的?销售(?:目标|量|额)",
+        frozenset({"vehicle", "device", "set", "product", "item"}),
     ),
     Metric("discount", MONEY, "让利|优惠|减免|降费|减收"),
     Metric("subsidy", MONEY, "补贴|补助|奖补|贴息|奖励资金|救助金|慰问金"),
@@ -75,6 +79,7 @@ VOCABULARY: tuple[Metric, ...] = (
         POINTS,
         "同比增长|增长(?![到至])|增幅|增速|增长率|提高(?![到至])|提升(?![到至])|上升(?![到至])"
         "|下降(?![到至])|减少(?![到至])(?!贫困)(?!农村贫困)|降幅|增加幅度|减幅|下滑(?![到至])",
+        "的?(?:同比|环比)?(?:增长率|增速|增幅)",
     ),
     Metric(
         "lifted_out_of_poverty",
@@ -121,32 +126,50 @@ AFTER = tuple((m, re.compile(m.after)) for m in VOCABULARY if m.after)
 
 
 def compatible(metric: Metric, kind: str, unit: str) -> bool:
+    """Whether a metric can describe a figure of this kind (and, for counts, this unit)."""
     if kind not in metric.kinds:
         return False
-    return not metric.units or unit in metric.units
+    return kind != "count" or not metric.units or unit in metric.units
 
 
 # a rate named in the clause wins over a change verb nearer the figure:
 # "贫困发生率下降6.3个百分点" is the poverty rate's fall, not a growth rate
 RATE_NOUNS = frozenset({"poverty_rate", "coverage_rate", "enrollment_rate", "participation_rate"})
 CHANGE_VERB = re.compile(r"上升|下降|减少|下滑|降幅|减幅")
+# a share between a growth word and the figure: the figure is the share
+SHARE = re.compile(r"占")
 
 
 def metric_before(text: str, start: int, end: int, kind: str, unit: str) -> str | None:
     """The nearest compatible keyword in text[start:end] (the clause before the figure)."""
     hits = [
-        (h.lastgroup, h.group())
+        (h.lastgroup, h.group(), h.end())
         for h in KEYWORD.finditer(text, start, end)
-        if h.lastgroup and compatible(BY_NAME[h.lastgroup], kind, unit)
+        if h.lastgroup
+        and compatible(BY_NAME[h.lastgroup], kind, unit)
+        and not _quoted(text, start, h.start(), end)
     ]
     if not hits:
         return None
-    name, word = hits[-1]
+    name, word, stop = hits[-1]
+    if name == "growth_rate" and SHARE.search(text, stop, end):
+        return None  # “严重下滑”仅占6.5%: a share of the answers, not a growth rate
     if name == "growth_rate" and CHANGE_VERB.fullmatch(word):
-        rates = [n for n, _ in hits if n in RATE_NOUNS]
+        rates = [n for n, _, _ in hits if n in RATE_NOUNS]
         if rates:
             return rates[-1]
     return name
+
+
+def _quoted(text: str, start: int, pos: int, end: int) -> bool:
+    """True when `pos` sits in a short quotation closed before the figure at `end`: a quoted
+    answer (“略有下滑的”占34.3%) names a survey choice, not what the figure measures."""
+    opened = text.rfind("“", start, pos)
+    closed = text.find("”", pos, end)
+    return opened > text.rfind("”", start, pos) and closed >= 0 and closed - opened <= QUOTE_MAX
+
+
+QUOTE_MAX = 12
 
 
 def metric_after(text: str, start: int, end: int, kind: str, unit: str) -> str | None:
