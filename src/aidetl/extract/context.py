@@ -167,11 +167,17 @@ class _Reader:
         return [(f.start, f.end) for f in self.figures[lo:hi]]
 
     def context_year(self, i: int) -> int | None:
-        """The last year named earlier in the same paragraph (for 全年, 上半年, 5月)."""
+        """The last year named earlier in the same paragraph (for 全年, 上半年, 5月); without
+        a publish date, the last one named in the MAX_LOOKBACK sentences before."""
         for j in self.previous_in_paragraph(i):
             year = self.sentence(j).year
             if year:
                 return year
+        if self.published is None:
+            for j in range(i - 1, max(-1, i - 1 - MAX_LOOKBACK), -1):
+                year = self.sentence(j).year
+                if year:
+                    return year
         return None
 
     def previous_in_paragraph(self, i: int):
@@ -506,8 +512,9 @@ def _nested(codes: set[str]) -> bool:
 def _period(
     reader: _Reader, index: int, c_start: int, c_end: int, f: Figure
 ) -> tuple[Period | None, str | None]:
-    """The figure's period from its clause or sentence (periods.pick_period), else the
-    period of the sentence before when this one continues it (其中…)."""
+    """The figure's period from its clause or sentence (periods.pick_period), else, when
+    the sentence names no period at all, the year-dated period of the nearest earlier
+    sentence of its paragraph that names one (2018年，…。其中，芯片制造业增速最高达到25.6%)."""
     sentence = reader.sentence(index)
     found = pick_period(
         reader.text,
@@ -521,18 +528,18 @@ def _period(
     if found is not None:
         period, in_clause = found
         return period, "clause" if in_clause else "sentence"
-    if sentence.periods or not CONTINUES.match(reader.text, sentence.start):
+    if sentence.periods:
         return None, None
     for j in reader.previous_in_paragraph(index):
-        earlier = [p for p in reader.sentence(j).periods if p.explicit_year and not p.baseline]
+        periods = reader.sentence(j).periods
+        earlier = [p for p in periods if p.explicit_year and not p.baseline]
         if earlier:
             return earlier[-1], "previous_sentence"
-        break
+        if periods:
+            break
     return None, None
 
 
-# a sentence that goes on with the one before: 其中，…; 同期…; 此外，…
-CONTINUES = re.compile(r"\s*(?:其中|同期|同时|此外|另外|其次|与此同时)")
 
 
 def _parent(text: str, f: Figure, ordered: list[Figure], sentence: _Sentence) -> int | None:

@@ -33,7 +33,7 @@ PLAN_ERAS = {"十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五
 # The shapes a period takes; one alternation so a sentence is scanned once.
 PERIOD = re.compile(
     # 2018年至2020年, 2018—2020年, 2019年3月至6月 (range)
-    rf"(?P<range>(?P<ra>{YEAR})\s*年?(?:(?P<ram>\d{{1,2}})月)?\s*(?:至|到|—|–|-|~|～)\s*"
+    rf"(?P<range>(?P<ra>{YEAR})\s*年?(?:(?P<ram>\d{{1,2}})月)?\s*(?:至|到|—|–|-|~|～|和|、)\s*"
     rf"(?:(?P<rb>{YEAR})\s*年(?:(?P<rbm>\d{{1,2}})月)?|(?P<rbm2>\d{{1,2}})月)(?:底|末)?)"
     # 今年1至6月, 2019年1-9月 (months of one year)
     rf"|(?P<mrange>(?:(?P<my>{YEAR})\s*年|(?P<mrel>今年|去年|前年|当年|全年))?(?P<m1>\d{{1,2}})月?\s*"
@@ -126,6 +126,10 @@ def find_periods(
         if not compared:
             last = period
         found.append(period)
+    for m in LUNAR.finditer(text, start, end):
+        day = _lunar_day(m, year)
+        if day is not None:
+            found.append(Period(m.group(0), m.start(), m.end(), day, day, day.year))
     for m in UNTIL_NOW.finditer(text, start, end):
         if published:
             found.append(Period(m.group(0), m.start(), m.end(), None, published))
@@ -167,8 +171,8 @@ def _interpret(text: str, m: re.Match, published: date | None, year: int | None)
     if kind == "point" and (since or since_before):
         end_day = published
         stop = since.end() if since else stop
-    elif UNTIL_BEFORE.search(text, max(0, m.start() - 3), m.start()):
-        start_day = None
+    elif UNTIL_BEFORE.search(text, max(0, m.start() - 3), m.start()) and not _bare_year(m):
+        start_day = None  # 截至2019年底, 到2020年底: up to then (到2008年: the year 2008)
     return Period(text[m.start() : stop], m.start(), stop, start_day, end_day, named)
 
 
@@ -406,3 +410,47 @@ def _tied_elsewhere(text: str, p: Period, pos: int, figures: list[tuple[int, int
     after = [s for s, _ in figures if s >= p.end_pos]
     first_after = after[0] if after else None
     return first_after is not None and first_after != pos and first_after - p.end_pos <= 2
+
+
+def _bare_year(m: re.Match) -> bool:
+    """A year alone (2008年), with no month, quarter, half or year end."""
+    return bool(m.lastgroup == "point" and m.group("y")) and not any(
+        m.group(g) for g in ("m", "half", "q", "qn", "fm", "yend")
+    )
+
+
+# The first day of the lunar year (春节) by Gregorian year, 1990–2035: the lunar dates news
+# writes (2001年农历除夕夜, 正月初十) resolve through it.
+SPRING_FESTIVAL = {
+    1990: (1, 27), 1991: (2, 15), 1992: (2, 4), 1993: (1, 23), 1994: (2, 10), 1995: (1, 31),
+    1996: (2, 19), 1997: (2, 7), 1998: (1, 28), 1999: (2, 16), 2000: (2, 5), 2001: (1, 24),
+    2002: (2, 12), 2003: (2, 1), 2004: (1, 22), 2005: (2, 9), 2006: (1, 29), 2007: (2, 18),
+    2008: (2, 7), 2009: (1, 26), 2010: (2, 14), 2011: (2, 3), 2012: (1, 23), 2013: (2, 10),
+    2014: (1, 31), 2015: (2, 19), 2016: (2, 8), 2017: (1, 28), 2018: (2, 16), 2019: (2, 5),
+    2020: (1, 25), 2021: (2, 12), 2022: (2, 1), 2023: (1, 22), 2024: (2, 10), 2025: (1, 29),
+    2026: (2, 17), 2027: (2, 6), 2028: (1, 26), 2029: (2, 13), 2030: (2, 3), 2031: (1, 23),
+    2032: (2, 11), 2033: (1, 31), 2034: (2, 19), 2035: (2, 8),
+}
+# 2001年农历除夕夜, 大年三十, 春节, 正月初十, 大年初一, 元宵节 (a day of the lunar new year)
+LUNAR = re.compile(
+    rf"(?:(?P<ly>{YEAR})\s*年)?(?:农历)?(?:(?P<eve>除夕|大年三十)|(?P<cny>春节当天|大年初一)"
+    r"|(?:正月|大年)初(?P<lday>十|[一二三四五六七八九])(?![一二三四五六七八九十])|(?P<lantern>元宵节|正月十五))"
+)
+
+
+def _lunar_day(m: re.Match, year: int | None) -> date | None:
+    """The Gregorian day of a lunar new-year date, in the year written or in context."""
+    year = int(m.group("ly")) if m.group("ly") else year
+    if year not in SPRING_FESTIVAL:
+        return None
+    month, day = SPRING_FESTIVAL[year]
+    first = date(year, month, day).toordinal()
+    if m.group("eve"):
+        offset = -1
+    elif m.group("lday"):
+        offset = cn_number(m.group("lday")) - 1
+    elif m.group("lantern"):
+        offset = 14
+    else:
+        offset = 0
+    return date.fromordinal(first + offset)
