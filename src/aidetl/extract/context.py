@@ -16,12 +16,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from aidetl.extract import flags
 from aidetl.extract.metrics import assign_metric, metric_of_compared
-from aidetl.extract.orgs import OrgMention, find_orgs, main_organisation
+from aidetl.extract.orgs import OrgMention, find_orgs
 from aidetl.extract.periods import Period, find_periods, pick_period
-from aidetl.extract.places import PlaceMatch, contains, find_places, level_of
+from aidetl.extract.places import PlaceMatch, contains, disambiguate, level_of, scan_places
 from aidetl.extract.rates import per_of
 from aidetl.extract.subjects import NO_SUBJECT_START, Role, attribute, pronoun_before, roles
 from aidetl.models import Fact, Figure
@@ -94,9 +95,11 @@ class _Reader:
         self.published = published
         self._organisation = organisation
         self._main_done = bool(organisation)
-        self._place: tuple[str | None, str | None] | None = None
         self._anchors: set[str] | None = None
-        self._dominant: tuple[str | None] | None = None
+        self.period_cache: list[list[Period]] = []
+        self._paragraph_year: int | None = None
+        self._article_year: int | None = None
+        self._year_at = -MAX_LOOKBACK - 1
         spans = [(m.start(), m.end()) for m in SENTENCE.finditer(text)]
         self.starts = [s for s, _ in spans]
         self.spans = spans
@@ -117,11 +120,13 @@ class _Reader:
 
     def _read(self, i: int) -> _Sentence:
         start, end = self.spans[i]
-        orgs = find_orgs(self.text, start, end)
+        orgs = _within(self.all_orgs, start, end)
         places = [
-            self._resolve(p) for p in find_places(self.text, start, end) if self._is_place(p, orgs)
+            self._resolve(p)
+            for p in disambiguate(_within(self.all_places, start, end))
+            if self._is_place(p, orgs)
         ]
-        periods = find_periods(self.text, start, end, self.published, self.context_year(i))
+        periods = self.periods(i)
         years = [p.explicit_year for p in periods if p.explicit_year]
         return _Sentence(
             start,
@@ -145,13 +150,43 @@ class _Reader:
             or LANDMARK_AFTER.match(text, p.end)
         )
 
+    @cached_property
+    def all_orgs(self) -> list[OrgMention]:
+        """Every organisation mention of the text, found in one pass."""
+        return find_orgs(self.text)
+
+    @cached_property
+    def all_places(self) -> list[PlaceMatch]:
+        """Every place name of the text with all its candidates, found in one pass."""
+        return scan_places(self.text)
+
+    def periods(self, i: int) -> list[Period]:
+        """The periods of sentence i. Sentences are read for periods in text order, once:
+        each one's year context (for 全年, 上半年, 5月) is the last year named earlier in its
+        paragraph or, without a publish date, in the MAX_LOOKBACK sentences before."""
+        while len(self.period_cache) <= i:
+            k = len(self.period_cache)
+            start, end = self.spans[k]
+            if k and "\n" in self.text[self.spans[k - 1][1] : start + 1]:
+                self._paragraph_year = None
+            context = self._paragraph_year
+            if context is None and self.published is None and k - self._year_at <= MAX_LOOKBACK:
+                context = self._article_year
+            found = find_periods(self.text, start, end, self.published, context)
+            self.period_cache.append(found)
+            years = [p.explicit_year for p in found if p.explicit_year]
+            if years:
+                self._paragraph_year = self._article_year = years[-1]
+                self._year_at = k
+        return self.period_cache[i]
+
     def _resolve(self, p: PlaceMatch) -> PlaceMatch:
         """A name several divisions share, resolved by the places the article names
         unambiguously: 台江 in a story about 贵州 is 台江县, not 福州's 台江区."""
         if p.code is not None:
             return p
         if self._anchors is None:
-            self._anchors = {m.code for m in find_places(self.text) if m.code}
+            self._anchors = {m.code for m in self.all_places if m.code}
         fits = [
             c
             for c in p.codes
@@ -166,20 +201,6 @@ class _Reader:
         hi = bisect.bisect_left(self.fig_starts, end)
         return [(f.start, f.end) for f in self.figures[lo:hi]]
 
-    def context_year(self, i: int) -> int | None:
-        """The last year named earlier in the same paragraph (for 全年, 上半年, 5月); without
-        a publish date, the last one named in the MAX_LOOKBACK sentences before."""
-        for j in self.previous_in_paragraph(i):
-            year = self.sentence(j).year
-            if year:
-                return year
-        if self.published is None:
-            for j in range(i - 1, max(-1, i - 1 - MAX_LOOKBACK), -1):
-                year = self.sentence(j).year
-                if year:
-                    return year
-        return None
-
     def previous_in_paragraph(self, i: int):
         j = i - 1
         while (
@@ -189,35 +210,51 @@ class _Reader:
             yield j
             j -= 1
 
+    @cached_property
+    def org_counts(self) -> Counter[str]:
+        return Counter(o.parent or o.name for o in self.all_orgs)
+
     @property
     def organisation(self) -> str | None:
+        """The organisation given by the caller, else the article's most named one (twice
+        or more): what 公司/我们 point to."""
         if not self._main_done:
-            self._organisation = main_organisation(self.text)
+            name, count = self.org_counts.most_common(1)[0] if self.org_counts else ("", 0)
+            self._organisation = name if count >= 2 else None
             self._main_done = True
         return self._organisation
 
-    @property
+    @cached_property
     def dominant(self) -> str | None:
         """The organisation an article is about when it owns the article: at least
         DOMINANT_MENTIONS mentions and DOMINANT_SHARE of all organisation mentions (a
         company's own report), else None."""
-        if self._dominant is None:
-            counts = Counter(o.parent or o.name for o in find_orgs(self.text))
-            total = sum(counts.values())
-            name, count = counts.most_common(1)[0] if counts else ("", 0)
-            ok = count >= DOMINANT_MENTIONS and count >= DOMINANT_SHARE * total
-            self._dominant = (name if ok else None,)
-        return self._dominant[0]
+        counts = self.org_counts
+        name, count = counts.most_common(1)[0] if counts else ("", 0)
+        ok = count >= DOMINANT_MENTIONS and count >= DOMINANT_SHARE * sum(counts.values())
+        return name if ok else None
 
-    @property
+    @cached_property
     def place(self) -> tuple[str | None, str | None]:
         """(name, code) of the place the article is about, or (None, None)."""
-        if self._place is None:
-            mentions = [
-                p for i in range(len(self.spans)) for p in self.sentence(i).places if p.code
-            ]
-            self._place = article_place(mentions)
-        return self._place
+        orgs = self.all_orgs
+        starts = [o.start for o in orgs]
+        mentions = []
+        for p in disambiguate(self.all_places):
+            i = bisect.bisect_right(starts, p.start) - 1
+            near = orgs[i : i + 1] if i >= 0 else []
+            if self._is_place(p, near):
+                resolved = self._resolve(p)
+                if resolved.code:
+                    mentions.append(resolved)
+        return article_place(mentions)
+
+
+def _within(items: list, start: int, end: int) -> list:
+    """The items (sorted by start) that start in [start, end)."""
+    lo = bisect.bisect_left(items, start, key=lambda x: x.start)
+    hi = bisect.bisect_left(items, end, key=lambda x: x.start)
+    return items[lo:hi]
 
 
 def clauses_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -538,8 +575,6 @@ def _period(
         if periods:
             break
     return None, None
-
-
 
 
 def _parent(text: str, f: Figure, ordered: list[Figure], sentence: _Sentence) -> int | None:

@@ -8,6 +8,7 @@ a brand kept as written with the brand as parent (中国电信四川公司, 四�
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -215,21 +216,42 @@ class OrgMention:
 
 
 def find_orgs(text: str, start: int = 0, end: int | None = None) -> list[OrgMention]:
-    """Organisation mentions in text[start:end], left to right."""
+    """Organisation mentions in text[start:end], left to right (linear in the text: the
+    mentions found so far are kept sorted and searched by bisection)."""
     end = len(text) if end is None else end
-    found = [_brand(text, m, end) for m in BRAND.finditer(text, start, end)]
+    found = _Found([_brand(text, m, end) for m in BRAND.finditer(text, start, end)])
     for m in LOCAL.finditer(text, start, end):
-        if not _inside(found, m.start()):
-            found.extend(_local(text, m, start))
+        if not found.covers(m.start()):
+            found.add(_local(text, m, start))
     for m in SUFFIX.finditer(text, start, end):
-        if not _inside(found, m.start()):
-            floor = max([start] + [o.end for o in found if o.end <= m.start()])
-            found.extend(_named(text, m, floor))
-    return sorted(found, key=lambda o: o.start)
+        if not found.covers(m.start()):
+            found.add(_named(text, m, max(start, found.end_before(m.start()))))
+    return found.items
 
 
-def _inside(found: list[OrgMention], pos: int) -> bool:
-    return any(o.start <= pos < o.end for o in found)
+class _Found:
+    """Organisation mentions sorted by start, with the two questions find_orgs asks."""
+
+    def __init__(self, items: list[OrgMention]):
+        self.items = sorted(items, key=lambda o: o.start)
+        self.starts = [o.start for o in self.items]
+
+    def add(self, more: list[OrgMention]) -> None:
+        for o in more:
+            i = bisect.bisect_right(self.starts, o.start)
+            self.starts.insert(i, o.start)
+            self.items.insert(i, o)
+
+    def covers(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return i >= 0 and self.items[i].start <= pos < self.items[i].end
+
+    def end_before(self, pos: int) -> int:
+        """The end of the last mention that ends at or before `pos` (0: none)."""
+        i = bisect.bisect_right(self.starts, pos) - 1
+        while i >= 0 and self.items[i].end > pos:
+            i -= 1
+        return self.items[i].end if i >= 0 else 0
 
 
 def _brand(text: str, m: re.Match, end: int) -> OrgMention:

@@ -317,7 +317,13 @@ def prefix_lengths() -> dict[str, tuple[int, ...]]:
 
 
 def find_places(text: str, start: int = 0, end: int | None = None) -> list[PlaceMatch]:
-    """Every place name in text[start:end], longest match first, left to right."""
+    """Every place name in text[start:end], longest match first, left to right; a name
+    several divisions share keeps the candidates inside a place named beside it."""
+    return disambiguate(scan_places(text, start, end))
+
+
+def scan_places(text: str, start: int = 0, end: int | None = None) -> list[PlaceMatch]:
+    """Every place name in text[start:end] with all its candidate codes."""
     full, short, _ = name_index()
     prefixes = prefix_lengths()
     end = len(text) if end is None else end
@@ -334,7 +340,7 @@ def find_places(text: str, start: int = 0, end: int | None = None) -> list[Place
             continue
         found.append(match)
         i = match.end
-    return _disambiguate(found)
+    return found
 
 
 def _match_at(text, i, end, full, short, sizes, found) -> PlaceMatch | None:
@@ -385,7 +391,7 @@ def _extend_town(text: str, match: PlaceMatch, end: int) -> PlaceMatch:
     return PlaceMatch(match.name + piece, match.start, tail.end(), match.codes, 4)
 
 
-def _disambiguate(found: list[PlaceMatch]) -> list[PlaceMatch]:
+def disambiguate(found: list[PlaceMatch]) -> list[PlaceMatch]:
     """Ambiguous names keep only the candidates inside an unambiguous place nearby."""
     anchors = [m.code for m in found if m.code]
     resolved = []
