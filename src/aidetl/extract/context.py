@@ -20,7 +20,7 @@ from functools import cached_property
 
 from aidetl.extract import flags
 from aidetl.extract.metrics import assign_metric, metric_of_compared
-from aidetl.extract.orgs import OrgMention, find_orgs
+from aidetl.extract.orgs import OrgMention, find_orgs, find_short_mentions, short_names
 from aidetl.extract.periods import Period, find_periods, pick_period
 from aidetl.extract.places import PlaceMatch, contains, disambiguate, level_of, scan_places
 from aidetl.extract.rates import per_of
@@ -65,6 +65,9 @@ FOREIGN = re.compile(
 # attributes is that organisation's
 DOMINANT_MENTIONS = 10
 DOMINANT_SHARE = 0.8
+# a sentence that opens by pointing back (这位企业家, 这家企业): its subject is the one
+# the sentence before named
+BACK_REFERENCE = re.compile(r"\s*(?:这位|这家|这个|该|这(?=\d|[一二两三四五六七八九十]))")
 # a generic statement is about no place in particular: 商务楼一般可以申请到8成…
 GENERIC = re.compile(r"一般|通常|往往|普遍|大多|大都|一向")
 # 我省/全省/本市/我县: the article's own place (a province, city or county)
@@ -152,8 +155,11 @@ class _Reader:
 
     @cached_property
     def all_orgs(self) -> list[OrgMention]:
-        """Every organisation mention of the text, found in one pass."""
-        return find_orgs(self.text)
+        """Every organisation mention of the text, found in one pass, with the short forms
+        of companies it names in full (华坚集团 …, 华坚董事长): those stand for the full name."""
+        found = find_orgs(self.text)
+        more = find_short_mentions(self.text, short_names(found), found)
+        return sorted(found + more, key=lambda o: o.start)
 
     @cached_property
     def all_places(self) -> list[PlaceMatch]:
@@ -420,9 +426,13 @@ def _subject(
         if reader.organisation:
             return reader.organisation, None, "article"
         return None, None, None
-    if not sentence.orgs and NO_SUBJECT_START.match(text, sentence.start):
+    if not any(o.start < f.start for o in sentence.orgs) and (
+        NO_SUBJECT_START.match(text, sentence.start) or BACK_REFERENCE.match(text, sentence.start)
+    ):
         for j in reader.previous_in_paragraph(index):
-            earlier = [r for r in reader.sentence(j).roles if r.actor and not r.modifier]
+            earlier = [
+                r for r in reader.sentence(j).roles if (r.actor or r.source) and not r.modifier
+            ]
             if earlier:
                 return earlier[-1].org.name, earlier[-1].org.parent, "previous_sentence"
             break

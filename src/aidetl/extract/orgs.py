@@ -355,3 +355,41 @@ def has_pronoun(text: str, start: int, end: int, orgs: list[OrgMention]) -> bool
         if not any(o.start <= m.start() < o.end for o in orgs):
             return True
     return False
+
+
+# the company-form ending a short name drops: 华坚集团 → 华坚, 海新科技有限公司 → 海新科技
+COMPANY_FORM = re.compile(r"(?:集团)?(?:股份)?(?:有限责任公司|有限公司|公司)$|集团$")
+
+
+def short_names(orgs: list[OrgMention]) -> dict[str, OrgMention]:
+    """Short forms an article may use after naming a company in full: 华坚集团 → 华坚.
+    Only names built on a company suffix (brands have their own aliases), at least two
+    characters left, not a place alone."""
+    found: dict[str, OrgMention] = {}
+    for o in orgs:
+        if o.parent is not None or o.name in ALIASES.values():
+            continue
+        stem = COMPANY_FORM.sub("", o.name)
+        if stem == o.name:
+            continue  # not a company: 福建省政府, 中国扶贫基金会
+        places = find_places(stem)
+        if places and places[0].start == 0:
+            stem = stem[places[-1].end :] if places[-1].end < len(stem) else ""
+        if len(stem) >= 2 and _is_han(stem) and not GENERIC.match(stem):
+            found.setdefault(stem, o)
+    return found
+
+
+def find_short_mentions(
+    text: str, names: dict[str, OrgMention], known: list[OrgMention]
+) -> list[OrgMention]:
+    """Mentions of the short forms outside the names already found."""
+    if not names:
+        return []
+    pattern = re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
+    covered = _Found(known)
+    return [
+        _make(text, names[m.group()].name, m.start(), m.end(), None)
+        for m in pattern.finditer(text)
+        if not covered.covers(m.start())
+    ]
