@@ -12,7 +12,7 @@ from aidetl.extract.context import annotate
 from aidetl.extract.figures import extract_figures
 from aidetl.models import Fact
 
-EXTRACTOR_VERSION = "0.3.1"
+EXTRACTOR_VERSION = "0.4.0"
 
 __all__ = ["EXTRACTOR_VERSION", "extract_facts", "extract_figures"]
 

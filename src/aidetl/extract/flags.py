@@ -26,7 +26,9 @@ PLANNED = re.compile(
 # a plan named right after the figure: 投资60亿欧元的计划, 100万辆的销售目标
 PLAN_AFTER = re.compile(r"的?[^，,。；;\d]{0,4}?(?:计划|目标|规划|预算|任务)")
 # a clause that reports what is done or current ends a plan's reach: 目前已…, 实际完成…
-DONE = re.compile(r"已经|已|目前|现在|实际|去年|上年|此前|曾")
+DONE = re.compile(r"已经|已|目前|现在|现有|实际|去年|上年|此前|曾")
+# what is, named right before the figure under a plan's cue: 从目前3万辆, 由现有240亿元
+CURRENT_BEFORE = re.compile(r"(?:目前|现有|现在|当前|原有|已有)[^，,。；;]{0,2}$")
 # cumulative: 累计投入, 共计, 总计, 累积, 合计, 共投入 (not 共同, 共享); 先后培训 (one time
 # after another), 近年来投资 (over recent years) in the figure's own clause
 CUMULATIVE = re.compile(
@@ -54,8 +56,13 @@ def is_planned(
 ) -> bool:
     """A plan cue in the figure's clause, or in an earlier clause of its sentence whose reach
     no clause reporting what is done has ended."""
-    if PLANNED.search(text, clause_start, fig_start) or PLAN_AFTER.match(text, fig_end):
+    if PLAN_AFTER.match(text, fig_end):
         return True
+    here = None
+    for m in PLANNED.finditer(text, clause_start, fig_start):
+        here = m
+    if here is not None:  # 计划将产能从目前3万辆…扩至12万辆: 3万辆 is today's
+        return CURRENT_BEFORE.search(text, here.end(), fig_start) is None
     cue = None
     for m in PLANNED.finditer(text, sentence_start, clause_start):
         cue = m
