@@ -338,12 +338,18 @@ def scan_places(text: str, start: int = 0, end: int | None = None) -> list[Place
         if match is None:
             i += 1
             continue
+        if isinstance(match, int):
+            i = match
+            continue
         found.append(match)
         i = match.end
     return found
 
 
-def _match_at(text, i, end, full, short, sizes, found) -> PlaceMatch | None:
+def _match_at(text, i, end, full, short, sizes, found) -> PlaceMatch | int | None:
+    """The place name starting at i; or, when a word that is a name only after its parent
+    starts here (黄浦 in 黄浦江), where that word ends (no name starts inside it: 浦江)."""
+    word_end = None
     for size in sizes:
         if i + size > end:
             continue
@@ -360,6 +366,8 @@ def _match_at(text, i, end, full, short, sizes, found) -> PlaceMatch | None:
             ):  # 辽宁朝阳, not 库伦旗新建; 和安 in 和安全 is not 和安县
                 codes = _inside_previous(found, i, codes)
                 if not codes:
+                    if name[0] not in FUNCTION_CHARS and word_end is None:
+                        word_end = i + size
                     continue
             provinces = tuple(c for c in codes if c.endswith("0000"))
             codes = provinces or codes  # 海南 is the province, not 海南区
@@ -369,7 +377,7 @@ def _match_at(text, i, end, full, short, sizes, found) -> PlaceMatch | None:
     if abbreviation and abbreviation.end() <= end:
         code = pad(ABBREVIATIONS[abbreviation.group(1)])
         return PlaceMatch(abbreviation.group(1), i, i + 1, (code,), 1)
-    return None
+    return word_end
 
 
 def _inside_previous(found: list[PlaceMatch], i: int, codes: tuple[str, ...]) -> tuple[str, ...]:
