@@ -61,6 +61,9 @@ FOREIGN = re.compile(
     r"|印度|巴基斯坦|孟加拉|越南|泰国|缅甸|老挝|柬埔寨|马来西亚|新加坡|印尼|印度尼西亚|菲律宾|蒙古国"
     r"|哈萨克斯坦|澳大利亚|新西兰|加拿大|墨西哥|巴西|阿根廷|智利|秘鲁|欧盟|欧洲|非洲|美洲|东南亚|海外|境外|国外"
 )
+# what 公司/我们 point to when the text names no organisation near them: the one the article
+# names most, when it makes at least this share of the organisation mentions
+MAIN_SHARE = 0.5
 # an article owned by one organisation (its own report): a figure no clause or sentence
 # attributes is that organisation's
 DOMINANT_MENTIONS = 10
@@ -226,7 +229,8 @@ class _Reader:
         or more): what 公司/我们 point to."""
         if not self._main_done:
             name, count = self.org_counts.most_common(1)[0] if self.org_counts else ("", 0)
-            self._organisation = name if count >= 2 else None
+            share = count / sum(self.org_counts.values()) if count else 0
+            self._organisation = name if count >= 2 and share >= MAIN_SHARE else None
             self._main_done = True
         return self._organisation
 
@@ -425,7 +429,7 @@ def _subject(
             break
         if reader.organisation:
             return reader.organisation, None, "article"
-        return None, None, None
+        return None, None, None  # a pronoun with no organisation to point to
     if not any(o.start < f.start for o in sentence.orgs) and (
         NO_SUBJECT_START.match(text, sentence.start) or BACK_REFERENCE.match(text, sentence.start)
     ):

@@ -40,6 +40,8 @@ NOT_A_FLOW = re.compile(
     r"|均价|单价|起价|总价(?!分别)|定价|报价|价位|首付|上限|下限|最高|最低|至少|门槛|额度|缺口|预算|损失|亏损"
     r"|盈利|利润|顺差|逆差|收入|出让|存量|总量|总额|警戒|平仓|保证金|账户|金额为|工资|奖金|彩票|罚款"
 )
+# a hypothetical or a possibility is not something done: 即便是只有6000亿元可以用作…, 如果…
+HYPOTHETICAL = re.compile(r"即便|即使|如果|假如|假设|若|只要|可以|可用|能够|可能|或将|有望")
 # the subject's own flow, done: a payment, gift, investment, purchase or sale it made
 FLOW_VERB = re.compile(
     r"捐出|捐赠|捐款|捐给|捐助|捐资|捐献|资助|援建|投资|投入|注资|出资|耗资|斥资|花去|花费|花了|支付|付出"
@@ -97,6 +99,8 @@ def is_summable(
     start, end = fig
     before, after = text[c_start:start], text[end : min(c_end, end + 12)]
     if NOT_A_FLOW.search(before[-NEAR:]) or NOT_A_FLOW.match(after.lstrip("的")):
+        return False
+    if HYPOTHETICAL.search(before) or HYPOTHETICAL.match(after):
         return False
     if FLOW_VERB.search(before) or FLOW_VERB.search(after):
         return True

@@ -66,6 +66,10 @@ PER_UNITS = {
     "栋楼": "building",
     "间": "room",
     "所": "institution",
+    "桶": "barrel",
+    "盎司": "ounce",
+    "晚": "night",
+    "间夜": "room_night",
 }
 _PER_ALT = "|".join(sorted(map(re.escape, PER_UNITS), key=len, reverse=True))
 # a slash right after the figure: 8500元／平方米, 10.05元/股, 2.4-2.8万元/平米

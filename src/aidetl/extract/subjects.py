@@ -27,7 +27,7 @@ from aidetl.extract.orgs import PRONOUN, OrgMention
 # after an organisation: it is quoted as a source or a speaker (中国半导体行业协会副理事长、
 # 清华大学微电子所所长魏少军表示; 国资委公布的数据显示; 工信部发布2021年度绿色制造名单)
 SOURCE_AFTER = re.compile(
-    r"[^，。；！？,;\d]{0,24}?(?:表示|说|称|认为|指出|介绍|透露|强调|坦言|分析|预计|预测|估计|测算"
+    r"[：:]|[^，。；！？,;\d]{0,24}?(?:表示|说|称|认为|指出|介绍|透露|强调|坦言|分析|预计|预测|估计|测算"
     r"|数据显示|显示|统计|报告|报道|调查|监测|消息|发布|公布|召开)"
 )
 # …unless the words between name an action of its own (中国联通发布扶贫报告 is still quoted,
@@ -36,7 +36,11 @@ SOURCE_GAP = re.compile(r"[^，。；！？,;]*$")
 # before an organisation: it is the source (据国家统计局, 根据…, 从…了解到)
 SOURCE_BEFORE = re.compile(r"(?:据|根据|来自|从|援引|引述|引用)$")
 # before an organisation: it is what the actor acquires or sets up (收购艺龙, 组建了北京现代)
-OBJECT_BEFORE = re.compile(r"(?:了|收购|并购|组建|成立|设立|控股|入股|参股|持有|拿下|入选|包括)$")
+OBJECT_BEFORE = re.compile(
+    r"(?:了|收购|并购|组建|成立|设立|控股|入股|参股|持有|拿下|入选|包括|占|占到|超过|击败|力压)$"
+)
+# 摩根士丹利等国际投行: a representative of a group, not the actor itself
+GROUP_AFTER = re.compile(r"等")
 # an enumeration the figure counts: 中粮屯河、国电南自、吉电股份等|29只
 LISTED_BEFORE_FIGURE = re.compile(r"等[^，。；！？,;、\d]{0,3}$")
 # a clause with no subject of its own starts with an adverb or a verb:
@@ -80,7 +84,7 @@ def roles(text: str, orgs: list[OrgMention]) -> list[Role]:
         source = bool(SOURCE_BEFORE.search(before)) or (
             after is not None and not _names_figure(text, o.end, after.end())
         )
-        passive = OBJECT_BEFORE.search(before) is not None
+        passive = OBJECT_BEFORE.search(before) is not None or GROUP_AFTER.match(text, o.end)
         modifier = text.startswith("的", o.end)
         actor = not (o.recipient or source or passive)
         sponsor = before.endswith("在") and SPONSOR_AFTER.match(text, o.end) is not None
