@@ -340,7 +340,6 @@ def _fact(reader: _Reader, f: Figure, version: str) -> Fact:
     sentence = reader.sentence(index)
     clause = next(((s, e) for s, e in sentence.clauses if s <= f.start < e), sentence.clauses[-1])
     c_start, c_end = clause
-    subject, parent, subject_from = _subject(reader, index, f, clause)
     place, code, place_from = _place(reader, index, c_start, c_end, f.start)
     planned = flags.is_planned(text, sentence.start, c_start, f.start, f.end)
     period, period_from = _period(reader, index, c_start, c_end, f)
@@ -349,6 +348,7 @@ def _fact(reader: _Reader, f: Figure, version: str) -> Fact:
     metric = assign_metric(text, c_start, f.start, f.end, c_end, f.kind, f.unit)
     if metric is None:
         metric = metric_of_compared(text, _previous_figure(reader, sentence, f), c_start, f)
+    subject, parent, subject_from = _subject(reader, index, f, clause, metric)
     per = per_of(text, c_start, f.start, f.end, f.kind)
     cumulative = f.cumulative or flags.is_cumulative(text, c_start, f.start)
     key = (f.value, f.unit, metric, subject)  # the same figure told again: not added twice
@@ -409,7 +409,7 @@ def _previous_figure(reader: _Reader, sentence: _Sentence, f: Figure) -> Figure 
 
 
 def _subject(
-    reader: _Reader, index: int, f: Figure, clause: tuple[int, int]
+    reader: _Reader, index: int, f: Figure, clause: tuple[int, int], metric: str | None
 ) -> tuple[str | None, str | None, str | None]:
     """The organisation acting in the figure's clause or sentence; a pronoun's antecedent;
     the actor of the sentence before when this one has no subject of its own."""
@@ -440,7 +440,12 @@ def _subject(
             if earlier:
                 return earlier[-1].org.name, earlier[-1].org.parent, "previous_sentence"
             break
-    if reader.dominant is not None and not _abroad(text, sentence, sentence.start, sentence.end):
+    if (
+        reader.dominant is not None
+        and f.kind == "money"
+        and metric is not None
+        and not _abroad(text, sentence, sentence.start, sentence.end)
+    ):  # what a company's own report says it gave, spent or sold
         return reader.dominant, None, "article"
     return None, None, None
 

@@ -299,6 +299,8 @@ def _named(text: str, m: re.Match, floor: int) -> list[OrgMention]:
     else:
         lead = NAME_LEAD.match(text[s : m.start()])
         s += lead.end() if lead else 0
+    while s < m.start() and text[s] in NAME_MARKS:  # ）纽约商业交易所: a name opens no bracket
+        s += 1
     written = text[s : m.end()]
     if m.start() - s < 2 or GENERIC.match(written):  # 家合作社, 省级公司
         return []
@@ -367,6 +369,8 @@ def short_names(orgs: list[OrgMention]) -> dict[str, OrgMention]:
     characters left, not a place alone."""
     found: dict[str, OrgMention] = {}
     for o in orgs:
+        if o.parent is None and o.name in BRANDS and o.name not in ALIASES:
+            found.setdefault(o.name, o)  # 小米集团 … 小米: the brand's own short name
         if o.parent is not None or o.name in ALIASES.values():
             continue
         stem = COMPANY_FORM.sub("", o.name)
