@@ -22,7 +22,14 @@ from aidetl.extract import flags
 from aidetl.extract.metrics import assign_metric, metric_of_compared
 from aidetl.extract.orgs import OrgMention, find_orgs, find_short_mentions, short_names
 from aidetl.extract.periods import Period, find_periods, pick_period
-from aidetl.extract.places import PlaceMatch, contains, disambiguate, level_of, scan_places
+from aidetl.extract.places import (
+    PlaceMatch,
+    contains,
+    disambiguate,
+    level_of,
+    name_index,
+    scan_places,
+)
 from aidetl.extract.rates import per_of
 from aidetl.extract.subjects import NO_SUBJECT_START, Role, attribute, pronoun_before, roles
 from aidetl.models import Fact, Figure
@@ -51,6 +58,7 @@ MIN_ARTICLE_MENTIONS = 5
 LANDMARK_AFTER = re.compile(
     r"(?:东|西|南|北|中)?(?:路|街|大道|大街|巷|江|河|湖|桥|大桥|港|码头|机场|站|火车站|广场|公园|大厦|嘉园|花园"
     r"|小区|车展|展会|本地股|板块|概念股|发展|证券|银行|股份|控股|集团|大学|学院|中学|小学|医院|宾馆|饭店|酒店|国家公园"
+    r"|综指|成指|指数|证券交易所|交易所"
     r"|电视台|日报|晚报|商报|体彩中心|工业园区|园区|开发区|一位|一家|一名|人士|籍)"
     r"|(?<=[省市县区])外(?![资商企])"  # 江苏省外旅居史: outside the place
 )
@@ -156,6 +164,27 @@ class _Reader:
             or LANDMARK_AFTER.match(text, p.end)
         )
 
+    def _loose_county(self, p: PlaceMatch) -> bool:
+        """A county's two-character short name (新和, 平原) that follows no parent (新疆新和) in a
+        text that never names the county in full (台江县 … 台江): too often part of another word
+        or name to count towards the article's place."""
+        if p.level != 3 or len(p.name) != 2 or p.name in name_index()[0]:
+            return False
+        return p.code not in self.full_names and not any(
+            q.end == p.start for q in _within(self.all_places, p.start - 8, p.start)
+        )
+
+    @cached_property
+    def full_names(self) -> set[str]:
+        """Codes of the places the text writes with their full names (台江县, 海安县)."""
+        full = name_index()[0]
+        return {
+            c
+            for q in self.all_places
+            if q.name in full or q.name[-1] in "县市区旗"
+            for c in q.codes
+        }
+
     @cached_property
     def all_orgs(self) -> list[OrgMention]:
         """Every organisation mention of the text, found in one pass, with the short forms
@@ -253,7 +282,7 @@ class _Reader:
         for p in disambiguate(self.all_places):
             i = bisect.bisect_right(starts, p.start) - 1
             near = orgs[i : i + 1] if i >= 0 else []
-            if self._is_place(p, near):
+            if self._is_place(p, near) and not self._loose_county(p):
                 resolved = self._resolve(p)
                 if resolved.code:
                     mentions.append(resolved)
