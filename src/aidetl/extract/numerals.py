@@ -40,8 +40,24 @@ DIGITS = {
     "玖": 9,
 }
 SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
-BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+BIG_UNITS = {"万": 10_000, "亿": 100_000_000, "兆": 10**12}
 FULLWIDTH_CHAR = re.compile("[０-９．％～－]")  # "８００万元", "１５．８％"
+
+# Traditional characters the figure grammar reads, each mapped to its simplified form one for
+# one (offsets unchanged): numerals, magnitudes, units, currencies, bound words, counted nouns.
+# 圆/圓 (the formal yuan of 壹佰圆整) read as 元.
+_TRADITIONAL = (
+    "萬億兩貳參叄陸圓圆個幣臺點餘約過達對為將這來時間戶畝噸釐裡裏節頃項條張輛隻場屆層棟筆處門員"
+    "區縣鄉鎮級學師醫園業產資費額貸贈籌銷購買獲淨營總計積預補貼幫貧農會歲週號鐘頭種類樣數幾現錢"
+    "塊歐鎊韓盧銖價漲證務實際經濟發雙單車規綫線網絡電話碼與於們億萬億啟設備擁機構萬僅幾無減續"
+)
+_SIMPLIFIED = (
+    "万亿两贰叁叁陆元元个币台点余约过达对为将这来时间户亩吨厘里里节顷项条张辆只场届层栋笔处门员"
+    "区县乡镇级学师医园业产资费额贷赠筹销购买获净营总计积预补贴帮贫农会岁周号钟头种类样数几现钱"
+    "块欧镑韩卢铢价涨证务实际经济发双单车规线线网络电话码与于们亿万亿启设备拥机构万仅几无减续"
+)
+TRADITIONAL = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
+TRADITIONAL_CHAR = re.compile(f"[{_TRADITIONAL}]")  # "投入資金1.2億元", "港幣3.14"
 MAX_NUMERAL_CHARS = 24  # longer runs are not numbers anyone writes
 
 
@@ -50,10 +66,13 @@ class NumeralError(ExtractError):
 
 
 def normalize(text: str) -> str:
-    """Full-width digits and marks to ASCII, one character for one (offsets unchanged)."""
-    if FULLWIDTH_CHAR.search(text) is None:
-        return text
-    return FULLWIDTH_CHAR.sub(_to_ascii, text)
+    """Full-width digits and marks to ASCII and the traditional characters the grammar reads
+    to simplified ones, one character for one (offsets unchanged)."""
+    if FULLWIDTH_CHAR.search(text) is not None:
+        text = FULLWIDTH_CHAR.sub(_to_ascii, text)
+    if TRADITIONAL_CHAR.search(text) is not None:
+        text = text.translate(TRADITIONAL)
+    return text
 
 
 def _to_ascii(m: re.Match[str]) -> str:
