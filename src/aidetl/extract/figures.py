@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from aidetl.extract import patterns as P
 from aidetl.extract.numerals import (
+    DIGITS,
     NumeralError,
     exact,
     normalize,
@@ -31,7 +32,13 @@ BARE_MAGNITUDES = frozenset("百千万亿")
 # a fraction's percentage keeps six decimals: 1/3 → 33.333333
 FRACTION_PLACES = Decimal("0.000001")
 # the unit a 百分之/千分之/万分之 figure is in
-PER_PART = {"百分之": "percent", "千分之": "permille", "万分之": "per_ten_thousand"}
+PER_PART = {
+    "百分之": "percent",
+    "佰分之": "percent",
+    "千分之": "permille",
+    "仟分之": "permille",
+    "万分之": "per_ten_thousand",
+}
 SELF_COUNTING = frozenset({"名", "人", "位", "户", "次", "人次", "户次"})
 REFINABLE = frozenset(
     {
@@ -174,8 +181,9 @@ def signed(text: str, norm: str, fig: Figure, floor: int) -> Figure:
 def read_number(norm: str, m: re.Match[str]) -> Number:
     """The numeral at `m` plus magnitude, 余/多 and a magnitude after them: 1600余万."""
     ar, cn = m.group("ar"), m.group("cn")
-    if cn is not None and (pair := P.SPOKEN_PAIR.match(cn)) is not None:
-        return read_spoken_pair(norm, m, pair)
+    if cn is not None and "点" not in cn and (pair := P.SPOKEN_PAIR.search(cn)) is not None:
+        if DIGITS[pair.group("hi")] == DIGITS[pair.group("lo")] + 1:
+            return read_spoken_pair(norm, m, pair)
     if ar is not None:
         value = parse_arabic(ar.replace("，", ","))
     else:
@@ -210,17 +218,43 @@ def _round(numeral: str) -> bool:
 
 
 def read_spoken_pair(norm: str, m: re.Match[str], pair: re.Match[str]) -> Number:
-    """ "七八十万" → 700000 to 800000, "五六千" → 5000 to 6000 (two neighbouring digits)."""
+    """A spoken range: "七八十万" → 700000 to 800000, "十五六" → 15 to 16, "七百三四十" →
+    730 to 740 (the two neighbouring digits each read in the numeral's place)."""
     cn = m.group("cn")
-    lo, hi = parse_chinese(pair.group("lo")), parse_chinese(pair.group("hi"))
-    rest = cn[pair.end() :]
-    if hi != lo + 1 or any(c not in "万亿" for c in rest):
+    head, rest = cn[: pair.start()], cn[pair.end() :]
+    if any(c not in "十百千万亿" for c in rest):
         raise NumeralError(f"not a spoken range: {cn!r}")
-    scale = parse_magnitude(pair.group("unit") + rest)
-    pos, has_mag = m.end(), bool(rest)
-    if (mag := P.MAGNITUDE.match(norm, pos)) is not None and not rest:
-        scale, pos, has_mag = scale * parse_magnitude(mag.group("mag")), mag.end(), True
-    return Number(m.start("cn"), pos, lo * scale, cn, has_mag, False, high=hi * scale)
+    lo = parse_chinese(head + pair.group("lo") + rest)
+    hi = parse_chinese(head + pair.group("hi") + rest)
+    pos, has_mag = m.end(), any(c in "万亿" for c in cn)
+    if (mag := P.MAGNITUDE.match(norm, pos)) is not None and mag.group().startswith("个"):
+        scale = parse_magnitude(mag.group("mag"))  # "两三个亿"
+        lo, hi, pos, has_mag = lo * scale, hi * scale, mag.end(), True
+    return Number(m.start("cn"), pos, lo, cn, has_mag, False, high=hi)
+
+
+def read_discount(text: str, norm: str, m: re.Match[str], floor: int) -> Figure | None:
+    """A discount as the percentage paid: "八折" → 80, "8.5折" → 85, "五五折" → 55."""
+    ar, cn = m.group("ar"), m.group("cn")
+    pct: Decimal | None = None
+    try:
+        if ar is not None:
+            value = parse_arabic(ar)
+            if value <= 10:
+                pct = value * 10
+            elif value < 100 and "." not in ar:
+                pct = value  # "72折"
+        elif len(cn) == 2 and all(c in DIGITS for c in cn):
+            pct = Decimal(DIGITS[cn[0]] * 10 + DIGITS[cn[1]])  # "五五折"
+        elif (value := parse_chinese(cn)) <= 10:
+            pct = value * 10
+    except NumeralError:
+        return None
+    if pct is None or pct <= 0:
+        return None
+    number = Number(m.start(), m.end(), pct, cn or "", False, False)
+    end = m.end() + 1
+    return finish(text, norm, m.start(), end, pct, None, "percent", "percent", number, floor)
 
 
 def read_compound_tail(norm: str, pos: int, below: Decimal) -> tuple[Decimal, int, bool] | None:
@@ -268,10 +302,12 @@ def read_range_end(norm: str, first: Number) -> Number | None:
 
 def read_figure(text: str, norm: str, m: re.Match[str], floor: int) -> Figure | None:
     """The figure around numeral run `m`, or None when the run is not a figure."""
+    if not m.group("pct") and P.DISCOUNT.match(norm, m.end()):
+        return read_discount(text, norm, m, floor)
     if m.group("cn") and m.group("cn") in ("一", "壹") and not m.group("pct"):
         return None
     before = norm[max(0, m.start() - 1) : m.start()]
-    if before == "数" and m.group("cn") and m.group("cn")[0] in "百千万亿":
+    if before == "数" and m.group("cn") and m.group("cn")[0] in "十百千万亿":
         fig = read_figure_at(text, norm, m, floor)  # "数亿美金": money only ("数十万群众" is not)
         return fig if fig is not None and fig.kind == "money" else None
     if before == "第" or (m.group("cn") and P.NOT_A_COUNT_BEFORE.search(before)):
@@ -291,6 +327,8 @@ def read_figure_at(text: str, norm: str, m: re.Match[str], floor: int) -> Figure
     value, value_max, pos = read_range(norm, number)
     if m.group("pct"):
         unit = PER_PART[m.group("pct")]
+        if m.group("neg"):
+            value = -value  # "百分之负三点八"
         return finish(text, norm, m.start(), pos, value, value_max, unit, "percent", number, floor)
     unit_m = P.UNIT.match(norm, pos)
     if unit_m is None:
@@ -304,12 +342,16 @@ def read_figure_at(text: str, norm: str, m: re.Match[str], floor: int) -> Figure
     unit, kind = spec
     end = unit_m.end()
     cents = P.CENTS.match(norm, end) if word in ("元", "块") else None
+    if word == "块" and cents is not None and cents.end() == end:
+        cents = P.KUAI_CENTS.match(norm, end) or cents  # "三块零四", "三块四"
     if word == "块" and cents is not None and cents.end() > end:
         unit, kind = "CNY", "money"  # "十块三毛", "五块钱"
     if word == "元" and (
         cur := P.CURRENCY_WORD_BEFORE.search(norm, max(0, m.start() - 6), m.start())
     ):
         unit = (P.UNITS[cur.group("word")] or (unit,))[0]  # "港币3.14元" is in HKD
+    if kind == "count" and number.high is not None and number.high < 10:
+        return None  # "两三个村": too vague to count ("七八英镑", "三四百人" are figures)
     if kind == "count":
         counted = count_unit(norm, m.start(), unit_m, number)
         if counted is None:
@@ -383,6 +425,8 @@ def read_range(norm: str, number: Number) -> tuple[Decimal, Decimal | None, int]
     low = number.value
     if not number.has_magnitude and second.has_magnitude:
         low = number.value * _range_magnitude(norm, second)
+        if low >= second.value > number.value:
+            low = number.value  # "从8500到3万港元": the magnitude is the upper end's own
     if second.value <= low:
         return number.value, None, number.end
     return low, second.value, second.end
@@ -457,12 +501,13 @@ def read_cheng(
         return None
     tenth = cheng.group("tenth")
     pct = value * 10 + (parse_chinese(tenth) if tenth else 5 if cheng.group("half") else 0)
+    high = number.high * 10 if number.high is not None else None  # "七八成"
     if number.chinese == "一" and not _prefix(norm, m.start()):
         return None
     if cheng.group("more"):
         number = replace(number, approx=True)
     return finish(
-        text, norm, m.start(), cheng.end(), pct, None, "percent", "percent", number, floor
+        text, norm, m.start(), cheng.end(), pct, high, "percent", "percent", number, floor
     )
 
 

@@ -12,28 +12,29 @@ import re
 
 CN_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
 CN_DIGIT_CHARS = "零〇一二两三四五六七八九"
+FINANCIAL = "壹贰叁肆伍陆柒捌玖"
 SPACE = r"[ \u00a0\u3000]?"
 
 # Latin unit letters allowed right after digits ("10km", "5MW", "300kg"); other letters
 # make the digits part of a name or code ("5G", "4K", "H5N1", "3D")
-LATIN_UNITS = ("kWh", "MWh", "GWh", "km", "kg", "kW", "MW", "GW", "kV")
+LATIN_UNITS = ("kWh", "MWh", "GWh", "km", "kg", "kW", "MW", "GW", "kV", "k")
 _LATIN_UNIT = "|".join(LATIN_UNITS)
 
 # one candidate numeral run: "1,600.5", "82，225.00" (full-width grouping only after 1–3 digits),
 # "四千二百万", "十二点五", "百分之八十", "千分之三", "万分之三"
 NUMERAL = re.compile(
-    rf"(?P<pct>[百千万]分之)?"
+    rf"(?P<pct>[百千万佰仟]分之)?(?P<neg>(?<=之)负)?"
     rf"(?:(?<![0-9A-Za-z_])(?<![0-9][.,，])(?P<ar>"
     rf"[0-9]{{1,3}}(?:[,，][0-9]{{3}}(?![0-9]))++(?:\.[0-9]++)?+"
     rf"|[0-9]++(?:,[0-9]{{3}})*+(?:\.[0-9]++)?+)"
     rf"(?![0-9]|(?!(?:{_LATIN_UNIT})(?![A-Za-z]))[A-Za-z])"
-    rf"|(?<![{CN_NUMERAL_CHARS}])(?P<cn>[{CN_NUMERAL_CHARS}]++(?:点[{CN_DIGIT_CHARS}]++[万亿]*+)?+))"
+    rf"|(?<![{CN_NUMERAL_CHARS}])(?P<cn>[{CN_NUMERAL_CHARS}]++(?:点[{CN_DIGIT_CHARS}{FINANCIAL}]++[万亿]*+)?+))"
 )
 
 # magnitude after Arabic digits or after 余/多: "万", "万亿", "千万" (not the 千 of 千米/千瓦)
-# ("18个亿": 个 before 万/亿; 兆 is 10^12 unless it starts 兆瓦, 兆赫…)
+# ("18个亿": 个 before 万/亿; 兆 is 10^12 unless it starts 兆瓦, 兆赫…; "12k" is 12000)
 MAGNITUDE = re.compile(
-    rf"{SPACE}(?:个(?=[万亿]))?(?P<mag>(?:[百万亿]|千(?![米克瓦伏])|兆(?![瓦赫帕字比位焦]))"
+    rf"{SPACE}(?:个(?=[万亿]))?(?P<mag>(?:[百万亿]|千(?![米克瓦伏])|兆(?![瓦赫帕字比位焦])|k(?![A-Za-z]))"
     rf"(?:[百万亿]|千(?![米克瓦伏])){{0,2}}+)"
 )
 
@@ -49,18 +50,24 @@ COMPOUND_TAIL = re.compile(
 APPROX = re.compile(r"[余多](?![年岁])")
 # spoken approximations after a round numeral: "十几位" (over), "十来个人" (about)
 SPOKEN_APPROX = re.compile(r"(?P<word>几|来)(?=[0-9]?[^0-9])")
-# two neighbouring digits before a unit: a spoken range: "七八十万" (70–80万), "五六千元"
-SPOKEN_PAIR = re.compile(
-    r"(?P<lo>[一两二三四五六七八])(?P<hi>[二三四五六七八九])(?P<unit>[十百千])"
-)
+# two neighbouring digits in a numeral make a spoken range: "七八十万" (70–80万), "五六千元",
+# "十五六" (15–16), "七百三四十" (730–740), "三万四五千"
+SPOKEN_PAIR = re.compile(r"(?P<lo>[一两二三四五六七八])(?P<hi>[二三四五六七八九])")
+# a discount in tenths: "八折" (80%), "8.5折", "五五折" (55%) (not 折合, 折旧…)
+DISCOUNT = re.compile(r"折(?![合算旧扣叠腾射返线价现让八])")
 # a fraction read as a percentage: "1/3", "三分之一", "四分之三"
 FRACTION = re.compile(
     r"(?<![0-9/.])(?P<num>[1-9][0-9]?)/(?P<den>[1-9][0-9]?)(?![0-9/])"
     rf"|(?P<cden>[{CN_DIGIT_CHARS}十]+)分之(?P<cnum>[{CN_DIGIT_CHARS}十]+)"
 )
+# colloquial jiao or fen after 块 at the end of a phrase: "三块|四", "三块|零四"
+KUAI_CENTS = re.compile(
+    rf"(?:零(?P<fen>[0-9{CN_DIGIT_CHARS}])|(?P<jiao>[0-9{CN_DIGIT_CHARS}]))"
+    r"(?=[，。、；：！？,.;:!?）)\s的钱]|$)"
+)
 # jiao and fen after 元/块: "50元|6角三分", "一百三十五块|六角七分钱", "十块|三毛"
 CENTS = re.compile(
-    rf"(?:(?P<jiao>[0-9{CN_DIGIT_CHARS}])[角毛])?(?:零?(?P<fen>[0-9{CN_DIGIT_CHARS}])分(?!钟))?(?P<qian>钱)?"
+    rf"(?:(?P<jiao>[0-9{CN_DIGIT_CHARS}])[角毛毫])?(?:零?(?P<fen>[0-9{CN_DIGIT_CHARS}])分(?!钟))?(?P<qian>钱)?"
 )
 
 # range separator followed by a second number: "2000至4000元", "2-6万元", "5～10亩"
@@ -82,6 +89,10 @@ UNITS: dict[str, tuple[str, str] | None] = {
     "日元": ("JPY", "money"),
     "英镑": ("GBP", "money"),
     "美金": ("USD", "money"),
+    "蚊": ("HKD", "money"),
+    "蚊子": None,
+    "蚊虫": None,
+    "蚊帐": None,
     "韩元": ("KRW", "money"),
     "澳元": ("AUD", "money"),
     "加元": ("CAD", "money"),
@@ -109,7 +120,10 @@ UNITS: dict[str, tuple[str, str] | None] = {
     "谢克尔": None,
     "里亚尔": None,
     "先令": None,
-    "奈拉": None,
+    "奈拉": ("NGN", "money"),
+    "印度卢布": ("INR", "money"),
+    "马来西亚令吉": ("MYR", "money"),
+    "令吉": ("MYR", "money"),
     # percentages
     "%": ("percent", "percent"),
     "‰": ("permille", "percent"),
@@ -394,7 +408,7 @@ UNIT = re.compile(rf"{SPACE}(?P<unit>{_UNIT_ALTERNATION})")
 _FOLLOW = "".join(
     sorted(
         {u[0] for u, spec in UNITS.items() if spec is not None}
-        | set("余多至到-~—–成点分百千万亿兆瓦克.,，/%几来")
+        | set("余多至到-~—–成点分百千万亿兆瓦克.,，/%几来折")
         | set(" \u00a0\u3000")
     )
 )
@@ -433,7 +447,7 @@ CURRENCY_WORD_BEFORE = re.compile(
 
 # Chinese percentage with 成: "六成" → 60, "八成五" → 85 (not 成员, 成本…)
 CHENG = re.compile(
-    rf"成(?:(?P<tenth>[{CN_DIGIT_CHARS}](?![{CN_NUMERAL_CHARS}]))|(?P<half>半))?"
+    rf"{SPACE}成(?:{SPACE}(?P<tenth>[{CN_DIGIT_CHARS}](?![{CN_NUMERAL_CHARS}]))|(?P<half>半))?"
     rf"(?P<more>多)?(?![员本果为立就长功])"
 )
 # "半成" (5%), "十成" is read by CHENG
@@ -520,7 +534,7 @@ RANGE_TAIL_BEFORE = re.compile(r"[0-9](?:[-~—–至到]|[万亿]零?)$")
 DIGIT_NEXT = re.compile(r"零?[0-9]")
 
 # a minus sign written before a rate or amount: "增长-3.2%", "（-5%）" (not "1-9", not a bullet)
-MINUS_BEFORE = re.compile(r"(?<=[\u4e00-\u9fff：:（(、，,；;])[-−]$")
+MINUS_BEFORE = re.compile(r"(?:(?<=[\u4e00-\u9fff：:（(、，,；;])[-−]|^[-−]|负)$")
 
 # a ranking earlier in the clause makes 名/位 a rank, not people: "名列17-32名", "排名前3位"
 RANK_BEFORE = re.compile(r"(?:排名|名列|位列|位居|排在|排行|排位|名次|榜)[^，。；！？,;!?]{0,12}$")
@@ -552,7 +566,7 @@ IDIOM = re.compile(
     "最后一百米|成千上万|成百上千|判若两人|四人帮|一个好汉三个帮|行百里者半九十|百县千村|千家万户|千难万难|千方百计|一鼓作气|最后一公里|"
     "三位一体|三人行|万无一失|百里挑一|十全十美|三番五次|四面八方|五湖四海|七上八下|"
     "千军万马|千山万水|千辛万苦|万众一心|三令五申|一五一十|七台河|五台山|五台县|三台县|九台|"
-    "小两口|三区三州|两不愁三保障|十三五|十四五|十二五|十五五|一成不变|百分百|万元户|三座大山|"
+    "小两口|七折八扣|三区三州|两不愁三保障|十三五|十四五|十二五|十五五|一成不变|百分百|万元户|三座大山|"
     "一传十|十传百|百花齐放|百家争鸣|千里|万里|三五成群|九牛一毛|一石二鸟|一举两得"
 )
 
