@@ -129,8 +129,8 @@ def extract_figures(text: str) -> list[Figure]:
 def read_fraction(text: str, norm: str, start: int, floor: int) -> Figure | None:
     """A fraction as a percentage: "1/3" → 33.33…, "三分之一" → 33.33…, "四分之三" → 75."""
     f = P.FRACTION.match(norm, start)
-    if f is None:
-        return None
+    if f is None or P.SPELLED_BEFORE.search(norm, max(0, start - 2), start):
+        return None  # "三又五分之一": a mixed number
     try:
         if f.group("num") is not None:
             num, den = Decimal(f.group("num")), Decimal(f.group("den"))
@@ -138,8 +138,8 @@ def read_fraction(text: str, norm: str, start: int, floor: int) -> Figure | None
                 return None
         else:
             num, den = parse_chinese(f.group("cnum")), parse_chinese(f.group("cden"))
-            if not 0 < num <= den or den < 2:
-                return None
+            if num <= 0 or den < 2:
+                return None  # "二分之三" is 150%
     except NumeralError:
         return None
     if norm.startswith("个", f.end()):
@@ -166,16 +166,19 @@ def add_half_cheng(text: str, norm: str, figures: list[Figure]) -> list[Figure]:
 
 
 def signed(text: str, norm: str, fig: Figure, floor: int) -> Figure:
-    """A minus sign before a rate or amount makes it negative: "增长-3.2%" → -3.2."""
+    """A minus sign (or 负, 零下) before a rate, amount or temperature makes it negative:
+    "增长-3.2%" → -3.2, "负3.9%" → -3.9, "零下四摄氏度" → -4."""
     if (
-        fig.kind not in ("percent", "percent_point", "money")
+        fig.kind not in ("percent", "percent_point", "money", "temperature")
         or fig.value_max is not None
-        or fig.start - 1 < floor
         or fig.value <= 0
-        or not P.MINUS_BEFORE.search(norm, max(0, fig.start - 2), fig.start)
     ):
         return fig
-    return replace(fig, start=fig.start - 1, text=text[fig.start - 1 : fig.end], value=-fig.value)
+    sign = P.MINUS_BEFORE.search(norm, max(0, fig.start - 2), fig.start)
+    if sign is None or sign.start() < floor:
+        return fig
+    start = sign.start()
+    return replace(fig, start=start, text=text[start : fig.end], value=-fig.value)
 
 
 def read_number(norm: str, m: re.Match[str]) -> Number:
@@ -304,8 +307,8 @@ def read_figure(text: str, norm: str, m: re.Match[str], floor: int) -> Figure | 
     """The figure around numeral run `m`, or None when the run is not a figure."""
     if not m.group("pct") and P.DISCOUNT.match(norm, m.end()):
         return read_discount(text, norm, m, floor)
-    if m.group("cn") and m.group("cn") in ("一", "壹") and not m.group("pct"):
-        return None
+    if m.group("cn") and m.group("cn") in ("一", "壹", "拾", "佰", "仟") and not m.group("pct"):
+        return None  # "一", and a financial unit alone: "拾起" is "pick up"
     before = norm[max(0, m.start() - 1) : m.start()]
     if before == "数" and m.group("cn") and m.group("cn")[0] in "十百千万亿":
         fig = read_figure_at(text, norm, m, floor)  # "数亿美金": money only ("数十万群众" is not)
@@ -319,6 +322,10 @@ def read_figure_at(text: str, norm: str, m: re.Match[str], floor: int) -> Figure
     """The figure starting with numeral run `m` (the checks before it already passed)."""
     if P.RANGE_TAIL_BEFORE.search(norm, max(0, m.start() - 3), m.start()):
         return None
+    if P.SPELLED_BEFORE.search(norm, max(0, m.start() - 2), m.start()):
+        return None  # "四点 五个百分点", "十 个": part of a numeral we cannot read whole
+    if m.group("cn") and m.group("cn")[:1] in ("零", "〇") and m.group("cn")[1:2] not in ("", "点"):
+        return None  # "兆零三百万": the tail of a numeral we cannot read
     if m.group("ar") and P.NAME_BEFORE.search(norm, max(0, m.start() - 5), m.start()):
         return None  # "沪深300股指"
     number = read_number(norm, m)
@@ -344,8 +351,8 @@ def read_figure_at(text: str, norm: str, m: re.Match[str], floor: int) -> Figure
     cents = P.CENTS.match(norm, end) if word in ("元", "块") else None
     if word == "块" and cents is not None and cents.end() == end:
         cents = P.KUAI_CENTS.match(norm, end) or cents  # "三块零四", "三块四"
-    if word == "块" and cents is not None and cents.end() > end:
-        unit, kind = "CNY", "money"  # "十块三毛", "五块钱"
+    if word == "块" and (cents is not None and cents.end() > end or value % 1):
+        unit, kind = "CNY", "money"  # "十块三毛", "3.04块" (pieces are whole)
     if word == "元" and (
         cur := P.CURRENCY_WORD_BEFORE.search(norm, max(0, m.start() - 6), m.start())
     ):
@@ -364,11 +371,15 @@ def read_figure_at(text: str, norm: str, m: re.Match[str], floor: int) -> Figure
             return None
     if cents is not None and cents.end() > end and value_max is None:
         value, end = value + read_cents(cents), cents.end()
+    if kind in P.PHYSICAL_KINDS and norm.startswith("/", end):
+        return None  # "35微克/立方米": a concentration, not an amount (prices stay money)
     if value_max is None and (upper := read_unit_range(norm, number, unit_m)) is not None:
         value_max, end = upper
     elif value_max is None and kind not in ("count", "percent", "percent_point"):
         if (more := P.UNIT_APPROX.match(norm, end)) is not None:
             end, number = more.end(), replace(number, approx=True)  # "1米多"
+        elif kind != "money" and (half := P.UNIT_HALF.match(norm, end)) is not None:
+            value, end = value + Decimal("0.5"), half.end()  # "两米半"
     elif value_max is None and kind == "percent" and (more := P.PERCENT_APPROX.match(norm, end)):
         end, number = more.end(), replace(number, approx=True)  # "14%多，"
     return finish(text, norm, m.start(), end, value, value_max, unit, kind, number, floor)
@@ -556,6 +567,8 @@ def count_unit(norm: str, start: int, unit_m: re.Match[str], number: Number) -> 
         return None
     if number.bare and not number.approx and not _prefix(norm, start):
         return None
+    if not number.has_magnitude and number.value != number.value.to_integral_value():
+        return None  # "2.2本计划": a section number, not 2.2 books
     if not number.chinese and P.LATIN_WORD_BEFORE.search(norm, max(0, start - 2), start):
         return None
     if measure in ("名", "位") and (

@@ -128,6 +128,8 @@ def _parse_section(chars: str) -> int:
             last_unit, digit, zero_seen = unit, None, False
         else:
             raise NumeralError(f"not a numeral: {chars!r}")
+    if digit is not None and len(chars) > 1 and chars[-2] in SMALL_UNITS and last_unit >= 100:
+        return total + digit * last_unit // 10  # spoken "三百五" is 350, "四千二" 4200
     return total + (digit or 0)
 
 
@@ -157,6 +159,8 @@ def parse_chinese(chars: str) -> Decimal:
         else:
             section += ch
     rest = _parse_section(section) if section else 0
+    if len(section) == 1 and len(chars) > 1 and rest and chars[-2] in BIG_UNITS:
+        rest *= BIG_UNITS[chars[-2]] // 10  # spoken "一万五" is 15000, "三亿五" 350000000
     return Decimal(total + pending + rest)
 
 
@@ -169,7 +173,7 @@ def _parse_decimal(chars: str) -> Decimal:
     frac, mag = tail[:mag_at], tail[mag_at:]
     if not head or not frac or any(ch not in DIGITS for ch in frac):
         raise NumeralError(f"bad decimal numeral: {chars!r}")
-    whole = _parse_section(head)
+    whole = parse_chinese(head)  # "拾万零五十六点叁叁": the whole part may hold 万
     fraction = Decimal("0." + "".join(str(DIGITS[ch]) for ch in frac))
     return (Decimal(whole) + fraction) * (parse_magnitude(mag) if mag else 1)
 

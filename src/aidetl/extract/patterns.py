@@ -17,25 +17,25 @@ SPACE = r"[ \u00a0\u3000]?"
 
 # Latin unit letters allowed right after digits ("10km", "5MW", "300kg"); other letters
 # make the digits part of a name or code ("5G", "4K", "H5N1", "3D")
-LATIN_UNITS = ("kWh", "MWh", "GWh", "km", "kg", "kW", "MW", "GW", "kV", "k")
+LATIN_UNITS = ("kWh", "MWh", "GWh", "km", "kg", "kW", "MW", "GW", "kV", "cm", "mm", "k")
 _LATIN_UNIT = "|".join(LATIN_UNITS)
 
 # one candidate numeral run: "1,600.5", "82，225.00" (full-width grouping only after 1–3 digits),
 # "四千二百万", "十二点五", "百分之八十", "千分之三", "万分之三"
 NUMERAL = re.compile(
     rf"(?P<pct>[百千万佰仟]分之)?(?P<neg>(?<=之)负)?"
-    rf"(?:(?<![0-9A-Za-z_])(?<![0-9][.,，])(?P<ar>"
+    rf"(?:(?<![0-9A-Za-z_%=&])(?<![0-9][.,，])(?P<ar>"
     rf"[0-9]{{1,3}}(?:[,，][0-9]{{3}}(?![0-9]))++(?:\.[0-9]++)?+"
     rf"|[0-9]++(?:,[0-9]{{3}})*+(?:\.[0-9]++)?+)"
     rf"(?![0-9]|(?!(?:{_LATIN_UNIT})(?![A-Za-z]))[A-Za-z])"
-    rf"|(?<![{CN_NUMERAL_CHARS}])(?P<cn>[{CN_NUMERAL_CHARS}]++(?:点[{CN_DIGIT_CHARS}{FINANCIAL}]++[万亿]*+)?+))"
+    rf"|(?<![{CN_NUMERAL_CHARS}兆])(?P<cn>(?:[{CN_NUMERAL_CHARS.replace('千', '')}]|千(?![米克瓦伏卡]))++(?:点[{CN_DIGIT_CHARS}{FINANCIAL}]++[万亿]*+)?+))"
 )
 
 # magnitude after Arabic digits or after 余/多: "万", "万亿", "千万" (not the 千 of 千米/千瓦)
 # ("18个亿": 个 before 万/亿; 兆 is 10^12 unless it starts 兆瓦, 兆赫…; "12k" is 12000)
 MAGNITUDE = re.compile(
-    rf"{SPACE}(?:个(?=[万亿]))?(?P<mag>(?:[百万亿]|千(?![米克瓦伏])|兆(?![瓦赫帕字比位焦])|k(?![A-Za-z]))"
-    rf"(?:[百万亿]|千(?![米克瓦伏])){{0,2}}+)"
+    rf"{SPACE}(?:个(?=[万亿]))?(?P<mag>(?:[百万亿佰]|[千仟](?![米克瓦伏卡])|兆(?![瓦赫帕字比位焦])"
+    rf"|k(?![A-Za-z]))(?:[百万亿]|千(?![米克瓦伏卡])){{0,2}}+)"
 )
 
 # the smaller part of a compound number after 亿/万 ("3亿|5000万", "10万|5千", "1亿|零500万",
@@ -57,8 +57,9 @@ SPOKEN_PAIR = re.compile(r"(?P<lo>[一两二三四五六七八])(?P<hi>[二三�
 DISCOUNT = re.compile(r"折(?![合算旧扣叠腾射返线价现让八])")
 # a fraction read as a percentage: "1/3", "三分之一", "四分之三"
 FRACTION = re.compile(
-    r"(?<![0-9/.])(?P<num>[1-9][0-9]?)/(?P<den>[1-9][0-9]?)(?![0-9/])"
-    rf"|(?P<cden>[{CN_DIGIT_CHARS}十]+)分之(?P<cnum>[{CN_DIGIT_CHARS}十]+)"
+    r"(?<![0-9/.])(?<![0-9] )(?P<num>[1-9][0-9]?)/(?P<den>[1-9][0-9]?)(?![0-9/])"
+    rf"|(?P<cden>[{CN_DIGIT_CHARS}十][{CN_DIGIT_CHARS}十百千]*+)分之"
+    rf"(?P<cnum>[{CN_NUMERAL_CHARS}]++(?:点[{CN_DIGIT_CHARS}]++)?+)"
 )
 # colloquial jiao or fen after 块 at the end of a phrase: "三块|四", "三块|零四"
 KUAI_CENTS = re.compile(
@@ -67,7 +68,8 @@ KUAI_CENTS = re.compile(
 )
 # jiao and fen after 元/块: "50元|6角三分", "一百三十五块|六角七分钱", "十块|三毛"
 CENTS = re.compile(
-    rf"(?:(?P<jiao>[0-9{CN_DIGIT_CHARS}])[角毛毫])?(?:零?(?P<fen>[0-9{CN_DIGIT_CHARS}])分(?!钟))?(?P<qian>钱)?"
+    rf"(?:(?P<jiao>[0-9{CN_DIGIT_CHARS}{FINANCIAL}])[角毛毫])?"
+    rf"(?:零?(?P<fen>[0-9{CN_DIGIT_CHARS}{FINANCIAL}])分(?!钟))?(?P<qian>钱)?"
 )
 
 # range separator followed by a second number: "2000至4000元", "2-6万元", "5～10亩"
@@ -153,6 +155,22 @@ UNITS: dict[str, tuple[str, str] | None] = {
     "米": ("m", "length"),
     "吨": ("ton", "weight"),
     "公斤": ("kg", "weight"),
+    "克": ("g", "weight"),
+    "克拉": ("carat", "weight"),
+    "毫克": ("mg", "weight"),
+    "微克": ("ug", "weight"),
+    "克服": None,
+    "克隆": None,
+    "厘米": ("cm", "length"),
+    "公分": ("cm", "length"),
+    "毫米": ("mm", "length"),
+    "cm": ("cm", "length"),
+    "mm": ("mm", "length"),
+    "千卡": ("kcal", "energy"),
+    "摄氏度": ("celsius", "temperature"),
+    "华氏度": ("fahrenheit", "temperature"),
+    "°C": ("celsius", "temperature"),
+    "℃": ("celsius", "temperature"),
     "千克": ("kg", "weight"),
     "斤": ("jin", "weight"),
     "兆瓦": ("MW", "power"),
@@ -408,7 +426,7 @@ UNIT = re.compile(rf"{SPACE}(?P<unit>{_UNIT_ALTERNATION})")
 _FOLLOW = "".join(
     sorted(
         {u[0] for u, spec in UNITS.items() if spec is not None}
-        | set("余多至到-~—–成点分百千万亿兆瓦克.,，/%几来折")
+        | set("余多至到-~—–成点分百千万亿兆佰仟瓦克.,，/%几来折")
         | set(" \u00a0\u3000")
     )
 )
@@ -526,6 +544,9 @@ SUFFIX_QUALIFIER = {
 NOT_A_COUNT_BEFORE = re.compile(r"[第数几]$")
 TOP_N_BEFORE = re.compile(r"(?<!前)前$")
 
+# a numeral spelled with spaces, or the decimals of one: "一 百 五 十 个", "四点 五个百分点"
+SPELLED_BEFORE = re.compile(rf"(?:[0-9{CN_NUMERAL_CHARS}点] |又)$")
+
 # a range separator or a magnitude right after other digits: "第3-|5名", "2019至|2020",
 # "1万|5千瓦" (the tail of a range or compound whose head was not read is not a figure)
 RANGE_TAIL_BEFORE = re.compile(r"[0-9](?:[-~—–至到]|[万亿]零?)$")
@@ -534,7 +555,7 @@ RANGE_TAIL_BEFORE = re.compile(r"[0-9](?:[-~—–至到]|[万亿]零?)$")
 DIGIT_NEXT = re.compile(r"零?[0-9]")
 
 # a minus sign written before a rate or amount: "增长-3.2%", "（-5%）" (not "1-9", not a bullet)
-MINUS_BEFORE = re.compile(r"(?:(?<=[\u4e00-\u9fff：:（(、，,；;])[-−]|^[-−]|负)$")
+MINUS_BEFORE = re.compile(r"(?:(?<=[\u4e00-\u9fff：:（(、，,；;])[-−]|^[-−]|负|零下)$")
 
 # a ranking earlier in the clause makes 名/位 a rank, not people: "名列17-32名", "排名前3位"
 RANK_BEFORE = re.compile(r"(?:排名|名列|位列|位居|排在|排行|排位|名次|榜)[^，。；！？,;!?]{0,12}$")
@@ -548,6 +569,10 @@ LATIN_WORD_BEFORE = re.compile(r"[A-Za-z][ \u00a0]$")
 
 # 多 after a measurement unit means "a bit more": "1米多高", "100斤多" (not 多家, 多种…)
 UNIT_APPROX = re.compile(r"多(?![个处项种名家次人户位样少万亿元])")
+# kinds of physical measurement (a rate of one, "35微克/立方米", is not a figure)
+PHYSICAL_KINDS = frozenset({"weight", "length", "area", "volume", "energy", "power", "speed"})
+# half a unit more after a measurement: "两米半", "三斤半" (not 半年, 半小时…)
+UNIT_HALF = re.compile(r"半(?![年月天日小个钟分秒季周天])")
 # …and after a percentage only when the clause ends: "14%多，"
 PERCENT_APPROX = re.compile(r"多(?=[，。、；：！？,;:!?）)\s]|$)")
 
