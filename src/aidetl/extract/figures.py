@@ -348,8 +348,8 @@ def read_figure_at(text: str, norm: str, m: re.Match[str], floor: int) -> Figure
         return None
     unit, kind = spec
     end = unit_m.end()
-    cents = P.CENTS.match(norm, end) if word in ("元", "块") else None
-    if word == "块" and cents is not None and cents.end() == end:
+    cents = P.CENTS.match(norm, end) if word in ("元", "块", "蚊") else None
+    if word in ("块", "蚊") and cents is not None and cents.end() == end:
         cents = P.KUAI_CENTS.match(norm, end) or cents  # "三块零四", "三块四"
     if word == "块" and (cents is not None and cents.end() > end or value % 1):
         unit, kind = "CNY", "money"  # "十块三毛", "3.04块" (pieces are whole)

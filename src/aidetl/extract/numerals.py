@@ -105,8 +105,9 @@ def parse_arabic(digits: str) -> Decimal:
     return Decimal(cleaned)
 
 
-def _parse_section(chars: str) -> int:
-    """A numeral below 10000 (or with 万/亿 handled by the caller): 二百六十五 → 265."""
+def _parse_section(chars: str, last: bool = False) -> int:
+    """A numeral below 10000 (or with 万/亿 handled by the caller): 二百六十五 → 265; the
+    `last` section of a numeral reads a spoken trailing digit: 三百五 → 350."""
     total = 0
     digit: int | None = None
     last_unit = 100_000
@@ -128,7 +129,7 @@ def _parse_section(chars: str) -> int:
             last_unit, digit, zero_seen = unit, None, False
         else:
             raise NumeralError(f"not a numeral: {chars!r}")
-    if digit is not None and len(chars) > 1 and chars[-2] in SMALL_UNITS and last_unit >= 100:
+    if last and digit is not None and chars[-2:-1] in SMALL_UNITS and last_unit >= 100:
         return total + digit * last_unit // 10  # spoken "三百五" is 350, "四千二" 4200
     return total + (digit or 0)
 
@@ -158,7 +159,7 @@ def parse_chinese(chars: str) -> Decimal:
             section, seen_wan = "", True
         else:
             section += ch
-    rest = _parse_section(section) if section else 0
+    rest = _parse_section(section, last=True) if section else 0
     if len(section) == 1 and len(chars) > 1 and rest and chars[-2] in BIG_UNITS:
         rest *= BIG_UNITS[chars[-2]] // 10  # spoken "一万五" is 15000, "三亿五" 350000000
     return Decimal(total + pending + rest)
