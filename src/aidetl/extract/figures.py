@@ -347,7 +347,7 @@ def read_figure_at(text: str, norm: str, m: re.Match[str], floor: int) -> Figure
     if spec is None:
         return None
     unit, kind = spec
-    end = unit_m.end()
+    start, end = m.start(), unit_m.end()
     cents = P.CENTS.match(norm, end) if word in ("元", "块", "蚊") else None
     if word in ("块", "蚊") and cents is not None and cents.end() == end:
         cents = P.KUAI_CENTS.match(norm, end) or cents  # "三块零四", "三块四"
@@ -356,7 +356,9 @@ def read_figure_at(text: str, norm: str, m: re.Match[str], floor: int) -> Figure
     if word == "元" and (
         cur := P.CURRENCY_WORD_BEFORE.search(norm, max(0, m.start() - 6), m.start())
     ):
-        unit = (P.UNITS[cur.group("word")] or (unit,))[0]  # "港币3.14元" is in HKD
+        code = (P.UNITS[cur.group("word")] or (unit,))[0]  # "港币3.14元" is in HKD
+        if code != unit and cur.start() >= floor:
+            unit, start = code, cur.start()
     if kind == "count" and number.high is not None and number.high < 10:
         return None  # "两三个村": too vague to count ("七八英镑", "三四百人" are figures)
     if kind == "count":
@@ -382,7 +384,7 @@ def read_figure_at(text: str, norm: str, m: re.Match[str], floor: int) -> Figure
             value, end = value + Decimal("0.5"), half.end()  # "两米半"
     elif value_max is None and kind == "percent" and (more := P.PERCENT_APPROX.match(norm, end)):
         end, number = more.end(), replace(number, approx=True)  # "14%多，"
-    return finish(text, norm, m.start(), end, value, value_max, unit, kind, number, floor)
+    return finish(text, norm, start, end, value, value_max, unit, kind, number, floor)
 
 
 def index_point(norm: str, number: Number, unit_m: re.Match[str]) -> tuple[str, str] | None:
