@@ -73,8 +73,12 @@ def normalize(text: str) -> str:
     if FULLWIDTH_CHAR.search(text) is not None:
         text = FULLWIDTH_CHAR.sub(_to_ascii, text)
     if TRADITIONAL_CHAR.search(text) is not None:
-        text = text.translate(TRADITIONAL)
+        text = TRADITIONAL_CHAR.sub(_to_simplified, text)  # only the matches: fast on 1 MB
     return text
+
+
+def _to_simplified(m: re.Match[str]) -> str:
+    return m.group().translate(TRADITIONAL)
 
 
 def _to_ascii(m: re.Match[str]) -> str:
