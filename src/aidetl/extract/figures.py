@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 BARE_MAGNITUDES = frozenset("百千万亿")
 # a fraction's percentage keeps six decimals: 1/3 → 33.333333
 FRACTION_PLACES = Decimal("0.000001")
+# the kind of an amount in 万/亿 whose unit its sentence must supply (resolve_pending)
+PENDING = "pending"
+# kinds a unit-less amount can take from a neighbour in 万/亿
+INHERITABLE = frozenset({"money", "area"})
 # the unit a 百分之/千分之/万分之 figure is in
 PER_PART = {
     "百分之": "percent",
@@ -123,7 +127,7 @@ def extract_figures(text: str) -> list[Figure]:
             last_end = figure.end
     if "半成" in norm:
         figures = add_half_cheng(text, norm, figures)
-    return share_qualifiers(figures)
+    return share_qualifiers(resolve_pending(norm, figures))
 
 
 def read_fraction(text: str, norm: str, start: int, floor: int) -> Figure | None:
@@ -298,8 +302,8 @@ def read_range_end(norm: str, first: Number) -> Number | None:
     if m is None or m.group("pct"):
         return None
     second = read_number(norm, m)
-    if bool(second.chinese) != bool(first.chinese) or first.approx:
-        return None
+    if (bool(second.chinese) != bool(first.chinese) and first.chinese != "零") or first.approx:
+        return None  # "零至1%" is a range; "三至5" is not written
     return second
 
 
@@ -325,9 +329,16 @@ def read_figure_at(text: str, norm: str, m: re.Match[str], floor: int) -> Figure
     if P.SPELLED_BEFORE.search(norm, max(0, m.start() - 2), m.start()):
         return None  # "四点 五个百分点", "十 个": part of a numeral we cannot read whole
     if m.group("cn") and m.group("cn")[:1] in ("零", "〇") and m.group("cn")[1:2] not in ("", "点"):
-        return None  # "兆零三百万": the tail of a numeral we cannot read
+        after_zero = P.NUMERAL_AFTER_ZERO.match(norm, m.start() + 1)
+        if after_zero is None or P.NUMBER_BEFORE_ZERO.search(
+            norm, max(0, m.start() - 1), m.start()
+        ):
+            return None  # "兆零三百万": the tail of a numeral we cannot read
+        return read_figure(text, norm, after_zero, floor)  # "找零|一百三十五块"
     if m.group("ar") and P.NAME_BEFORE.search(norm, max(0, m.start() - 5), m.start()):
         return None  # "沪深300股指"
+    if m.group("ar") and P.LEADING_ZERO.match(m.group("ar")):
+        return None  # "00万元": the tail of a number cut by a line break ("5\n00万元")
     number = read_number(norm, m)
     if number.chinese and norm.startswith("几", number.end):
         return None
@@ -502,7 +513,36 @@ def read_unitless(
         return finish(
             text, norm, m.start(), number.end, value, value_max, "CNY", "money", number, floor
         )
-    return None
+    if P.COUNT_WORD_BEFORE.search(norm, max(0, m.start() - 6), m.start()):
+        return None  # "用户数达3亿": a count of something unnamed
+    return finish(text, norm, m.start(), number.end, value, value_max, "", PENDING, number, floor)
+
+
+def resolve_pending(norm: str, figures: list[Figure]) -> list[Figure]:
+    """An amount in 万/亿 with no unit takes the unit of the nearest figure in 万/亿 of its
+    sentence ("26.3亿、88.9亿元", "面积211.28万平米，…1621.45万"); with none it is dropped."""
+    out: list[Figure] = []
+    for i, fig in enumerate(figures):
+        if fig.kind != PENDING:
+            out.append(fig)
+            continue
+        near = [
+            other
+            for other in figures[max(0, i - 3) : i] + figures[i + 1 : i + 4]
+            if other.kind in INHERITABLE
+            and P.MAGNITUDE_WORD.search(other.text)
+            and same_sentence(norm, fig, other)
+        ]
+        if near:
+            nearest = min(near, key=lambda o: abs(o.start - fig.start))
+            out.append(replace(fig, unit=nearest.unit, kind=nearest.kind))
+    return out
+
+
+def same_sentence(norm: str, a: Figure, b: Figure) -> bool:
+    """Two figures within 60 characters with no sentence end between them."""
+    lo, hi = (a.end, b.start) if a.start < b.start else (b.end, a.start)
+    return hi - lo <= 60 and P.SENTENCE_END.search(norm, lo, hi) is None
 
 
 def read_cheng(

@@ -31,6 +31,11 @@ NUMERAL = re.compile(
     rf"|(?<![{CN_NUMERAL_CHARS}兆])(?P<cn>(?:[{CN_NUMERAL_CHARS.replace('千', '')}]|千(?![米克瓦伏卡]))++(?:点[{CN_DIGIT_CHARS}{FINANCIAL}]++[万亿]*+)?+))"
 )
 
+# a Chinese numeral right after a 零 that belongs to a word: "找零|一百三十五块"
+NUMERAL_AFTER_ZERO = re.compile(rf"(?P<pct>)(?P<neg>)(?P<ar>)??(?P<cn>[{CN_NUMERAL_CHARS}]++)")
+# what makes a leading 零 part of a number: digits or a magnitude before it ("兆零三百万")
+NUMBER_BEFORE_ZERO = re.compile(rf"[0-9{CN_NUMERAL_CHARS}兆]$")
+
 # magnitude after Arabic digits or after 余/多: "万", "万亿", "千万" (not the 千 of 千米/千瓦)
 # ("18个亿": 个 before 万/亿; 兆 is 10^12 unless it starts 兆瓦, 兆赫…; "12k" is 12000)
 MAGNITUDE = re.compile(
@@ -746,5 +751,13 @@ MONEY_AFTER = re.compile(
     r"(?:资金|资产|存款|奖金|大奖|巨奖|账户|利息|收入|价格|工资|年薪|投资|现金|贷款|费用|市值|高薪|"
     r"善款|捐款|利润|营收|融资|净利)"
 )
+# a count word just before a bare "3亿": what follows is a count, not money ("用户数达3亿")
+COUNT_WORD_BEFORE = re.compile(r"(?:数|量|人|户|次|用户|人口|粉丝|网民)[达为是有至约近超逾]{0,2}$")
+# a magnitude inside a mention: "88.9亿元", "211.28万平米"
+MAGNITUDE_WORD = re.compile(r"[万亿]")
+# where a sentence ends: "。", "！", "？", a line break
+SENTENCE_END = re.compile(r"[。！？!?\n]")
+# an integer written with a leading zero: "00", "05" (not "0.5")
+LEADING_ZERO = re.compile(r"0[0-9]")
 # a clause boundary or end right after a measure word (the noun, if any, came before)
 PHRASE_END = re.compile(r"[，。、；：！？,.;:!?()（）\s]|$")
