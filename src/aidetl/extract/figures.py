@@ -359,6 +359,8 @@ def read_figure_at(text: str, norm: str, m: re.Match[str], floor: int) -> Figure
         return None
     unit, kind = spec
     start, end = m.start(), unit_m.end()
+    if word in P.CENT_UNITS:
+        value, value_max = value / 100, value_max / 100 if value_max is not None else None
     cents = P.CENTS.match(norm, end) if word in ("元", "块", "蚊") else None
     if word in ("块", "蚊") and cents is not None and cents.end() == end:
         cents = P.KUAI_CENTS.match(norm, end) or cents  # "三块零四", "三块四"

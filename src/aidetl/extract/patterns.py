@@ -86,7 +86,7 @@ UNITS: dict[str, tuple[str, str] | None] = {
     "元人民币": ("CNY", "money"),
     "元钱": ("CNY", "money"),
     "块钱": ("CNY", "money"),
-    "美分": ("USD_cent", "money"),
+    "美分": ("USD", "money"),
     "人民币": ("CNY", "money"),
     "元": ("CNY", "money"),
     "美元": ("USD", "money"),
@@ -354,6 +354,7 @@ UNITS: dict[str, tuple[str, str] | None] = {
     "起因": None,
     "起身": None,
     "部分": None,
+    "部份": None,
     "部署": None,
     "部长": None,
     "部委": None,
@@ -421,6 +422,8 @@ ORDINAL_PLACE_BEFORE = re.compile(r"(?:在|于|到|至|住|楼|厦|座|栋|幢|�
 SESSION_AFTER = re.compile(
     r"(?:全国|人大|政协|中央|[一二三四五六七八九]中全会|全会|大会|会议|世|奥|亚|运|冬|夏)"
 )
+# money units that count hundredths of their currency: "3美分" is 0.03 USD
+CENT_UNITS = frozenset({"美分"})
 # a stock index level: "3686.92点", "3500-4000点" (a clock time is below 100: "8点")
 INDEX_POINT = re.compile(r"点(?![钟半])")
 _UNIT_ALTERNATION = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
@@ -596,7 +599,7 @@ IDIOM = re.compile(
     "最后一百米|成千上万|成百上千|判若两人|四人帮|一个好汉三个帮|行百里者半九十|百县千村|千家万户|千难万难|千方百计|一鼓作气|最后一公里|"
     "三位一体|三人行|万无一失|百里挑一|十全十美|三番五次|四面八方|五湖四海|七上八下|"
     "千军万马|千山万水|千辛万苦|万众一心|三令五申|一五一十|七台河|五台山|五台县|三台县|九台|"
-    "小两口|七折八扣|三区三州|两不愁三保障|十三五|十四五|十二五|十五五|一成不变|百分百|万元户|三座大山|"
+    "小两口|七折八扣|以防万一|万一|四起(?![案事])|棵树镇|棵树乡|棵松|三区三州|两不愁三保障|十三五|十四五|十二五|十五五|一成不变|百分百|万元户|三座大山|"
     "一传十|十传百|百花齐放|百家争鸣|千里|万里|三五成群|九牛一毛|一石二鸟|一举两得"
 )
 
@@ -752,7 +755,9 @@ MONEY_AFTER = re.compile(
     r"善款|捐款|利润|营收|融资|净利)"
 )
 # a count word just before a bare "3亿": what follows is a count, not money ("用户数达3亿")
-COUNT_WORD_BEFORE = re.compile(r"(?:数|量|人|户|次|用户|人口|粉丝|网民)[达为是有至约近超逾]{0,2}$")
+COUNT_WORD_BEFORE = re.compile(
+    r"(?:数|量|人|户|次|用户|人口|粉丝|网民)[达为是有至约近超逾（(]{0,2}$"
+)
 # a magnitude inside a mention: "88.9亿元", "211.28万平米"
 MAGNITUDE_WORD = re.compile(r"[万亿]")
 # where a sentence ends: "。", "！", "？", a line break
