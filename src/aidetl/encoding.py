@@ -4,6 +4,9 @@ Declarations lie often enough on Chinese sites (a page labelled gb2312 that is r
 or the reverse) that a declaration is only believed when the bytes decode cleanly under it.
 Strict UTF-8 is tried first whenever the bytes are not plain ASCII: GBK text practically
 never forms valid multi-byte UTF-8, while UTF-8 text often decodes "cleanly" as GB18030.
+Big5 (Hong Kong, Taiwan, overseas outlets) also decodes "cleanly" as GB18030, into nonsense:
+when nothing declares a charset, the two readings are told apart by where their characters
+fall in each table (see looks_like_big5).
 """
 
 from __future__ import annotations
@@ -44,6 +47,14 @@ BOMS = (
 
 # A few undecodable bytes in a long page (a truncated character, a stray byte) are tolerated.
 MAX_BAD_RATIO = 0.001
+
+# Where common characters sit in each table: GB2312 level 1 (the 3,755 most used hanzi) has
+# lead bytes B0–D7 and trail bytes A1–FE; Big5's frequently used characters have lead bytes
+# A4–C6. Chinese text read in the right table puts most characters there; read in the wrong
+# one, far fewer ("的" is AA BA in Big5: a GB level-2 or symbol area).
+GB_COMMON_LEADS = range(0xB0, 0xD8)
+BIG5_COMMON_LEADS = range(0xA4, 0xC7)
+SAMPLE_CHARS = 20_000  # characters looked at to tell Big5 from GB
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +120,8 @@ def sniff(content: bytes, header_charset: str | None = None) -> Decoded:
     tried = []
     for order, codec in enumerate(candidates):
         text, bad = decode_counting(content, codec)
+        if codec == "gb18030" and declared is None and looks_like_big5(content, text):
+            text, bad, codec = *decode_counting(content, "big5hkscs"), "big5hkscs"
         if bad == 0 or (codec == declared and bad <= limit):
             return finish(text, codec, declared)
         # Mixed pages (stray bytes or a GBK paragraph inside UTF-8): when valid multi-byte
@@ -123,6 +136,35 @@ def sniff(content: bytes, header_charset: str | None = None) -> Decoded:
         tried.append((bad, len(tried), guess, text))
     _, _, codec, text = min(tried, key=lambda t: (t[0], t[1]))
     return finish(text, codec, declared)
+
+
+def common_share(text: str, codec: str, leads: range) -> float:
+    """Share of the non-ASCII characters of `text` whose `codec` lead byte is in `leads`."""
+    wide = common = 0
+    for ch in text[:SAMPLE_CHARS]:
+        if ch < "\x80":
+            continue
+        wide += 1
+        try:
+            encoded = ch.encode(codec)
+        except UnicodeEncodeError:
+            continue
+        common += len(encoded) == 2 and encoded[0] in leads and encoded[1] >= 0xA1
+    return common / wide if wide else 0.0
+
+
+def looks_like_big5(content: bytes, gb_text: str) -> bool:
+    """Undeclared bytes that read cleanly as Big5 and whose characters sit in Big5's common
+    area more than their GB18030 reading sits in GB2312's: "投入資金1.2億元" in Big5."""
+    sample = content[: SAMPLE_CHARS * 2]
+    try:
+        big5_text = sample.decode("big5hkscs")
+    except UnicodeDecodeError as err:
+        if err.start < len(sample) - 1:  # a character cut at the sample's end is fine
+            return False
+        big5_text = sample[: err.start].decode("big5hkscs")
+    big5 = common_share(big5_text, "big5hkscs", BIG5_COMMON_LEADS)
+    return big5 > common_share(gb_text, "gb18030", GB_COMMON_LEADS)
 
 
 def finish(text: str, codec: str, declared: str | None) -> Decoded:
