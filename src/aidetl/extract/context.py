@@ -79,6 +79,8 @@ DOMINANT_SHARE = 0.8
 # a sentence that opens by pointing back (这位企业家, 这家企业): its subject is the one
 # the sentence before named
 BACK_REFERENCE = re.compile(r"\s*(?:这位|这家|这个|该|这(?=\d|[一二两三四五六七八九十]))")
+# the whole country: 全国, 我国, 国家财政 (not 国家级, a rank)
+NATIONAL = re.compile(r"全国|我国|国家(?!级)|国内")
 # a generic statement is about no place in particular: 商务楼一般可以申请到8成…
 GENERIC = re.compile(r"一般|通常|往往|普遍|大多|大都|一向")
 # 我省/全省/本市/我县: the article's own place (a province, city or county)
@@ -210,9 +212,10 @@ class _Reader:
             context = self._paragraph_year
             if context is None and self.published is None and k - self._year_at <= MAX_LOOKBACK:
                 context = self._article_year
-            found = find_periods(self.text, start, end, self.published, context)
+            story = self._article_year if k - self._year_at <= MAX_LOOKBACK else None
+            found = find_periods(self.text, start, end, self.published, context, story)
             self.period_cache.append(found)
-            years = [p.explicit_year for p in found if p.explicit_year]
+            years = [p.explicit_year for p in found if p.explicit_year and not p.baseline]
             if years:
                 self._paragraph_year = self._article_year = years[-1]
                 self._year_at = k
@@ -394,6 +397,7 @@ def _fact(reader: _Reader, f: Figure, version: str) -> Fact:
         f.value_max is not None,
         first,
         subject_from,
+        _in_quotation(text, f.start),
     )
     return Fact(
         text=f.text,
@@ -422,6 +426,12 @@ def _fact(reader: _Reader, f: Figure, version: str) -> Fact:
         sentence=text[sentence.start : sentence.end].strip(),
         extractor_version=version,
     )
+
+
+def _in_quotation(text: str, pos: int) -> bool:
+    """True when `pos` lies inside “…” opened earlier in its paragraph."""
+    head = text.rfind("\n", 0, pos) + 1
+    return text.count("“", head, pos) > text.count("”", head, pos)
 
 
 def _after_publication(period: Period, published: date | None) -> bool:
@@ -498,8 +508,10 @@ def _place(
             if deeper[1] is not None and contains(code, deeper[1]):
                 return deeper[0], deeper[1], "article"
             return name, code, where
-    if _abroad(text, sentence, sentence.start, sentence.end) or GENERIC.search(
-        text, sentence.start, sentence.end
+    if (
+        _abroad(text, sentence, sentence.start, sentence.end)
+        or GENERIC.search(text, sentence.start, sentence.end)
+        or _national(text, sentence)
     ):
         return None, None, None
     ours = OUR_PLACE.search(text, sentence.start, sentence.end)
@@ -520,6 +532,15 @@ def _abroad(text: str, sentence: _Sentence, start: int, end: int) -> bool:
     return any(
         not any(o.start <= m.start() < o.end for o in sentence.orgs)
         for m in FOREIGN.finditer(text, start, end)
+    )
+
+
+def _national(text: str, sentence: _Sentence) -> bool:
+    """True when the sentence speaks of the whole country (全国, 我国, 国家财政…) outside an
+    organisation's name: its figures are not the article's place's."""
+    return any(
+        not any(o.start <= m.start() < o.end for o in sentence.orgs)
+        for m in NATIONAL.finditer(text, sentence.start, sentence.end)
     )
 
 

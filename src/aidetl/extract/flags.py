@@ -8,7 +8,8 @@ summable. Views and the report read the stored columns; nothing re-derives them.
 - **summable**: a money figure an analyst may add into its subject's total for its period —
   the subject's own flow, done, once. Not a rate or price (`per`), a target, a running total,
   a balance or stock (余额, 总资产, 市值, 估值), a market or industry size (市场规模, 成交额),
-  a per-head average, a range, or a later mention of a figure the article already gave.
+  a per-head average, a range, a figure inside someone's quoted words, or a later mention of
+  a figure the article already gave.
 """
 
 from __future__ import annotations
@@ -91,9 +92,11 @@ def is_summable(
     ranged: bool,
     first_mention: bool,
     subject_from: str | None,
+    quoted: bool = False,
 ) -> bool:
-    """Whether a money figure is its subject's own flow, done, given once (see module doc)."""
-    if kind != "money" or per or planned or cumulative or ranged or not first_mention:
+    """Whether a money figure is its subject's own flow, done, given once (see module doc).
+    A figure inside someone's quoted words is a claim or a retelling, not the report's own."""
+    if kind != "money" or per or planned or cumulative or ranged or not first_mention or quoted:
         return False
     c_start, c_end = clause
     start, end = fig

@@ -105,8 +105,11 @@ def find_periods(
     end: int | None = None,
     published: date | None = None,
     context_year: int | None = None,
+    story_year: int | None = None,
 ) -> list[Period]:
-    """Every period in text[start:end], in text order; comparisons (比2018年) are skipped."""
+    """Every period in text[start:end], in text order; comparisons (比2018年) are kept as
+    baselines. A lunar day with no year (正月初十) is in `story_year`, the year the story last
+    named, else in the context year."""
     end = len(text) if end is None else end
     year = context_year or (published.year if published else None)
     found: list[Period] = []
@@ -127,7 +130,7 @@ def find_periods(
             last = period
         found.append(period)
     for m in LUNAR.finditer(text, start, end):
-        day = _lunar_day(m, year)
+        day = _lunar_day(m, context_year or story_year or year)
         if day is not None:
             found.append(Period(m.group(0), m.start(), m.end(), day, day, day.year))
     for m in UNTIL_NOW.finditer(text, start, end):

@@ -28,7 +28,7 @@ from aidetl.extract.orgs import PRONOUN, OrgMention
 # 清华大学微电子所所长魏少军表示; 国资委公布的数据显示; 工信部发布2021年度绿色制造名单)
 SOURCE_AFTER = re.compile(
     r"[：:]|[^，。；！？,;\d]{0,40}?(?:表示|说|称|认为|指出|介绍|透露|强调|坦言|分析|预计|预测|估计|测算"
-    r"|数据显示|显示|统计|报告|报道|调查|监测|消息|发布|公布|召开|证实)"
+    r"|数据显示|显示|统计|报告|报道|调查|监测|消息|发布|公布|召开|证实|推测|估算|告诉|告知)"
 )
 # …unless the words between name an action of its own (中国联通发布扶贫报告 is still quoted,
 # but 万达宣布…投资 acts): nothing here, a speaker's title or name fills the gap
@@ -56,7 +56,7 @@ SENTENCE_LEVEL_ALWAYS = True
 # new proposition (如果…，则…; 按照…; 但…)
 TOPIC_BREAK = re.compile(
     r"[；;]|[，,]\s*(?:如果|若|假如|则|因此|所以|但|但是|而|然而|不过|按照|根据|据|即使|虽然|尽管|可见"
-    r"|意味着|也就是)|(?:表示|透露|说|称|指出|认为|介绍|证实)[^，,。]{0,12}[，,：:]"
+    r"|意味着|也就是)|(?:表示|透露|说|称|指出|认为|介绍|证实|告诉|推测|坦言)[^，,。]{0,12}[，,：:]"
 )
 # 在中国电信的帮扶下，…: the organisation behind everything the sentence reports
 SPONSOR_AFTER = re.compile(r"的(?:大力)?(?:帮扶|支持|帮助|带动|推动|资助|援助|引领|指导|扶持)下")
