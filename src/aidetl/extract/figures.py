@@ -386,7 +386,7 @@ def read_figure_at(text: str, norm: str, m: re.Match[str], floor: int) -> Figure
             return None
     if cents is not None and cents.end() > end and value_max is None:
         value, end = value + read_cents(cents), cents.end()
-    if kind in P.PHYSICAL_KINDS and norm.startswith("/", end):
+    if kind in P.PHYSICAL_KINDS and P.CONCENTRATION_AFTER.match(norm, end):
         return None  # "35微克/立方米": a concentration, not an amount (prices stay money)
     if value_max is None and (upper := read_unit_range(norm, number, unit_m)) is not None:
         value_max, end = upper

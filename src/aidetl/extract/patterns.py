@@ -577,8 +577,10 @@ LATIN_WORD_BEFORE = re.compile(r"[A-Za-z][ \u00a0]$")
 
 # 多 after a measurement unit means "a bit more": "1米多高", "100斤多" (not 多家, 多种…)
 UNIT_APPROX = re.compile(r"多(?![个处项种名家次人户位样少万亿元])")
-# kinds of physical measurement (a rate of one, "35微克/立方米", is not a figure)
+# kinds of physical measurement; a concentration of one is not a figure ("35微克/立方米"),
+# a rate per time is ("300万吨/年": the context reads its per)
 PHYSICAL_KINDS = frozenset({"weight", "length", "area", "volume", "energy", "power", "speed"})
+CONCENTRATION_AFTER = re.compile(r"/(?:立方米|立方|毫升|升|平方米|m3|L\b|千克|公斤|kg)")
 # half a unit more after a measurement: "两米半", "三斤半" (not 半年, 半小时…)
 UNIT_HALF = re.compile(r"半(?![年月天日小个钟分秒季周天])")
 # …and after a percentage only when the clause ends: "14%多，"
