@@ -36,10 +36,7 @@ RELATIONS_SQL = "SELECT table_name FROM information_schema.tables"
 # figures_by_place. A warehouse from before those views (read-only, not yet migrated) sums
 # every mention.
 SUMMABLE = "fact_id IN (SELECT fact_id FROM summable_figures)"
-PLACE_SUMMABLE = """fact_id IN (
-    SELECT arg_min(fact_id, (published_at, fact_id)) FROM summable_facts
-    WHERE place IS NOT NULL OR place_code IS NOT NULL
-    GROUP BY place, place_code, year, metric, kind, unit, value, value_max)"""
+PLACE_SUMMABLE = "fact_id IN (SELECT fact_id FROM summable_place_figures)"
 MONEY_SQL = f"""
 SELECT subject, {YEAR} AS year, {SOURCE} AS source, {METRIC} AS metric,
        sum(value) AS total, count(*) AS facts
@@ -161,7 +158,7 @@ def _fill(data: dict[str, Any], warehouse: Queryable) -> None:
     data["facts_view"] = view
     if view is not None and {"articles", "runs"} <= relations:
         data["summary"] = _summary(warehouse, view)
-        migrated = "summable_figures" in relations
+        migrated = "summable_place_figures" in relations
         summable, in_place = (SUMMABLE, PLACE_SUMMABLE) if migrated else ("true", "true")
         data["money"] = _rows(warehouse, MONEY_SQL.format(view=view, summable=summable))
         data["metrics"] = _rows(warehouse, METRICS_SQL.format(view=view))

@@ -74,12 +74,13 @@ ARTICLE_SCHEMA = pa.schema(
 FACT_FIELDS = (
     "text", "start", "end", "value", "value_max", "unit", "kind", "qualifier", "metric",
     "subject", "subject_parent", "place", "place_code", "period_start", "period_end",
-    "cumulative", "planned", "parent_start", "sentence", "extractor_version",
+    "cumulative", "planned", "parent_start", "per", "summable", "subject_from", "place_from",
+    "period_from", "sentence", "extractor_version",
 )  # fmt: skip
 FACT_TYPES = {
     "start": pa.int32(), "end": pa.int32(), "value": VALUE_TYPE, "value_max": VALUE_TYPE,
     "period_start": pa.date32(), "period_end": pa.date32(), "cumulative": pa.bool_(),
-    "planned": pa.bool_(), "parent_start": pa.int32(),
+    "planned": pa.bool_(), "parent_start": pa.int32(), "summable": pa.bool_(),
 }  # fmt: skip
 FACT_SCHEMA = pa.schema(
     [("fact_id", pa.string()), ("version_id", pa.string())]
