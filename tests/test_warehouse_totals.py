@@ -134,5 +134,9 @@ def test_summable_figures_carry_the_sentence_title_and_link_of_their_first_menti
     )
     g = replace(f, sentence="转述：中国电信2019年投入1亿元。")
     wh.load_batch(Batch("r1", [], [first, later], [(first.version_id, f), (later.version_id, g)]))
-    _, rows = wh.query("SELECT mentions, articles, sentence, title, url FROM summable_figures")
-    assert rows == [(2, 2, "中国电信2019年投入1亿元。", "标题1", first.url)]
+    _, rows = wh.query(
+        "SELECT mentions, articles, sentence, title, url, first_published_local "
+        "FROM summable_figures"
+    )
+    # published 08:00 UTC: read in the Chinese press's own time, 16:00 in Shanghai
+    assert rows == [(2, 2, "中国电信2019年投入1亿元。", "标题1", first.url, "2020-05-01 16:00")]

@@ -40,8 +40,9 @@ WHERE summable;
 
 -- One row per distinct figure of a subject named in the figure's own clause: the same value
 -- for the same subject, year, metric and unit, reported by several articles (however each
--- dates or places it) or twice in one, is one figure. fact_id, text, url, sentence and title
--- are its earliest-published mention.
+-- dates or places it) or twice in one, is one figure. fact_id, text, url, sentence, title and
+-- qualifier are its earliest-published mention; first_published_local is when, as a reader
+-- of the Chinese press reads it (Asia/Shanghai; the warehouse keeps no per-article zone).
 CREATE OR REPLACE VIEW summable_figures AS
 SELECT
     subject,
@@ -63,7 +64,9 @@ SELECT
     arg_min(coalesce(nullif(source, ''), site), (published_at, fact_id)) AS source,
     min(published_at) AS first_published,
     arg_min(sentence, (published_at, fact_id)) AS sentence,
-    arg_min(title, (published_at, fact_id)) AS title
+    arg_min(title, (published_at, fact_id)) AS title,
+    arg_min(qualifier, (published_at, fact_id)) AS qualifier,
+    strftime(timezone('Asia/Shanghai', min(published_at)), '%Y-%m-%d %H:%M') AS first_published_local
 FROM summable_facts
 WHERE subject IS NOT NULL AND subject_from = 'clause'
 GROUP BY subject, year, metric, kind, unit, value, value_max;
@@ -88,7 +91,9 @@ SELECT
     arg_min(coalesce(nullif(source, ''), site), (published_at, fact_id)) AS source,
     min(published_at) AS first_published,
     arg_min(sentence, (published_at, fact_id)) AS sentence,
-    arg_min(title, (published_at, fact_id)) AS title
+    arg_min(title, (published_at, fact_id)) AS title,
+    arg_min(qualifier, (published_at, fact_id)) AS qualifier,
+    strftime(timezone('Asia/Shanghai', min(published_at)), '%Y-%m-%d %H:%M') AS first_published_local
 FROM summable_facts
 WHERE place IS NOT NULL AND place_from = 'clause'
 GROUP BY place, place_code, year, metric, kind, unit, value, value_max;
