@@ -3,15 +3,16 @@ an article without facts, places with codes, and a title that tries to inject a 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from aidetl.models import Article, Fact, FetchAttempt
 from aidetl.warehouse import Batch, Warehouse
 
 EVIL = '<script>alert("x")</script>&<b>'
-SHANGHAI = datetime(2020, 6, 1, 4, 0, tzinfo=UTC)
+SHANGHAI = datetime(2020, 6, 1, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # 04:00 UTC
 # what the extractor decides for a yearly flow of the subject and place its clause names
 SUMMABLE = {"summable": True, "subject_from": "clause", "place_from": "clause",
             "period_from": "clause"}  # fmt: skip

@@ -123,6 +123,17 @@ def views(db: Path) -> list[tuple]:
         return con.execute(VIEWS_SQL).fetchall()
 
 
+MACROS_SQL = (
+    "SELECT function_name, macro_definition FROM duckdb_functions() "
+    "WHERE function_type = 'macro' AND NOT internal ORDER BY 1"
+)
+
+
+def macros(db: Path) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(MACROS_SQL).fetchall()
+
+
 def test_a_fresh_and_an_upgraded_warehouse_end_with_the_same_views(tmp_path: Path) -> None:
     """Views live in views.sql: a warehouse built by migrations 001-005 (their own views, and
     data) and then upgraded ends with exactly the views of a fresh one, each with a comment."""
@@ -136,6 +147,7 @@ def test_a_fresh_and_an_upgraded_warehouse_end_with_the_same_views(tmp_path: Pat
     assert "summable_facts" in before and "summable_place_figures" not in before
     assert Warehouse(old).migrate() == ["006_fact_provenance"]
     assert views(old) == views(fresh)
+    assert macros(old) == macros(fresh) and macros(fresh)
     assert all(comment for _, _, comment in views(fresh))
     row = Warehouse(old).query("SELECT per, summable, subject_from, place_from, period_from "
                                "FROM facts")[1]  # fmt: skip

@@ -4,15 +4,18 @@ period came from), and totals that read them instead of re-deriving a rule in SQ
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import duckdb
 import pytest
-from test_warehouse import article, fact
+from test_warehouse import T0, article, fact
 
 from aidetl.warehouse import Batch, Warehouse, _staging, batch_tables
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_FIELDS = ("per", "summable", "subject_from", "place_from", "period_from")
 Y2019 = {"period_start": date(2019, 1, 1), "period_end": date(2019, 12, 31)}
 
@@ -126,9 +129,10 @@ def test_totals_add_only_clause_level_attributions(wh: Warehouse) -> None:
 def test_summable_figures_carry_the_sentence_title_and_link_of_their_first_mention(
     wh: Warehouse,
 ) -> None:
-    first = article(1, body="中国电信2019年投入1亿元。")
+    first = replace(article(1, body="中国电信2019年投入1亿元。"),
+                    published_at=T0.astimezone(SHANGHAI))  # fmt: skip
     later = replace(article(2, body="转述：中国电信2019年投入1亿元。"),
-                    published_at=first.published_at.replace(day=9))  # fmt: skip
+                    published_at=T0.replace(day=9))  # fmt: skip
     f = decided(
         0, "100000000", summable=True, subject_from="clause", sentence="中国电信2019年投入1亿元。"
     )
@@ -138,5 +142,37 @@ def test_summable_figures_carry_the_sentence_title_and_link_of_their_first_menti
         "SELECT mentions, articles, sentence, title, url, first_published_local "
         "FROM summable_figures"
     )
-    # published 08:00 UTC: read in the Chinese press's own time, 16:00 in Shanghai
+    # published 08:00 UTC by a page that gives Beijing time: shown as the page gives it
     assert rows == [(2, 2, "中国电信2019年投入1亿元。", "标题1", first.url, "2020-05-01 16:00")]
+
+
+def test_times_are_shown_in_the_article_s_own_time_zone(wh: Warehouse) -> None:
+    """published_local: the offset the page gave (a Tokyo page at +09:00 stays +09:00),
+    Beijing time for a page in Asia/Shanghai, and Beijing time for rows loaded before the
+    offset was stored."""
+    tokyo = timezone(timedelta(hours=9))
+    pages = [
+        replace(article(1), published_at=T0.astimezone(SHANGHAI)),
+        replace(article(2), published_at=T0.astimezone(tokyo)),
+    ]
+    old = replace(article(3), published_at=T0)
+    wh.load_batch(Batch("r1", [], [*pages, old], []))
+    _, rows = wh.query("SELECT url, published_utc_offset FROM articles ORDER BY url")
+    assert [r[1] for r in rows] == [480, 540, 0]
+    with duckdb.connect(str(wh.path)) as con:  # as loaded before migration 006
+        con.execute("UPDATE articles SET published_utc_offset = NULL WHERE url = ?", [old.url])
+    _, rows = wh.query("SELECT url, published_local FROM article_summary ORDER BY url")
+    assert [r[1] for r in rows] == ["2020-05-01 16:00", "2020-05-01 17:00", "2020-05-01 16:00"]
+
+
+def test_a_unit_staged_before_the_utc_offset_merges_with_null(wh: Warehouse) -> None:
+    a = replace(article(1), published_at=T0.astimezone(SHANGHAI))
+    tables = batch_tables(Batch("r1", [], [a], []))
+    tables["articles"] = tables["articles"].drop_columns(["published_utc_offset"])
+    _staging.stage(wh.path, "r1", tables)
+    assert wh.merge_staged() == 1
+    _, rows = wh.query(
+        "SELECT published_utc_offset, published_local FROM articles JOIN article_summary "
+        "USING (article_id)"
+    )
+    assert rows == [(None, "2020-05-01 16:00")]

@@ -8,6 +8,14 @@
 -- place came from (`subject_from`, `place_from`). A total adds only clause-level
 -- attributions, and each distinct figure once.
 
+-- An article's time as a person reads it: in the article's own time zone (the UTC offset
+-- its page gave, stored at load), else Asia/Shanghai. local_time(TIMESTAMPTZ '2020-06-01
+-- 04:00:00+00', NULL) = '2020-06-01 12:00'.
+CREATE OR REPLACE MACRO local_time(instant, utc_offset) AS strftime(
+    CASE WHEN utc_offset IS NULL THEN timezone('Asia/Shanghai', instant)
+         ELSE timezone('UTC', instant) + to_minutes(utc_offset) END,
+    '%Y-%m-%d %H:%M');
+
 -- Facts of each article's current version, from the extractor version loaded for it last:
 -- re-extracting archived pages with a newer extractor adds its facts beside the old ones,
 -- and only the newest set counts.
@@ -18,7 +26,8 @@ WITH latest AS (
     WHERE version_id IN (SELECT current_version_id FROM articles)
     GROUP BY version_id
 )
-SELECT f.*, a.url, a.title, a.site, a.source, a.published_at
+SELECT f.*, a.url, a.title, a.site, a.source, a.published_at,
+       local_time(a.published_at, a.published_utc_offset) AS published_local
 FROM facts AS f
 JOIN articles AS a ON a.article_id = f.article_id AND a.current_version_id = f.version_id
 JOIN latest AS l
@@ -41,8 +50,8 @@ WHERE summable;
 -- One row per distinct figure of a subject named in the figure's own clause: the same value
 -- for the same subject, year, metric and unit, reported by several articles (however each
 -- dates or places it) or twice in one, is one figure. fact_id, text, url, sentence, title and
--- qualifier are its earliest-published mention; first_published_local is when, as a reader
--- of the Chinese press reads it (Asia/Shanghai; the warehouse keeps no per-article zone).
+-- qualifier are its earliest-published mention; first_published_local is when, in that
+-- article's own time zone.
 CREATE OR REPLACE VIEW summable_figures AS
 SELECT
     subject,
@@ -66,7 +75,7 @@ SELECT
     arg_min(sentence, (published_at, fact_id)) AS sentence,
     arg_min(title, (published_at, fact_id)) AS title,
     arg_min(qualifier, (published_at, fact_id)) AS qualifier,
-    strftime(timezone('Asia/Shanghai', min(published_at)), '%Y-%m-%d %H:%M') AS first_published_local
+    arg_min(published_local, (published_at, fact_id)) AS first_published_local
 FROM summable_facts
 WHERE subject IS NOT NULL AND subject_from = 'clause'
 GROUP BY subject, year, metric, kind, unit, value, value_max;
@@ -93,7 +102,7 @@ SELECT
     arg_min(sentence, (published_at, fact_id)) AS sentence,
     arg_min(title, (published_at, fact_id)) AS title,
     arg_min(qualifier, (published_at, fact_id)) AS qualifier,
-    strftime(timezone('Asia/Shanghai', min(published_at)), '%Y-%m-%d %H:%M') AS first_published_local
+    arg_min(published_local, (published_at, fact_id)) AS first_published_local
 FROM summable_facts
 WHERE place IS NOT NULL AND place_from = 'clause'
 GROUP BY place, place_code, year, metric, kind, unit, value, value_max;
@@ -196,7 +205,8 @@ SELECT
     v.duplicate_of,
     count(cf.fact_id) AS fact_count,
     max(cf.value) FILTER (WHERE cf.kind = 'money') AS largest_money,
-    arg_max(cf.unit, cf.value) FILTER (WHERE cf.kind = 'money') AS largest_money_unit
+    arg_max(cf.unit, cf.value) FILTER (WHERE cf.kind = 'money') AS largest_money_unit,
+    local_time(a.published_at, a.published_utc_offset) AS published_local
 FROM articles AS a
 LEFT JOIN article_versions AS v ON v.version_id = a.current_version_id
 LEFT JOIN current_facts AS cf ON cf.article_id = a.article_id
@@ -237,7 +247,7 @@ SELECT
 FROM facts
 GROUP BY extractor_version;
 
-COMMENT ON VIEW current_facts IS 'Facts of each article''s current version, from the extractor version loaded for it last, with the article''s url, title, site, source and published_at';
+COMMENT ON VIEW current_facts IS 'Facts of each article''s current version, from the extractor version loaded for it last, with the article''s url, title, site, source, published_at and published_local (its own time zone, else Asia/Shanghai, as text)';
 COMMENT ON VIEW facts_dedup IS 'current_facts without the facts of reposts (a story counts once, through its earliest-published copy)';
 COMMENT ON VIEW summable_facts IS 'Mentions the extractor marked summable (facts.summable), with the year a total files them under; attribution not yet filtered';
 COMMENT ON VIEW summable_figures IS 'Distinct summable figures of each subject named in the figure''s own clause (subject_from = clause; a value reported twice counts once); money_by_subject_year sums these';
@@ -245,7 +255,7 @@ COMMENT ON VIEW summable_place_figures IS 'Distinct summable figures of each pla
 COMMENT ON VIEW money_by_subject_year IS 'Money facts per subject, year and currency; total sums the distinct summable figures attributed in their own clause (NULL when none)';
 COMMENT ON VIEW figures_by_place IS 'Facts per place, kind and unit; total sums the distinct summable figures placed in their own clause (NULL when none)';
 COMMENT ON VIEW counts_by_metric IS 'Facts per metric, kind and unit; total sums the distinct summable figures of a clause-level subject, or else of a clause-level place (NULL when none)';
-COMMENT ON VIEW article_summary IS 'One row per article: its current version''s repost mark, fact count and largest money figure';
+COMMENT ON VIEW article_summary IS 'One row per article: its current version''s repost mark, fact count, largest money figure and published_local (its own time zone, else Asia/Shanghai, as text)';
 COMMENT ON VIEW articles_without_facts IS 'Articles whose current version has no facts (extraction found nothing, or failed)';
 COMMENT ON VIEW failing_urls IS 'URLs whose last attempt failed, with attempt and failure counts and the last error';
 COMMENT ON VIEW facts_by_extractor IS 'Facts and articles per extractor version, with when they were first and last loaded';

@@ -375,7 +375,7 @@ def _totals_html(data: dict[str, Any]) -> str:
 
 def _totals_table(key: str, totals: list[dict]) -> str:
     if not totals:
-        return '<p class="empty">No data yet.</p>'
+        return '<p class="empty">No totals yet.</p>'
     head = "<thead><tr><th>Figure</th><th>Sentence</th><th>Metric</th><th>Source</th></tr></thead>"
     body = "".join(_total_rows(t) for t in totals)
     return f'<table id="totals-{E(key)}" class="totals facts">{head}<tbody>{body}</tbody></table>'

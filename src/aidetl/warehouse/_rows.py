@@ -68,7 +68,7 @@ ARTICLE_SCHEMA = pa.schema(
      ("source", pa.string()), ("title", pa.string()), ("published_at", TS_TYPE),
      ("author", pa.string()), ("editor", pa.string()), ("outlet", pa.string()),
      ("body", pa.string()), ("archive_key", pa.string()), ("simhash", pa.uint64()),
-     ("ord", pa.int64())]
+     ("ord", pa.int64()), ("published_utc_offset", pa.int32())]
 )  # fmt: skip
 
 FACT_FIELDS = (
@@ -117,6 +117,12 @@ ARTICLE_FIELDS = (
 )  # fmt: skip
 
 
+def utc_offset_minutes(value: datetime | None) -> int | None:
+    """Minutes east of UTC of an aware datetime (480 for 2020-06-01 12:00+08:00), else None."""
+    offset = value.utcoffset() if value is not None else None
+    return None if offset is None else int(offset.total_seconds() // 60)
+
+
 def article_table(articles: list[Article], simhashes: dict[str, int] | None) -> pa.Table:
     """One row per article of the batch, column by column (ord = its position)."""
     cols: dict[str, list] = {name: list(map(attrgetter(name), articles)) for name in ARTICLE_FIELDS}
@@ -127,6 +133,7 @@ def article_table(articles: list[Article], simhashes: dict[str, int] | None) -> 
         for aid, digest in zip(cols["article_id"], cols["content_hash"], strict=True)
     ]
     cols["published_at"] = [to_utc(a.published_at) for a in articles]
+    cols["published_utc_offset"] = [utc_offset_minutes(a.published_at) for a in articles]
     cols["simhash"] = list(map((simhashes or {}).get, cols["version_id"]))
     cols["ord"] = list(range(len(articles)))
     return pa.table({f.name: pa.array(cols[f.name], f.type) for f in ARTICLE_SCHEMA})
