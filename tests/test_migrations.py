@@ -180,6 +180,22 @@ def test_a_changed_views_file_is_re_applied_on_the_next_migrate(tmp_path: Path) 
     assert Warehouse(db, sql_dir=sql_dir).query("SELECT one FROM newest")[1] == [(1,)]
 
 
+def test_a_new_table_migration_re_applies_the_unchanged_views(tmp_path: Path) -> None:
+    """Tables changed under the views: they are re-created even though views.sql is not."""
+    sql_dir = tmp_path / "sql"
+    shutil.copytree(find_sql_dir(), sql_dir)
+    db = tmp_path / "w.duckdb"
+    Warehouse(db, sql_dir=sql_dir).migrate()
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE _views SET applied_at = TIMESTAMPTZ '2000-01-01 00:00:00+00'")
+    latest = list_migrations(sql_dir)[-1].version
+    (sql_dir / f"{latest + 1:03d}_more.sql").write_text("CREATE TABLE more (a INTEGER);\n")
+    assert Warehouse(db, sql_dir=sql_dir).migrate() == [f"{latest + 1:03d}_more"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        (applied,) = con.execute("SELECT year(applied_at) FROM _views").fetchone()
+    assert applied > 2000
+
+
 def test_a_failing_views_file_rolls_back_and_keeps_the_old_views(tmp_path: Path) -> None:
     sql_dir = tmp_path / "sql"
     shutil.copytree(find_sql_dir(), sql_dir)

@@ -3,9 +3,10 @@ together with its row in _migrations — the sqlite-utils pattern.
 
 Tables live in the numbered migrations; views are derived, not history, so they live in one
 repeatable file (warehouse/views.sql, all CREATE OR REPLACE VIEW) that shows the live schema.
-Once the numbered migrations reach the latest one, views.sql is re-applied whenever its text
-differs from the text last applied (its sha256 is kept in _views), so migrating twice is a
-no-op and a new aidetl's views replace an old one's on its first write.
+Once the numbered migrations reach the latest one, views.sql is re-applied when a numbered
+migration was just applied or its text differs from the text last applied (its sha256 is
+kept in _views), so migrating twice is a no-op and a new aidetl's views replace an old one's
+on its first write.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def apply_migrations(
         done.append(migration.label)
     latest = max((m.version for m in known), default=0)
     if target is None or target >= latest:
-        apply_views(con, db, sql_dir)
+        apply_views(con, db, sql_dir, force=bool(done))
     return done
 
 
@@ -145,15 +146,17 @@ def views_digest(con: duckdb.DuckDBPyConnection) -> str | None:
     return rows[0][0] if rows else None
 
 
-def apply_views(con: duckdb.DuckDBPyConnection, db: Path, sql_dir: Path) -> bool:
-    """Re-apply views.sql in one transaction with its record when its text changed;
-    return whether it ran."""
+def apply_views(
+    con: duckdb.DuckDBPyConnection, db: Path, sql_dir: Path, *, force: bool = False
+) -> bool:
+    """Re-apply views.sql in one transaction with its record when its text changed (or
+    when `force`: tables just changed under the views); return whether it ran."""
     path = sql_dir / VIEWS_FILE
     if not path.is_file():
         return False
     sql = path.read_text(encoding="utf-8")
     digest = hashlib.sha256(sql.encode("utf-8")).hexdigest()
-    if views_digest(con) == digest:
+    if views_digest(con) == digest and not force:
         return False
     con.begin()
     try:
