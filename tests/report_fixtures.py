@@ -3,15 +3,19 @@ an article without facts, places with codes, and a title that tries to inject a 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from aidetl.models import Article, Fact, FetchAttempt
 from aidetl.warehouse import Batch, Warehouse
 
 EVIL = '<script>alert("x")</script>&<b>'
-SHANGHAI = datetime(2020, 6, 1, 4, 0, tzinfo=UTC)
+SHANGHAI = datetime(2020, 6, 1, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # 04:00 UTC
+# what the extractor decides for a yearly flow of the subject and place its clause names
+SUMMABLE = {"summable": True, "subject_from": "clause", "place_from": "clause",
+            "period_from": "clause"}  # fmt: skip
 
 
 def make_article(n: int, body: str, *, source: str, title: str, year: int = 2020) -> Article:
@@ -72,6 +76,7 @@ def build_warehouse(path: Path) -> Path:
                 place_code="520000",
                 period_start=date(2020, 1, 1),
                 period_end=date(2020, 12, 31),
+                **SUMMABLE,
             ),
         ),
         (
@@ -101,6 +106,7 @@ def build_warehouse(path: Path) -> Path:
                 place_code="530000",
                 period_start=date(2021, 1, 1),
                 period_end=date(2021, 12, 31),
+                **SUMMABLE,
             ),
         ),
         (b, make_fact(BODY_B, "5万人", "50000", unit="person", kind="count", place="云南省")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -221,3 +222,83 @@ def test_only_http_links_become_hrefs():
     html_text = render_report(data)
     assert "<mark>5亿元</mark>" in html_text
     assert 'href="javascript' not in html_text.lower()
+
+
+TOTAL_ROW = re.compile(r'<tr class="total" data-total="([^"]+)" data-figures="(\d+)">')
+FIGURE_ROW = re.compile(r'<tr class="figure" data-value="([^"]+)">(.*?)</tr>', re.S)
+
+
+def totals_section(html_text: str, key: str) -> list[tuple[float, int, list[tuple[float, str]]]]:
+    """(total, figures_summed, [(figure value, row html)…]) for each total of one table."""
+    (table,) = re.findall(rf'<table id="totals-{key}".*?</table>', html_text, re.S)
+    out = []
+    parts = TOTAL_ROW.split(table)  # [head, total, count, body, total, count, body…]
+    for total, count, body in zip(parts[1::3], parts[2::3], parts[3::3], strict=True):
+        figures = [(float(v), row) for v, row in FIGURE_ROW.findall(body)]
+        out.append((float(total), int(count), figures))
+    return out
+
+
+def test_every_total_lists_the_figures_it_adds_with_sentence_and_link(report, warehouse):
+    """Show the work: each total of money_by_subject_year and figures_by_place is followed by
+    its figures, which add up to it, each with its marked sentence and its article's link."""
+    for key, sql in (
+        ("subjects", "SELECT sum(total) FROM money_by_subject_year"),
+        ("places", "SELECT sum(total) FROM figures_by_place WHERE kind = 'money'"),
+    ):
+        totals = totals_section(report, key)
+        expected = scalar(warehouse, sql)
+        assert sum(t for t, _, _ in totals) == pytest.approx(expected) and expected > 0
+        for total, count, figures in totals:
+            assert len(figures) == count >= 1
+            assert sum(v for v, _ in figures) == pytest.approx(total)
+            for _, row in figures:
+                assert "<mark>" in row and 'href="https://news.example.cn/' in row
+    (subjects_first, _, [(_, row)]) = totals_section(report, "subjects")[0]
+    assert subjects_first == 200_000_000 and "捐赠资金<mark>2亿元</mark>全部到位" in row
+    assert "gov/2.html" in row and "2021-06-01 12:00" in row  # first copy, Shanghai time
+
+
+def test_the_money_headline_says_what_it_sums(report):
+    heading = re.search(r"<h3>Money by subject and year.*?</h3>", report, re.S).group(0)
+    assert "summable money figures: done, the subject&#x27;s own, one period" in heading
+    assert "clause-level attribution" in heading
+    assert "Summable money (CNY)" in report and "What each total adds" in report
+
+
+def test_totals_leave_out_what_the_extractor_did_not_mark_or_attribute_in_the_clause(
+    tmp_path,
+):
+    from report_fixtures import SUMMABLE, make_article, make_fact
+
+    from aidetl.warehouse import Batch
+
+    body = "甲公司2020年投入1000万元。乙公司2020年捐赠300万元。2020年投入50万元。"
+    a = make_article(9, body, source="s", title="t")
+    y2020 = {"period_start": date(2020, 1, 1), "period_end": date(2020, 12, 31)}
+    facts = [
+        make_fact(body, "1000万元", "10000000", subject="甲公司", **y2020, **SUMMABLE),
+        make_fact(body, "300万元", "3000000", subject="乙公司", **y2020),  # not summable
+        make_fact(body, "50万元", "500000", subject="甲公司", **y2020,
+                  **{**SUMMABLE, "subject_from": "previous_sentence"}),
+    ]  # fmt: skip
+    path = tmp_path / "w.duckdb"
+    with Warehouse(path) as wh:
+        wh.load_batch(Batch("r", [], [a], [(a.version_id, f) for f in facts]))
+    html_text = write_report(path, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert [(t, n, [v for v, _ in f]) for t, n, f in totals_section(html_text, "subjects")] == [
+        (10_000_000, 1, [10_000_000])
+    ]
+    assert [(r["subject"], r["total"]) for r in embedded(html_text)["money"]] == [
+        ("甲公司", 10_000_000)
+    ]
+
+
+def test_a_warehouse_whose_views_predate_the_summable_column_shows_no_totals(tmp_path):
+    """Read-only, before `aidetl migrate`: counts still show, totals wait for the new views
+    rather than being summed by an older rule."""
+    path = tmp_path / "old.duckdb"
+    Warehouse(path).migrate(target=5)
+    html_text = write_report(path, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "No totals: run <code>aidetl migrate</code>" in html_text
+    assert embedded(html_text)["money"] == []

@@ -165,13 +165,17 @@ def money(start: int, value: str, **kw: object) -> Fact:
 
 def test_totals_add_each_summable_figure_once(wh: Warehouse) -> None:
     """total sums distinct yearly flows; rates, balances, cumulative, planned, multi-year,
-    as-of, undated and unattributed amounts are counted as facts but never added to it."""
-    y2019 = {"period_start": date(2019, 1, 1), "period_end": date(2019, 12, 31)}
+    as-of, undated and unattributed amounts are counted as facts but never added to it.
+    Since migration 006 the extractor decides which (facts.summable); the facts below carry
+    the decision it makes for each."""
+    y2019 = {"period_start": date(2019, 1, 1), "period_end": date(2019, 12, 31),
+             "subject_from": "clause"}  # fmt: skip
+    ok = {"summable": True, **y2019}
     a, b = article(1), article(2, body="另一家媒体的报道：中国电信2019年投入扶贫资金1亿元。")
     facts_a = [
-        money(0, "100000000", metric="investment", **y2019),  # 2019年投入1亿元
-        money(3, "100000000", metric="investment", **y2019),  # the same figure again
-        money(6, "30000000", metric="donation", **y2019),  # 2019年捐赠3000万元
+        money(0, "100000000", metric="investment", **ok),  # 2019年投入1亿元
+        money(3, "100000000", metric="investment", **ok),  # the same figure again
+        money(6, "30000000", metric="donation", **ok),  # 2019年捐赠3000万元
         money(9, "500000000", metric="investment", cumulative=True, **y2019),  # 累计
         money(12, "80000000", metric="investment", planned=True, **y2019),  # 计划投入
         money(15, "900000000", metric="loan", **y2019),  # 贷款余额: a balance
@@ -185,7 +189,8 @@ def test_totals_add_each_summable_figure_once(wh: Warehouse) -> None:
         money(33, "20000000", metric="investment"),  # 近年来投资2000万元: undated
     ]  # fmt: skip
     # another outlet's copy, dated 2019年下半年 and placed in 贵州省: still the same figure
-    second_half = {"period_start": date(2019, 7, 1), "period_end": date(2019, 12, 31)}
+    second_half = {"period_start": date(2019, 7, 1), "period_end": date(2019, 12, 31),
+                   "summable": True, "subject_from": "clause", "place_from": "clause"}  # fmt: skip
     facts_b = [money(0, "100000000", metric="investment", place="贵州省", **second_half)]
     wh.load_batch(Batch("r1", [], [a, b], [(a.version_id, f) for f in facts_a]
                         + [(b.version_id, f) for f in facts_b]))  # fmt: skip

@@ -31,21 +31,44 @@ SOURCE = "coalesce(nullif(source, ''), site, '(unknown)')"
 METRIC = "coalesce(metric, '(none)')"
 
 RELATIONS_SQL = "SELECT table_name FROM information_schema.tables"
-# Money is summed the way the views sum it: each distinct summable figure once, through
-# the mention that stands for it: per subject as in money_by_subject_year, per place as in
-# figures_by_place. A warehouse from before those views (read-only, not yet migrated) sums
-# every mention.
-SUMMABLE = "fact_id IN (SELECT fact_id FROM summable_figures)"
-PLACE_SUMMABLE = """fact_id IN (
-    SELECT arg_min(fact_id, (published_at, fact_id)) FROM summable_facts
-    WHERE place IS NOT NULL OR place_code IS NOT NULL
-    GROUP BY place, place_code, year, metric, kind, unit, value, value_max)"""
-MONEY_SQL = f"""
-SELECT subject, {YEAR} AS year, {SOURCE} AS source, {METRIC} AS metric,
-       sum(value) AS total, count(*) AS facts
-FROM {{view}} WHERE kind = 'money' AND unit = 'CNY' AND subject IS NOT NULL AND {{summable}}
+# What every money total of the report adds, said once: the chart, the card and the totals
+# section all read the views, which add only what the extractor marked summable (see
+# warehouse/views.sql); nothing here re-derives that rule.
+SUMMED = (
+    "summable money figures: done, the subject's own, one period, clause-level attribution, "
+    "each distinct figure once"
+)
+MONEY_SQL = """
+SELECT subject, year, coalesce(nullif(source, ''), '(unknown)') AS source,
+       coalesce(metric, '(none)') AS metric, sum(value) AS total, count(*) AS facts
+FROM summable_figures WHERE kind = 'money' AND unit = 'CNY'
 GROUP BY ALL ORDER BY total DESC
 """
+# Province labels: money of the figures figures_by_place sums, through the mention that
+# stands for each (summable_place_figures.fact_id).
+PLACE_SUMMABLE = "fact_id IN (SELECT fact_id FROM summable_place_figures)"
+# Every total, and the figures it adds (the views' rows, grouped here for display only).
+TOTALS_SHOWN = 200  # totals listed per section, largest first
+FIGURE_COLUMNS = """value, value_max, unit, qualifier, text, metric, sentence, url, title,
+       coalesce(nullif(source, ''), '(unknown)') AS source, first_published_local, mentions,
+       articles"""
+TOTALS_SQL = {
+    "subjects": """
+SELECT subject AS label, year, unit, total, figures_summed FROM money_by_subject_year
+WHERE total IS NOT NULL ORDER BY total DESC, subject, year LIMIT ?""",
+    "places": """
+SELECT place AS label, place_code, unit, total, figures_summed FROM figures_by_place
+WHERE kind = 'money' AND total IS NOT NULL ORDER BY total DESC, place, place_code LIMIT ?""",
+}
+FIGURES_SQL = {
+    "subjects": f"""
+SELECT subject AS label, year, {FIGURE_COLUMNS} FROM summable_figures
+WHERE kind = 'money' ORDER BY value DESC, fact_id""",
+    "places": f"""
+SELECT place AS label, place_code, {FIGURE_COLUMNS} FROM summable_place_figures
+WHERE kind = 'money' ORDER BY value DESC, fact_id""",
+}
+TOTAL_KEYS = {"subjects": ("label", "year", "unit"), "places": ("label", "place_code", "unit")}
 METRICS_SQL = f"""
 SELECT {METRIC} AS metric, kind, {YEAR} AS year, {SOURCE} AS source, count(*) AS facts
 FROM {{view}} GROUP BY ALL ORDER BY facts DESC
@@ -159,12 +182,17 @@ def _fill(data: dict[str, Any], warehouse: Queryable) -> None:
     relations = _relations(warehouse)
     view = next((v for v in ("facts_dedup", "current_facts") if v in relations), None)
     data["facts_view"] = view
+    # a warehouse read before `aidetl migrate` brought its views to this version: no totals
+    # (they would be summed by an older rule), counts only
+    migrated = "summable_place_figures" in relations
+    data["totals_available"] = migrated
     if view is not None and {"articles", "runs"} <= relations:
         data["summary"] = _summary(warehouse, view)
-        migrated = "summable_figures" in relations
-        summable, in_place = (SUMMABLE, PLACE_SUMMABLE) if migrated else ("true", "true")
-        data["money"] = _rows(warehouse, MONEY_SQL.format(view=view, summable=summable))
+        if migrated:
+            data["money"] = _rows(warehouse, MONEY_SQL)
+            data["totals"] = {key: _totals(warehouse, key) for key in TOTALS_SQL}
         data["metrics"] = _rows(warehouse, METRICS_SQL.format(view=view))
+        in_place = PLACE_SUMMABLE if migrated else "false"
         places = PLACES_SQL.format(view=view, in_place=in_place)
         data["places"] = _with_province_names(_rows(warehouse, places))
     if view is not None and "article_versions" in relations:
@@ -183,6 +211,8 @@ def empty_data() -> dict[str, Any]:
         "facts_view": None,
         "summary": {"articles": 0, "facts": 0, "sources": 0, "runs": 0, "last_run": None},
         "money": [],
+        "totals": {"subjects": [], "places": []},
+        "totals_available": False,
         "metrics": [],
         "places": [],
         "largest": [],
@@ -213,6 +243,23 @@ def _summary(warehouse: Queryable, view: str) -> dict[str, Any]:
     (row,) = warehouse.query(SUMMARY_SQL.format(view=view))[1]
     keys = ("articles", "facts", "sources", "runs", "last_run")
     return {k: _plain(v) for k, v in zip(keys, row, strict=True)}
+
+
+def _totals(warehouse: Queryable, key: str) -> list[dict]:
+    """The largest totals of one kind, each with the figures it adds (largest first)."""
+    totals = _rows(warehouse, TOTALS_SQL[key], [TOTALS_SHOWN])
+    fields = TOTAL_KEYS[key]
+    by_total: dict[tuple, list[dict]] = {tuple(t[f] for f in fields): [] for t in totals}
+    for figure in _rows(warehouse, FIGURES_SQL[key]):
+        figures = by_total.get(tuple(figure[f] for f in fields))
+        if figures is not None:
+            figure["mark"] = mark_mention(
+                figure["sentence"] or "", figure["text"], None, None, None
+            )
+            figures.append(figure)
+    for total in totals:
+        total["figures"] = by_total[tuple(total[f] for f in fields)]
+    return totals
 
 
 def _with_province_names(rows: list[dict]) -> list[dict]:
@@ -263,6 +310,8 @@ def render_report(data: dict[str, Any]) -> str:
     slots = {
         "<!--@META@-->": _meta_html(data),
         "<!--@SUMMARY@-->": _summary_html(data),
+        "<!--@SUMMED@-->": E(SUMMED),
+        "<!--@TOTALS@-->": _totals_html(data),
         "<!--@LARGEST@-->": _largest_html(data["largest"]),
         "<!--@QUALITY@-->": _quality_html(data["quality"]),
         "<!--@DATA@-->": embed_json(data),
@@ -297,7 +346,7 @@ def _summary_html(data: dict[str, Any]) -> str:
     cards = [
         ("Articles", format_number(s["articles"])),
         ("Facts", format_number(s["facts"])),
-        ("Money (CNY)", format_number(money) + "元"),
+        ("Summable money (CNY)", format_number(money) + "元"),
         ("Sources", format_number(s["sources"])),
         ("Runs", format_number(s["runs"])),
         ("Last run", (s["last_run"] or "—")[:16]),
@@ -305,6 +354,62 @@ def _summary_html(data: dict[str, Any]) -> str:
     return "".join(
         f'<div class="card"><div class="label">{E(k)}</div><div class="big">{E(v)}</div></div>'
         for k, v in cards
+    )
+
+
+TOTAL_SECTIONS = (
+    ("subjects", "By subject and year", "money_by_subject_year"),
+    ("places", "By place (all years)", "figures_by_place"),
+)
+
+
+def _totals_html(data: dict[str, Any]) -> str:
+    if not data["totals_available"]:
+        return '<p class="empty">No totals: run <code>aidetl migrate</code> on this warehouse.</p>'
+    return "".join(
+        f'<h3>{E(heading)} <span class="muted">(total in <code>{E(view)}</code>; '
+        f"{len(data['totals'][key])} shown)</span></h3>" + _totals_table(key, data["totals"][key])
+        for key, heading, view in TOTAL_SECTIONS
+    )
+
+
+def _totals_table(key: str, totals: list[dict]) -> str:
+    if not totals:
+        return '<p class="empty">No totals yet.</p>'
+    head = "<thead><tr><th>Figure</th><th>Sentence</th><th>Metric</th><th>Source</th></tr></thead>"
+    body = "".join(_total_rows(t) for t in totals)
+    return f'<table id="totals-{E(key)}" class="totals facts">{head}<tbody>{body}</tbody></table>'
+
+
+def _total_rows(t: dict) -> str:
+    label = " · ".join(str(x) for x in (t["label"], t.get("year"), t.get("place_code")) if x)
+    unit = UNIT_LABELS.get(t["unit"], f" {t['unit']}")
+    n = t["figures_summed"]
+    head = (
+        f'<tr class="total" data-total="{E(str(t["total"]))}" data-figures="{n}">'
+        f'<th colspan="4">{E(label)}: {E(format_number(t["total"]) + unit)} '
+        f'<span class="muted">= the {n} figure{"s" if n != 1 else ""} below</span></th></tr>'
+    )
+    return head + "".join(_figure_row(f) for f in t["figures"])
+
+
+def _figure_row(f: dict) -> str:
+    before, mention, after = f["mark"]
+    title = f["title"] or f["url"] or "(untitled)"
+    link = (
+        f'<a href="{E(f["url"])}" rel="noopener noreferrer">{E(title)}</a>'
+        if _is_web_url(f["url"])
+        else E(title)
+    )
+    seen = f"{f['mentions']} mention{'s' if f['mentions'] != 1 else ''}"
+    seen += f" in {f['articles']} article{'s' if f['articles'] != 1 else ''}"
+    when = f["first_published_local"] or "date unknown"
+    return (
+        f'<tr class="figure" data-value="{E(str(f["value"]))}">'
+        f'<td class="num">{E(format_fact_value(f))}</td>'
+        f'<td class="sentence">{E(before)}<mark>{E(mention)}</mark>{E(after)}</td>'
+        f"<td>{E(f['metric'] or '—')}</td>"
+        f'<td>{link}<div class="muted">{E(f["source"])} · {E(when)} · {E(seen)}</div></td></tr>'
     )
 
 

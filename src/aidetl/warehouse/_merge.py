@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from aidetl.errors import WarehouseError
-from aidetl.warehouse._rows import FACT_ID_SQL
+from aidetl.warehouse._rows import ARTICLE_SCHEMA, FACT_ID_SQL
 
 # Is each key unique within the batch (the usual case)? Then the inserts below read the
 # Arrow rows as they are instead of hashing whole wide rows for DISTINCT ON.
@@ -36,7 +36,7 @@ DISTINCT_FETCHES = "(SELECT DISTINCT ON (fetch_id) * FROM b_fetches)"
 LATEST_ARTICLES = """
 CREATE TEMP TABLE b_latest AS
 SELECT a.article_id, a.version_id, a.url, a.canonical_url, a.site, a.source, a.title,
-       a.published_at, a.author, a.editor, a.outlet, f.seen_at
+       a.published_at, a.published_utc_offset, a.author, a.editor, a.outlet, f.seen_at
 FROM b_articles AS a
 LEFT JOIN (SELECT archive_key, max(fetched_at) AS seen_at FROM b_fetches
            WHERE archive_key IS NOT NULL GROUP BY archive_key) AS f USING (archive_key)
@@ -45,8 +45,8 @@ QUALIFY row_number() OVER (PARTITION BY a.article_id ORDER BY a.ord DESC) = 1
 
 INSERT_ARTICLES = """
 INSERT INTO articles BY NAME
-SELECT article_id, url, canonical_url, site, source, title, published_at, author, editor,
-       outlet, version_id AS current_version_id, $run AS first_seen_run,
+SELECT article_id, url, canonical_url, site, source, title, published_at,
+       published_utc_offset, author, editor, outlet, version_id AS current_version_id, $run AS first_seen_run,
        $run AS last_seen_run, now() AS first_seen_at, now() AS updated_at
 FROM b_latest AS s
 WHERE NOT EXISTS (SELECT 1 FROM articles AS t WHERE t.article_id = s.article_id)
@@ -59,7 +59,8 @@ WHERE NOT EXISTS (SELECT 1 FROM articles AS t WHERE t.article_id = s.article_id)
 UPDATE_ARTICLES = """
 UPDATE articles AS t
 SET url = s.url, site = s.site, source = s.source, title = s.title,
-    published_at = s.published_at, author = s.author, editor = s.editor, outlet = s.outlet,
+    published_at = s.published_at, published_utc_offset = s.published_utc_offset,
+    author = s.author, editor = s.editor, outlet = s.outlet,
     current_version_id = s.version_id, last_seen_run = $run, updated_at = now()
 FROM b_latest AS s
 WHERE t.article_id = s.article_id
@@ -242,6 +243,18 @@ def changed(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> int:
     return int(rows[0][0]) if rows else 0
 
 
+def with_article_columns(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """A unit staged by an older aidetl lacks article columns added since (the statements
+    above name them): they come in as NULL."""
+    articles = tables.get("articles")
+    if articles is None:
+        return tables
+    for field in ARTICLE_SCHEMA:
+        if field.name not in articles.column_names:
+            articles = articles.append_column(field, pa.nulls(articles.num_rows, field.type))
+    return {**tables, "articles": articles}
+
+
 def merge_batch(
     con: duckdb.DuckDBPyConnection,
     db: str,
@@ -250,6 +263,7 @@ def merge_batch(
     max_distance: int = 3,
 ) -> Counts:
     """Insert what is new in the batch, all or nothing."""
+    tables = with_article_columns(tables)
     for name, table in tables.items():
         con.register(f"b_{name}", table)
     run = {"run": run_id}

@@ -1,9 +1,17 @@
 """Numbered SQL migrations (warehouse/NNN_name.sql), each applied in one transaction
 together with its row in _migrations — the sqlite-utils pattern.
+
+Tables live in the numbered migrations; views are derived, not history, so they live in one
+repeatable file (warehouse/views.sql, all CREATE OR REPLACE VIEW) that shows the live schema.
+Once the numbered migrations reach the latest one, views.sql is re-applied when a numbered
+migration was just applied or its text differs from the text last applied (its sha256 is
+kept in _views), so migrating twice is a no-op and a new aidetl's views replace an old one's
+on its first write.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
 import logging
 import os
@@ -25,6 +33,15 @@ CREATE_MIGRATIONS = """
 CREATE TABLE IF NOT EXISTS _migrations (
     version INTEGER PRIMARY KEY,
     name VARCHAR NOT NULL,
+    applied_at TIMESTAMPTZ NOT NULL
+)
+"""
+
+
+VIEWS_FILE = "views.sql"
+CREATE_VIEWS_RECORD = """
+CREATE TABLE IF NOT EXISTS _views (
+    sha256 VARCHAR NOT NULL,
     applied_at TIMESTAMPTZ NOT NULL
 )
 """
@@ -99,6 +116,9 @@ def apply_migrations(
             continue
         apply_one(con, db, migration)
         done.append(migration.label)
+    latest = max((m.version for m in known), default=0)
+    if target is None or target >= latest:
+        apply_views(con, db, sql_dir, force=bool(done))
     return done
 
 
@@ -117,3 +137,35 @@ def apply_one(con: duckdb.DuckDBPyConnection, db: Path, migration: Migration) ->
             str(db), f"migration {migration.label} failed, rolled back: {exc}"
         ) from exc
     log.info("applied migration %s to %s", migration.label, db)
+
+
+def views_digest(con: duckdb.DuckDBPyConnection) -> str | None:
+    """sha256 of the views.sql text last applied to this database, or None."""
+    con.execute(CREATE_VIEWS_RECORD).fetchall()
+    rows = con.execute("SELECT sha256 FROM _views").fetchall()
+    return rows[0][0] if rows else None
+
+
+def apply_views(
+    con: duckdb.DuckDBPyConnection, db: Path, sql_dir: Path, *, force: bool = False
+) -> bool:
+    """Re-apply views.sql in one transaction with its record when its text changed (or
+    when `force`: tables just changed under the views); return whether it ran."""
+    path = sql_dir / VIEWS_FILE
+    if not path.is_file():
+        return False
+    sql = path.read_text(encoding="utf-8")
+    digest = hashlib.sha256(sql.encode("utf-8")).hexdigest()
+    if views_digest(con) == digest and not force:
+        return False
+    con.begin()
+    try:
+        con.execute(sql).fetchall()
+        con.execute("DELETE FROM _views").fetchall()
+        con.execute("INSERT INTO _views VALUES (?, now())", [digest]).fetchall()
+        con.commit()
+    except duckdb.Error as exc:
+        con.rollback()
+        raise MigrationError(str(db), f"{VIEWS_FILE} failed, rolled back: {exc}") from exc
+    log.info("applied %s (%s) to %s", VIEWS_FILE, digest[:12], db)
+    return True

@@ -68,18 +68,19 @@ ARTICLE_SCHEMA = pa.schema(
      ("source", pa.string()), ("title", pa.string()), ("published_at", TS_TYPE),
      ("author", pa.string()), ("editor", pa.string()), ("outlet", pa.string()),
      ("body", pa.string()), ("archive_key", pa.string()), ("simhash", pa.uint64()),
-     ("ord", pa.int64())]
+     ("ord", pa.int64()), ("published_utc_offset", pa.int32())]
 )  # fmt: skip
 
 FACT_FIELDS = (
     "text", "start", "end", "value", "value_max", "unit", "kind", "qualifier", "metric",
     "subject", "subject_parent", "place", "place_code", "period_start", "period_end",
-    "cumulative", "planned", "parent_start", "sentence", "extractor_version",
+    "cumulative", "planned", "parent_start", "per", "summable", "subject_from", "place_from",
+    "period_from", "sentence", "extractor_version",
 )  # fmt: skip
 FACT_TYPES = {
     "start": pa.int32(), "end": pa.int32(), "value": VALUE_TYPE, "value_max": VALUE_TYPE,
     "period_start": pa.date32(), "period_end": pa.date32(), "cumulative": pa.bool_(),
-    "planned": pa.bool_(), "parent_start": pa.int32(),
+    "planned": pa.bool_(), "parent_start": pa.int32(), "summable": pa.bool_(),
 }  # fmt: skip
 FACT_SCHEMA = pa.schema(
     [("fact_id", pa.string()), ("version_id", pa.string())]
@@ -116,6 +117,12 @@ ARTICLE_FIELDS = (
 )  # fmt: skip
 
 
+def utc_offset_minutes(value: datetime | None) -> int | None:
+    """Minutes east of UTC of an aware datetime (480 for 2020-06-01 12:00+08:00), else None."""
+    offset = value.utcoffset() if value is not None else None
+    return None if offset is None else int(offset.total_seconds() // 60)
+
+
 def article_table(articles: list[Article], simhashes: dict[str, int] | None) -> pa.Table:
     """One row per article of the batch, column by column (ord = its position)."""
     cols: dict[str, list] = {name: list(map(attrgetter(name), articles)) for name in ARTICLE_FIELDS}
@@ -126,6 +133,7 @@ def article_table(articles: list[Article], simhashes: dict[str, int] | None) -> 
         for aid, digest in zip(cols["article_id"], cols["content_hash"], strict=True)
     ]
     cols["published_at"] = [to_utc(a.published_at) for a in articles]
+    cols["published_utc_offset"] = [utc_offset_minutes(a.published_at) for a in articles]
     cols["simhash"] = list(map((simhashes or {}).get, cols["version_id"]))
     cols["ord"] = list(range(len(articles)))
     return pa.table({f.name: pa.array(cols[f.name], f.type) for f in ARTICLE_SCHEMA})
