@@ -52,7 +52,8 @@ JUNK_NAME = re.compile(
     r"nav|navbar|menu|breadcrumbs?|crumbs?|sidebar|side|aside|copyright|qrcode|qr|wechat|weixin|"
     r"ad|ads|advert|advertisement|adv|banner|hotnews|hot|rank|ranking|tags?|toolbar|pager|"
     r"pagination|page-?nav|login|reg|search|topbar|top-?nav|statement|disclaimer|more-?news|"
-    r"jump|dianzan|praise|reward|print|fontsize|font-size|gotop|backtop)([-_\s\d]|$)",
+    r"jump|dianzan|praise|reward|print|fontsize|font-size|gotop|backtop|"
+    r"infobox|navbox|reflist|references|toc|catlinks|editsection|basic-info|catalog)([-_\s\d]|$)",
     re.I,
 )
 # Comment threads are prose-rich yet never the article: class="comment-list", id="cmt_box"
@@ -93,6 +94,8 @@ INLINE_PARAS = (
     "span",
     "pre",
 )
+# Rows and cells: a table's cells share a signature without being parts of one body.
+TABLE_PARTS = frozenset("tr td th tbody thead li dd dt".split())
 CANDIDATE_TAGS = frozenset(
     "div td section article main blockquote body center font span dd li form pre".split()
 )
@@ -107,6 +110,9 @@ JUNK_LINE = re.compile(
     r"返回搜狐，查看更多|点击进入专题[:：]?.{0,40}|\[?打印\]?|\[?关闭\]?|【?纠错】?|"
     r"X?\S{0,12}服务|转播到腾讯微博|推荐阅读[:：]?|相关阅读[:：]?|相关新闻[:：]?|延伸阅读[:：]?)$"
 )
+
+
+DIGITS = re.compile(r"\d+")
 
 
 @dataclass(slots=True)
@@ -322,7 +328,8 @@ def climb(best: Tag, stats: dict[int, Stats]) -> Tag:
     """Move up while the parent holds a good share of prose in its own paragraphs.
 
     An article whose paragraphs sit partly in <p> children of the container and partly
-    in a nested block (a "read more" wrapper, a page-2 div) is taken whole.
+    in a nested block (a "read more" wrapper, a page-2 div) is taken whole, and so is a body
+    cut into blocks of one kind (two div.article-text around a related-links box).
     """
     for _ in range(3):
         parent = best.parent
@@ -332,15 +339,27 @@ def climb(best: Tag, stats: dict[int, Stats]) -> Tag:
             or id(parent) not in stats
         ):
             break
+        kin = signature(best)
         own = stats[id(parent)].score + sum(
             stats[id(c)].mass
             for c in parent.children
-            if isinstance(c, Tag) and c.name in INLINE_PARAS and c is not best
+            if isinstance(c, Tag)
+            and c is not best
+            and (c.name in INLINE_PARAS or (c.name not in TABLE_PARTS and signature(c) == kin))
         )
         if own < 0.25 * stats[id(best)].mass or link_density(stats[id(parent)]) > 0.35:
             break
         best = parent
     return best
+
+
+def signature(tag: Tag) -> tuple[str, str, str]:
+    """Tag name, class and id with digits blurred: id="post_12" and id="post_13" agree."""
+    return (
+        tag.name,
+        DIGITS.sub("#", str(tag.get("class") or "")),
+        DIGITS.sub("#", str(tag.get("id") or "")),
+    )
 
 
 def prose_size(tag: Tag) -> int:

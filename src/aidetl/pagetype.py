@@ -1,0 +1,210 @@
+"""What kind of page this is, decided before its body is extracted.
+
+A news URL does not always lead to one article. Some pages list other pages (a column index,
+search results), some show the post with its neighbours (a blog's front or month page), some
+are a forum thread, some carry no prose at all. The decision looks for the page's dominant
+run of repeated units (siblings of the same tag, class and id pattern) and asks what the
+units are: long prose under a heading (posts), floors of a thread (forum), short link entries
+(a list). A page whose prose lies outside any such run is an article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from bs4 import Tag
+
+from aidetl.htmltext import SPACES, Stats, measure, signature
+
+ARTICLE = "article"
+LIST = "list"
+MULTI_POST = "multi_post"
+FORUM = "forum"
+NON_ARTICLE = "non_article"
+# Page types whose text is loaded as an article (the others are recorded and skipped).
+LOADABLE = frozenset({ARTICLE, MULTI_POST, FORUM})
+
+# Containers that can hold one post, one floor of a thread or one entry of a list.
+UNIT_TAGS = frozenset("div li article section table tbody tr dl dd".split())
+HEADING_TAGS = frozenset("h1 h2 h3 h4 h5".split())
+# class/id of a post's heading: class="entry-title", class="post_title", id="thread_subject"
+TITLE_NAME = re.compile(r"(^|[-_\s])(title|subject|tit|headline|hd)([-_\s\d]|$)", re.I)
+# Floor markers of a forum thread: "楼主", "沙发", "12楼", "#3", "只看该作者" (not "发表于":
+# blogs print it above every post too)
+FLOOR_MARK = re.compile(
+    r"楼主|沙发|板凳|地板|(?<![\d.])\d{1,4}\s*楼(?![a-zA-Z\u4e00-\u9fff])|#\d{1,4}(?!\d)|只看该作者"
+)
+MIN_POST_PROSE = 150  # prose characters (outside links) that make a unit a post, not a teaser
+MIN_POST_PARAS = 2  # ...or this many paragraphs of prose
+MIN_POSTS = 2  # units that must be posts for a multi-post page or a thread
+MIN_LIST_ENTRIES = 6  # link entries a list page shows at the least
+MIN_TEASERS = 3  # linked teasers in a run beside an article that are cut before extraction
+MIN_GROUP_SHARE = 0.5  # share of the page's prose score the run of posts must hold
+MAX_LIST_OUTSIDE = (
+    12.0  # prose score outside the list run (about two sentences) a list page may have
+)
+MIN_ARTICLE_PROSE = 40  # characters of prose outside links below which a page is no article
+
+
+@dataclass(frozen=True, slots=True)
+class PageKind:
+    """The page type, one line saying why, and the repeated units it found (page order)."""
+
+    kind: str
+    why: str
+    units: tuple[Tag, ...] = ()
+    teasers: tuple[Tag, ...] = ()  # on an article page: runs of linked teasers beside it
+
+    @property
+    def loadable(self) -> bool:
+        return self.kind in LOADABLE
+
+
+@dataclass(slots=True)
+class Group:
+    """Sibling units of one signature under one parent, with their summed measures."""
+
+    members: list[Tag]
+    text: int = 0
+    mass: float = 0.0
+
+
+def classify(root: Tag) -> PageKind:
+    """The type of the page under root (cleaned of junk, headline still in place)."""
+    stats = measure(root)
+    top = stats[id(root)]
+    if top.text - top.links < MIN_ARTICLE_PROSE or top.mass <= 0:
+        return PageKind(NON_ARTICLE, f"{top.text - top.links} characters of prose outside links")
+    groups = unit_groups(stats)
+    if not groups:
+        return PageKind(ARTICLE, "no repeated units")
+    group = max(groups, key=lambda g: g.text)
+    units = tuple(group.members)
+    posts = [m for m in units if is_post(m, stats)]
+    floors = [m for m in units if FLOOR_MARK.search(head_text(m))]
+    share = group.mass / top.mass
+    if len(floors) >= MIN_POSTS and posts and share >= MIN_GROUP_SHARE:
+        kept = {id(m) for m in posts} | {id(m) for m in floors}
+        thread = tuple(m for m in units if id(m) in kept)
+        return PageKind(FORUM, f"{len(floors)} floors of a thread", thread)
+    headed = [m for m in posts if heading_of(m) is not None]
+    if len(headed) >= MIN_POSTS and share >= MIN_GROUP_SHARE:
+        return PageKind(MULTI_POST, f"{len(headed)} posts with headings", tuple(headed))
+    entries = [m for m in units if is_entry(m, stats)]
+    outside = top.mass - group.mass
+    if len(entries) >= MIN_LIST_ENTRIES and not posts and outside < MAX_LIST_OUTSIDE:
+        why = f"{len(entries)} link entries, prose score {outside:.0f} outside them"
+        return PageKind(LIST, why, units)
+    teasers = tuple(m for g in groups if is_teaser_run(g, stats) for m in g.members)
+    return PageKind(ARTICLE, f"repeated units hold {share:.0%} of the prose", teasers=teasers)
+
+
+def unit_groups(stats: dict[int, Stats]) -> list[Group]:
+    """Every run of two or more sibling units with text that share a signature."""
+    found: list[Group] = []
+    for st in stats.values():
+        node = st.tag
+        if node is None or st.text == 0:
+            continue
+        groups: dict[tuple[str, str, str], Group] = {}
+        for child in node.children:
+            if isinstance(child, Tag) and child.name in UNIT_TAGS:
+                sub = stats[id(child)]
+                if sub.text:
+                    group = groups.setdefault(signature(child), Group([]))
+                    group.members.append(child)
+                    group.text += sub.text
+                    group.mass += sub.mass
+        found.extend(g for g in groups.values() if len(g.members) >= 2)
+    return found
+
+
+def is_teaser_run(group: Group, stats: dict[int, Stats]) -> bool:
+    """Three or more units that each open with a link and add a little prose: teasers."""
+    if len(group.members) < MIN_TEASERS:
+        return False
+    return all(is_entry(m, stats) and opens_with_link(m) for m in group.members)
+
+
+def opens_with_link(unit: Tag) -> bool:
+    """Whether the unit's first text is link text (a headline linking elsewhere)."""
+    first = unit.find(string=lambda s: bool(s.strip()))
+    return first is not None and first.find_parent("a") is not None
+
+
+def is_post(unit: Tag, stats: dict[int, Stats]) -> bool:
+    st = stats[id(unit)]
+    prose = st.text - st.links
+    if st.links > prose:
+        return False
+    return prose >= MIN_POST_PROSE or paragraph_count(unit, stats) >= MIN_POST_PARAS
+
+
+def is_entry(unit: Tag, stats: dict[int, Stats]) -> bool:
+    """A list entry: a link, little prose of its own."""
+    st = stats[id(unit)]
+    return st.links > 0 and st.text - st.links < MIN_POST_PROSE
+
+
+def paragraph_count(unit: Tag, stats: dict[int, Stats]) -> int:
+    count = stats[id(unit)].paras
+    for tag in unit.find_all(True):
+        sub = stats.get(id(tag))
+        count += sub.paras if sub else 0
+    return count
+
+
+def head_text(unit: Tag) -> str:
+    """The first hundred characters of a unit (where a floor number or byline sits)."""
+    out: list[str] = []
+    size = 0
+    for string in unit.find_all(string=True):
+        piece = SPACES.sub("", string)
+        out.append(piece)
+        size += len(piece)
+        if size > 100:
+            break
+    return "".join(out)
+
+
+def heading_of(unit: Tag) -> Tag | None:
+    """A unit's heading: its first h1–h5, else its first element named like a title."""
+    found = unit.find(HEADING_TAGS)
+    if isinstance(found, Tag):
+        return found
+    for tag in unit.find_all(True, limit=40):
+        names = f"{tag.get('class') or ''} {tag.get('id') or ''}"
+        if names.strip() and TITLE_NAME.search(names) and tag.get_text(strip=True):
+            return tag
+    return None
+
+
+def pick_post(kind: PageKind, url: str, doc_title: str | None) -> Tag:
+    """The unit this URL points to: by #anchor, by permalink, by title, else the first."""
+    units = kind.units
+    fragment = urlsplit(url).fragment
+    if fragment:
+        for unit in units:
+            if unit.get("id") == fragment or unit.find(True, id=fragment) is not None:
+                return unit
+            if unit.find("a", attrs={"name": fragment}) is not None:
+                return unit
+    target = url.split("#")[0].rstrip("/")
+    if target and kind.kind == MULTI_POST:
+        for unit in units:
+            heading = heading_of(unit)
+            links = heading.find_all("a", href=True) if heading is not None else []
+            links += unit.find_all("a", rel="bookmark", href=True)
+            for link in links:
+                if urljoin(url, str(link["href"])).split("#")[0].rstrip("/") == target:
+                    return unit
+    squeezed = SPACES.sub("", doc_title or "")
+    if squeezed and kind.kind == MULTI_POST:
+        for unit in units:
+            heading = heading_of(unit)
+            name = SPACES.sub("", heading.get_text()) if heading is not None else ""
+            if len(name) >= 4 and name in squeezed:
+                return unit
+    return units[0]
