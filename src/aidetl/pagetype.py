@@ -41,10 +41,13 @@ MIN_POST_PARAS = 2  # ...or this many paragraphs of prose
 MIN_POSTS = 2  # units that must be posts for a multi-post page or a thread
 MIN_LIST_ENTRIES = 6  # link entries a list page shows at the least
 MIN_TEASERS = 3  # linked teasers in a run beside an article that are cut before extraction
-MIN_GROUP_SHARE = 0.5  # share of the page's prose score the run of posts must hold
-MAX_LIST_OUTSIDE = (
-    12.0  # prose score outside the list run (about two sentences) a list page may have
-)
+MIN_GROUP_SHARE = 0.6  # share of the page's prose score the run of posts must hold
+# A list page is decided only when it is plain: its entries hold most of the page's text and
+# the prose outside them scores under about one sentence (a footer line). A brief of two
+# sentences beside a long run of links stays an article: losing an article costs more than
+# loading an index.
+MIN_LIST_SHARE = 0.6
+MAX_LIST_OUTSIDE = 8.0
 MIN_ARTICLE_PROSE = 40  # characters of prose outside links below which a page is no article
 
 
@@ -94,7 +97,8 @@ def classify(root: Tag) -> PageKind:
         return PageKind(MULTI_POST, f"{len(headed)} posts with headings", tuple(headed))
     entries = [m for m in units if is_entry(m, stats)]
     outside = top.mass - group.mass
-    if len(entries) >= MIN_LIST_ENTRIES and not posts and outside < MAX_LIST_OUTSIDE:
+    plain = outside < MAX_LIST_OUTSIDE and group.text >= MIN_LIST_SHARE * top.text
+    if len(entries) >= MIN_LIST_ENTRIES and not posts and plain:
         why = f"{len(entries)} link entries, prose score {outside:.0f} outside them"
         return PageKind(LIST, why, units)
     teasers = tuple(m for g in groups if is_teaser_run(g, stats) for m in g.members)

@@ -278,7 +278,10 @@ def extract_body(
         picked = htmltext.prose_size(block)
         if htmltext.prose_size(chosen) >= max(MIN_PROFILE_BODY, picked / 2):
             block = chosen
-    return trim_furniture(htmltext.content_paragraphs(block), title)
+    paras = htmltext.content_paragraphs(block)
+    if profile and profile.drop_lines:
+        paras = [p for p in paras if p not in profile.drop_lines]
+    return trim_furniture(paras, title)
 
 
 def trim_furniture(paras: list[str], title: str | None = None) -> list[str]:
