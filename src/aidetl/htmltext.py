@@ -125,6 +125,7 @@ class Stats:
     score: float = 0.0
     paras: int = 0
     mass: float = 0.0  # undecayed paragraph score of the element and all below it
+    lines: int = 0  # lines of prose in the element and all below it
     tag: Tag | None = None
     parent: Stats | None = None
 
@@ -243,9 +244,32 @@ def measure(root: Tag) -> dict[int, Stats]:
     credit_lines(root, stats)
     for st in reversed(stats.values()):  # pre-order reversed: children before parents
         st.mass += st.score
+        st.lines += st.paras
         if st.parent is not None:
             st.parent.mass += st.mass
+            st.parent.lines += st.lines
     return stats
+
+
+def forget(stats: dict[int, Stats], tag: Tag) -> None:
+    """Update measures for an element cut from the tree: its totals leave its ancestors.
+
+    Cheaper than measuring again; a line the element shared with inline text around it
+    keeps its old score (headlines and teaser runs are blocks of their own).
+    """
+    gone = stats.pop(id(tag), None)
+    if gone is None:
+        return
+    node = gone.parent
+    while node is not None:
+        node.text -= gone.text
+        node.links -= gone.links
+        node.punct -= gone.punct
+        node.mass -= gone.mass
+        node.lines -= gone.lines
+        node = node.parent
+    for below in tag.find_all(True):
+        stats.pop(id(below), None)
 
 
 def credit_lines(root: Tag, stats: dict[int, Stats]) -> None:
@@ -307,9 +331,9 @@ def link_density(st: Stats) -> float:
     return st.links / st.text if st.text else 1.0
 
 
-def pick_block(root: Tag) -> Tag:
-    """The element most likely to be the article body."""
-    stats = measure(root)
+def pick_block(root: Tag, stats: dict[int, Stats] | None = None) -> Tag:
+    """The element most likely to be the article body (stats: root's measures, if taken)."""
+    stats = measure(root) if stats is None else stats
     total = spread_scores(stats)
     best, best_score = root, -1.0
     for key, raw in total.items():
@@ -369,15 +393,15 @@ def prose_size(tag: Tag) -> int:
     return st.text - st.links
 
 
-def content_paragraphs(block: Tag) -> list[str]:
+def content_paragraphs(block: Tag, stats: dict[int, Stats] | None = None) -> list[str]:
     """Render the chosen block, leaving out link lists and widget lines."""
-    drop_link_lists(block)
+    drop_link_lists(block, stats)
     return [p for p in paragraphs(block) if not JUNK_LINE.match(p)]
 
 
-def drop_link_lists(block: Tag) -> None:
+def drop_link_lists(block: Tag, stats: dict[int, Stats] | None = None) -> None:
     """Remove descendants that are mostly links with no prose (related lists, tag clouds)."""
-    stats = measure(block)
+    stats = measure(block) if stats is None else stats
     doomed: list[Tag] = []
 
     def walk(node: Tag) -> None:

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import Tag
+from bs4 import NavigableString, Tag
 
-from aidetl.htmltext import SPACES, Stats, measure, signature
+from aidetl.htmltext import SPACES, Stats, signature
 
 ARTICLE = "article"
 LIST = "list"
@@ -74,9 +74,11 @@ class Group:
     mass: float = 0.0
 
 
-def classify(root: Tag) -> PageKind:
-    """The type of the page under root (cleaned of junk, headline still in place)."""
-    stats = measure(root)
+def classify(root: Tag, stats: dict[int, Stats]) -> PageKind:
+    """The type of the page under root (cleaned of junk, headline still in place).
+
+    stats are root's measures (htmltext.measure), shared with the body extraction after.
+    """
     top = stats[id(root)]
     if top.text - top.links < MIN_ARTICLE_PROSE or top.mass <= 0:
         return PageKind(NON_ARTICLE, f"{top.text - top.links} characters of prose outside links")
@@ -86,7 +88,7 @@ def classify(root: Tag) -> PageKind:
     group = max(groups, key=lambda g: g.text)
     units = tuple(group.members)
     posts = [m for m in units if is_post(m, stats)]
-    floors = [m for m in units if FLOOR_MARK.search(head_text(m))]
+    floors = [m for m in units if FLOOR_MARK.search(head_text(m))] if posts else []
     share = group.mass / top.mass
     if len(floors) >= MIN_POSTS and posts and share >= MIN_GROUP_SHARE:
         kept = {id(m) for m in posts} | {id(m) for m in floors}
@@ -112,15 +114,17 @@ def unit_groups(stats: dict[int, Stats]) -> list[Group]:
         node = st.tag
         if node is None or st.text == 0:
             continue
+        kids = [c for c in node.contents if type(c) is Tag and c.name in UNIT_TAGS]
+        if len(kids) < 2:
+            continue
         groups: dict[tuple[str, str, str], Group] = {}
-        for child in node.children:
-            if isinstance(child, Tag) and child.name in UNIT_TAGS:
-                sub = stats[id(child)]
-                if sub.text:
-                    group = groups.setdefault(signature(child), Group([]))
-                    group.members.append(child)
-                    group.text += sub.text
-                    group.mass += sub.mass
+        for child in kids:
+            sub = stats[id(child)]
+            if sub.text:
+                group = groups.setdefault(signature(child), Group([]))
+                group.members.append(child)
+                group.text += sub.text
+                group.mass += sub.mass
         found.extend(g for g in groups.values() if len(g.members) >= 2)
     return found
 
@@ -134,8 +138,10 @@ def is_teaser_run(group: Group, stats: dict[int, Stats]) -> bool:
 
 def opens_with_link(unit: Tag) -> bool:
     """Whether the unit's first text is link text (a headline linking elsewhere)."""
-    first = unit.find(string=lambda s: bool(s.strip()))
-    return first is not None and first.find_parent("a") is not None
+    for node in unit.descendants:
+        if type(node) is NavigableString and not node.isspace():
+            return any(parent.name == "a" for parent in node.parents if parent is not unit)
+    return False
 
 
 def is_post(unit: Tag, stats: dict[int, Stats]) -> bool:
@@ -143,7 +149,7 @@ def is_post(unit: Tag, stats: dict[int, Stats]) -> bool:
     prose = st.text - st.links
     if st.links > prose:
         return False
-    return prose >= MIN_POST_PROSE or paragraph_count(unit, stats) >= MIN_POST_PARAS
+    return prose >= MIN_POST_PROSE or st.lines >= MIN_POST_PARAS
 
 
 def is_entry(unit: Tag, stats: dict[int, Stats]) -> bool:
@@ -152,24 +158,17 @@ def is_entry(unit: Tag, stats: dict[int, Stats]) -> bool:
     return st.links > 0 and st.text - st.links < MIN_POST_PROSE
 
 
-def paragraph_count(unit: Tag, stats: dict[int, Stats]) -> int:
-    count = stats[id(unit)].paras
-    for tag in unit.find_all(True):
-        sub = stats.get(id(tag))
-        count += sub.paras if sub else 0
-    return count
-
-
 def head_text(unit: Tag) -> str:
     """The first hundred characters of a unit (where a floor number or byline sits)."""
     out: list[str] = []
     size = 0
-    for string in unit.find_all(string=True):
-        piece = SPACES.sub("", string)
-        out.append(piece)
-        size += len(piece)
-        if size > 100:
-            break
+    for node in unit.descendants:  # a walk that stops early (find_all would collect all)
+        if type(node) is NavigableString:
+            piece = SPACES.sub("", node)
+            out.append(piece)
+            size += len(piece)
+            if size > 100:
+                break
     return "".join(out)
 
 

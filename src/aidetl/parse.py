@@ -113,12 +113,12 @@ def read_html(
     outlet = selected_text(index, chosen.outlet) if chosen and index else None
     editor = selected_text(index, chosen.editor) if chosen and index else None
     try:
-        kind, scope = find_scope(root, chosen, index, url, soup)
+        kind, scope, stats = find_scope(root, chosen, index, url, soup)
         if scope is not root:  # one post of several: its own headline, date and byline
             title, title_el, near, published = post_heading(
                 scope, title, title_el, near, published, tz
             )
-        paras = extract_body(scope, chosen, index, title_el, title)
+        paras = extract_body(scope, chosen, index, title_el, title, stats)
     except RecursionError as exc:  # the tree walks recurse: ~1000 nested elements is the end
         raise ParseError(f"{url or 'page'}: HTML nested too deeply to read") from exc
     if not paras:
@@ -215,20 +215,23 @@ def find_time(
 
 def find_scope(
     root: Tag, profile: Profile | None, index: Index | None, url: str, soup: BeautifulSoup
-) -> tuple[pagetype.PageKind, Tag]:
+) -> tuple[pagetype.PageKind, Tag, dict[int, htmltext.Stats] | None]:
     """Clean the page, decide its type, and return the part that holds this URL's text:
-    on a multi-post page or a thread the post the URL points to, else the whole page."""
+    on a multi-post page or a thread the post the URL points to, else the whole page with
+    its measures (taken once, kept for the extraction)."""
     if profile and index:
         for selector in profile.remove:
             for tag in index.select(selector):
                 tag.extract()
     htmltext.drop_junk(root)
-    kind = pagetype.classify(root)
+    stats = htmltext.measure(root)
+    kind = pagetype.classify(root, stats)
     if kind.kind in (pagetype.MULTI_POST, pagetype.FORUM):
-        return kind, pagetype.pick_post(kind, url, doc_title(soup))
+        return kind, pagetype.pick_post(kind, url, doc_title(soup)), None
     for teaser in kind.teasers:  # a column of linked teasers can outweigh a short brief
+        htmltext.forget(stats, teaser)
         teaser.extract()
-    return kind, root
+    return kind, root, stats
 
 
 def doc_title(soup: BeautifulSoup) -> str | None:
@@ -262,23 +265,28 @@ def extract_body(
     index: Index | None,
     title_el: Tag | None,
     title: str | None = None,
+    stats: dict[int, htmltext.Stats] | None = None,
 ) -> list[str]:
     """Body paragraphs from the profile's selector, else from the densest block.
 
     A profile block is believed unless it holds less than half the prose of the block the
     generic extractor picks (a template change can leave a selector on a disclaimer).
+    stats are root's measures when already taken (None: one post, measured here).
     """
     if title_el is not None and title_el.parent is not None:
+        if stats is not None:
+            htmltext.forget(stats, title_el)
         title_el.extract()
-    block = htmltext.pick_block(root)
+    block = htmltext.pick_block(root, stats)
     chosen = select_first(index, profile.body) if profile and index else None
-    if chosen is not None and root.name != "body" and root not in chosen.parents:
+    if chosen is not None and stats is None and root not in chosen.parents:
         chosen = None  # one post of several: the profile's block may be another post's
     if chosen is not None and chosen is not block:
         picked = htmltext.prose_size(block)
         if htmltext.prose_size(chosen) >= max(MIN_PROFILE_BODY, picked / 2):
             block = chosen
-    paras = htmltext.content_paragraphs(block)
+            stats = None  # measured below the profile's block afresh
+    paras = htmltext.content_paragraphs(block, stats)
     if profile and profile.drop_lines:
         paras = [p for p in paras if p not in profile.drop_lines]
     return trim_furniture(paras, title)
