@@ -261,3 +261,27 @@ def test_parse_json_line_carries_the_page_type() -> None:
 
     data = article_to_json(parse_html(THREAD, url="http://bbs.example/thread-9-1-1.html"))
     assert data["page_type"] == "forum"
+
+
+def column_page() -> str:
+    """A column's page: the newest post in full, then excerpts of three earlier posts."""
+    head, day, one, two = POSTS["b"]
+    excerpts = "".join(
+        f'<div class="col-item"><h3><a href="/col/{k}.html">{v[0]}</a></h3>'
+        f"<p>{v[2][:70]}……</p></div>"
+        for k, v in POSTS.items()
+    )
+    return (
+        f"<html><head><title>乡村专栏 - 某某网</title></head><body><div class='col'>"
+        f'<div class="col-item"><h3><a href="/col/b.html">{head}</a></h3><p>{day}</p>'
+        f'<div class="col-text"><p>{one}</p><p>{two}</p></div></div>{excerpts}'
+        "</div></body></html>"
+    )
+
+
+def test_column_page_gives_the_full_post_not_the_excerpts() -> None:
+    """A full post among excerpts of its neighbours is a multi-post page: the full one only."""
+    article = parse_html(column_page(), url="http://news.example/col/")
+    assert article.page_type == "multi_post"
+    assert article.title == POSTS["b"][0]
+    assert article.body == f"{POSTS['b'][2]}\n\n{POSTS['b'][3]}"

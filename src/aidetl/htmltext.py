@@ -94,6 +94,7 @@ INLINE_PARAS = (
     "span",
     "pre",
 )
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5")
 # Rows and cells: a table's cells share a signature without being parts of one body.
 TABLE_PARTS = frozenset("tr td th tbody thead li dd dt".split())
 CANDIDATE_TAGS = frozenset(
@@ -348,6 +349,19 @@ def pick_block(root: Tag, stats: dict[int, Stats] | None = None) -> Tag:
     return climb(best, stats)
 
 
+def is_kin(other: Tag, best: Tag) -> bool:
+    """A sibling block of the same kind that continues the body, not an item of its own.
+
+    A block with a heading inside is a post or teaser beside this one (joined, a column
+    page's full post would take its neighbours' excerpts with it).
+    """
+    return (
+        other.name not in TABLE_PARTS
+        and signature(other) == signature(best)
+        and other.find(HEADING_TAGS) is None
+    )
+
+
 def climb(best: Tag, stats: dict[int, Stats]) -> Tag:
     """Move up while the parent holds a good share of prose in its own paragraphs.
 
@@ -363,13 +377,10 @@ def climb(best: Tag, stats: dict[int, Stats]) -> Tag:
             or id(parent) not in stats
         ):
             break
-        kin = signature(best)
         own = stats[id(parent)].score + sum(
             stats[id(c)].mass
             for c in parent.children
-            if isinstance(c, Tag)
-            and c is not best
-            and (c.name in INLINE_PARAS or (c.name not in TABLE_PARTS and signature(c) == kin))
+            if isinstance(c, Tag) and c is not best and (c.name in INLINE_PARAS or is_kin(c, best))
         )
         if own < 0.25 * stats[id(best)].mass or link_density(stats[id(parent)]) > 0.35:
             break

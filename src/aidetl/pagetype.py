@@ -59,6 +59,7 @@ class PageKind:
     why: str
     units: tuple[Tag, ...] = ()
     teasers: tuple[Tag, ...] = ()  # on an article page: runs of linked teasers beside it
+    lead: Tag | None = None  # the first unit shown in full: the post when the URL names none
 
     @property
     def loadable(self) -> bool:
@@ -94,9 +95,14 @@ def classify(root: Tag, stats: dict[int, Stats]) -> PageKind:
         kept = {id(m) for m in posts} | {id(m) for m in floors}
         thread = tuple(m for m in units if id(m) in kept)
         return PageKind(FORUM, f"{len(floors)} floors of a thread", thread)
-    headed = [m for m in posts if heading_of(m) is not None]
-    if len(headed) >= MIN_POSTS and share >= MIN_GROUP_SHARE:
-        return PageKind(MULTI_POST, f"{len(headed)} posts with headings", tuple(headed))
+    headed = tuple(m for m in units if heading_of(m) is not None)
+    headed_ids = {id(m) for m in headed}
+    full = [m for m in posts if id(m) in headed_ids]
+    # Two posts in full, or one in full among excerpts of others (a column's page)
+    several = len(full) >= MIN_POSTS or (full and len(headed) > MIN_POSTS)
+    if several and share >= MIN_GROUP_SHARE:
+        why = f"{len(headed)} posts with headings, {len(full)} in full"
+        return PageKind(MULTI_POST, why, headed, lead=full[0])
     entries = [m for m in units if is_entry(m, stats)]
     outside = top.mass - group.mass
     plain = outside < MAX_LIST_OUTSIDE and group.text >= MIN_LIST_SHARE * top.text
@@ -185,7 +191,8 @@ def heading_of(unit: Tag) -> Tag | None:
 
 
 def pick_post(kind: PageKind, url: str, doc_title: str | None) -> Tag:
-    """The unit this URL points to: by #anchor, by permalink, by title, else the first."""
+    """The unit this URL points to: by #anchor, by permalink, by title, else the first one
+    shown in full (the first floor of a thread)."""
     units = kind.units
     fragment = urlsplit(url).fragment
     if fragment:
@@ -210,4 +217,4 @@ def pick_post(kind: PageKind, url: str, doc_title: str | None) -> Tag:
             name = SPACES.sub("", heading.get_text()) if heading is not None else ""
             if len(name) >= 4 and name in squeezed:
                 return unit
-    return units[0]
+    return kind.lead if kind.lead is not None else units[0]
