@@ -7,12 +7,13 @@ block of teasers, a body split by an inline related-links box, an encyclopaedia 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
-from aidetl.models import Page, Source
+from aidetl.models import FetchAttempt, Page, Source
 from aidetl.parse import NotArticleError, parse_article, parse_html, read_html
+from aidetl.pipeline import FetchedBatch, process_batch
 
 POSTS = {
     "a": (
@@ -88,7 +89,7 @@ def test_multi_post_page_loads_as_one_article() -> None:
     page = Page(
         url="http://blog.example/2021/04/a.html", final_url="http://blog.example/2021/04/a.html",
         status=200, headers={}, content=html, text=html.decode(), encoding="utf-8",
-        fetched_at=__import__("datetime").datetime(2021, 5, 1),
+        fetched_at=datetime(2021, 5, 1, tzinfo=UTC),
     )  # fmt: skip
     article = parse_article(page, Source(name="blog"))
     assert article.page_type == "multi_post"
@@ -157,6 +158,32 @@ def list_page(teasers: bool) -> str:
     )
 
 
+def fetched(url: str, html: str) -> Page:
+    return Page(
+        url=url, final_url=url, status=200, headers={}, content=html.encode(), text=html,
+        encoding="utf-8", fetched_at=datetime(2021, 5, 1, tzinfo=UTC),
+    )  # fmt: skip
+
+
+def test_list_page_is_a_fetch_outcome_in_the_pipeline() -> None:
+    """Processing a batch records the list page on its fetch attempt, loads only the post."""
+    source = Source(name="news")
+    pages = (
+        fetched("http://news.example/xczx/", list_page(False)),
+        fetched("http://blog.example/2021/04/a.html", blog_page()),
+    )
+    attempts = tuple(
+        FetchAttempt(url=p.url, attempt=1, fetched_at=p.fetched_at, status=200) for p in pages
+    )
+    done = process_batch(FetchedBatch(source, pages, attempts, 0, 1))
+    assert [a.url for a in done.articles] == ["http://blog.example/2021/04/a.html"]
+    by_url = {a.url: a for a in done.attempts}
+    listed = by_url["http://news.example/xczx/"]
+    assert listed.error_class == "NotArticleError"
+    assert "list page" in (listed.error_message or "")
+    assert by_url["http://blog.example/2021/04/a.html"].error_class is None
+
+
 @pytest.mark.parametrize("teasers", [False, True], ids=["links", "teasers"])
 def test_list_page_is_recorded_not_loaded(teasers: bool) -> None:
     """An index page is typed "list"; the pipeline's parse raises NotArticleError saying why."""
@@ -167,7 +194,7 @@ def test_list_page_is_recorded_not_loaded(teasers: bool) -> None:
     page = Page(
         url="http://news.example/xczx/", final_url="http://news.example/xczx/", status=200,
         headers={}, content=html.encode(), text=html, encoding="utf-8",
-        fetched_at=__import__("datetime").datetime(2021, 5, 1),
+        fetched_at=datetime(2021, 5, 1, tzinfo=UTC),
     )  # fmt: skip
     with pytest.raises(NotArticleError, match="list page"):
         parse_article(page, Source(name="news"))
