@@ -312,3 +312,40 @@ def test_column_page_gives_the_full_post_not_the_excerpts() -> None:
     assert article.page_type == "multi_post"
     assert article.title == POSTS["b"][0]
     assert article.body == f"{POSTS['b'][2]}\n\n{POSTS['b'][3]}"
+
+
+NOTICE = (
+    "声明：本网转载其他媒体之作品，意在为公众提供免费服务。如权利所有人拒绝在本网发布其作品，"
+    "可与本网联系，本网视情况可立即将其撤除。凡注明来源为本网的作品，版权均属本网所有，"
+    "未经授权不得转载、摘编或利用其它方式使用上述作品。"
+)
+BRIEF_LINES = (
+    "记者从县交通局获悉，今年全县新建桥梁三座，总投资一千二百万元，六月底前全部完工通车。",
+    "三座桥建成后，沿河五个村的村民到镇上的路程将缩短一半以上，村民出行更加便利。",
+)
+
+
+def test_site_notice_does_not_outweigh_a_brief() -> None:
+    """A long copyright notice under a two-paragraph brief is neither picked nor kept."""
+    html = (
+        "<html><body><div class='main'><h1>县里新建三座桥</h1><div class='con'>"
+        f"<p>{BRIEF_LINES[0]}</p><p>{BRIEF_LINES[1]}</p></div>"
+        f"<div class='sm'><p>{NOTICE}</p></div></div></body></html>"
+    )
+    assert parse_html(html, url="http://x.example/a.html").body == "\n\n".join(BRIEF_LINES)
+
+
+@pytest.mark.parametrize("repeated", [False, True], ids=["lead", "summary"])
+def test_lead_block_before_the_body_is_joined_once(repeated: bool) -> None:
+    """A lead paragraph in a block of its own opens the body; a summary the body repeats
+    is left out (its figures would count twice)."""
+    lead = BRIEF_LINES[0]
+    body = [lead, BRIEF_LINES[1]] if repeated else [BRIEF_LINES[1], POSTS["a"][2]]
+    html = (
+        "<html><body><div class='main'><h1>县里新建三座桥</h1><div class='sub'>"
+        f"<div class='summary'>{lead}</div></div><div class='text'>"
+        + "".join(f"<p>{p}</p>" for p in body)
+        + "</div><div class='sub'>本报记者 某某</div></div></body></html>"
+    )
+    article = parse_html(html, url="http://x.example/a.html")
+    assert article.body.startswith("\n\n".join(body if repeated else [lead, *body]))

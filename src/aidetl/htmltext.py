@@ -95,6 +95,7 @@ INLINE_PARAS = (
     "pre",
 )
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5")
+ONE_LINE_YIELDS = 0.8  # share of a one-line block's prose a block of several lines needs
 # Rows and cells: a table's cells share a signature without being parts of one body.
 TABLE_PARTS = frozenset("tr td th tbody thead li dd dt".split())
 CANDIDATE_TAGS = frozenset(
@@ -114,6 +115,16 @@ JUNK_LINE = re.compile(
 
 
 DIGITS = re.compile(r"\d+")
+
+
+# A site's copyright, disclaimer or reprint notice, e.g. "版权所有：某某网 未经授权禁止转载",
+# "声明：本网转载其他媒体之作品，意在为公众提供免费服务……凡注明来源为本网的作品，版权均属本网所有"
+NOTICE = re.compile(
+    r"版权所有|版权(均|归|属).{0,20}所有|未经.{0,12}(授权|许可|同意).{0,12}(不得|禁止|严禁)|"
+    r"(本网|本站|本网站)(转载|所载)"
+)
+MAX_NOTICE = 300  # a longer paragraph that mentions copyright is prose about it
+MAX_LEAD_BLOCKS = 2  # prose blocks just before the body (a summary, a lead) joined to it
 
 
 @dataclass(slots=True)
@@ -302,14 +313,21 @@ def credit_lines(root: Tag, stats: dict[int, Stats]) -> None:
 
 
 def paragraph_score(line: str) -> float:
-    """How much a run of inline text looks like prose (0 for labels and menu items)."""
+    """How much a run of inline text looks like prose (0 for labels, menus and notices)."""
     n = len(line)
     if n < 8:
         return 0.0
     punct = len(PUNCT.findall(line))
     if punct == 0 and n < 40:
         return 0.0
+    if is_notice(line):
+        return 0.0
     return 1.0 + punct + min(n / 80.0, 4.0)
+
+
+def is_notice(line: str) -> bool:
+    """A site's copyright or reprint notice: prose-shaped, never the article."""
+    return len(line) < MAX_NOTICE and ("权" in line or "转载" in line) and bool(NOTICE.search(line))
 
 
 def spread_scores(stats: dict[int, Stats]) -> dict[int, float]:
@@ -337,6 +355,7 @@ def pick_block(root: Tag, stats: dict[int, Stats] | None = None) -> Tag:
     stats = measure(root) if stats is None else stats
     total = spread_scores(stats)
     best, best_score = root, -1.0
+    several, several_score = None, -1.0  # the best block of two lines or more
     for key, raw in total.items():
         st = stats[key]
         score = raw * (1.0 - link_density(st)) ** 2
@@ -344,8 +363,15 @@ def pick_block(root: Tag, stats: dict[int, Stats] | None = None) -> Tag:
             score *= 0.9
         if score > best_score and st.tag is not None:
             best, best_score = st.tag, score
+        if st.lines >= 2 and score > several_score and st.tag is not None:
+            several, several_score = st.tag, score
     if best.name == "p" and isinstance(best.parent, Tag):
         best = best.parent
+    if several is not None and stats[id(best)].lines < 2:
+        # A block of one line (a brief's lead in a div of its own) gives way to a block of
+        # several that holds about as much prose: a short article is taken whole.
+        if stats[id(several)].mass >= ONE_LINE_YIELDS * stats[id(best)].mass:
+            best = several
     return climb(best, stats)
 
 
@@ -405,9 +431,33 @@ def prose_size(tag: Tag) -> int:
 
 
 def content_paragraphs(block: Tag, stats: dict[int, Stats] | None = None) -> list[str]:
-    """Render the chosen block, leaving out link lists and widget lines."""
+    """Render the chosen block, leaving out link lists, widget lines and site notices."""
     drop_link_lists(block, stats)
-    return [p for p in paragraphs(block) if not JUNK_LINE.match(p)]
+    return [p for p in paragraphs(block) if not JUNK_LINE.match(p) and not is_notice(p)]
+
+
+def lead_blocks(block: Tag, stats: dict[int, Stats]) -> list[Tag]:
+    """Prose blocks right before the body block that open it: a summary, a lead paragraph.
+
+    A brief whose first paragraph sits in a block of its own (div.summary, then div.text)
+    is taken whole. A block with links, a heading or no prose ends the search.
+    """
+    found: list[Tag] = []
+    node = block.previous_sibling
+    while node is not None and len(found) < MAX_LEAD_BLOCKS:
+        if isinstance(node, Tag):
+            st = stats.get(id(node))
+            if (
+                st is None
+                or st.mass <= 0
+                or st.links
+                or node.name in TABLE_PARTS
+                or node.find(HEADING_TAGS) is not None
+            ):
+                break
+            found.append(node)
+        node = node.previous_sibling
+    return found[::-1]
 
 
 def drop_link_lists(block: Tag, stats: dict[int, Stats] | None = None) -> None:

@@ -277,19 +277,31 @@ def extract_body(
         if stats is not None:
             htmltext.forget(stats, title_el)
         title_el.extract()
+    one_post = stats is None
+    stats = htmltext.measure(root) if stats is None else stats
     block = htmltext.pick_block(root, stats)
+    leads = htmltext.lead_blocks(block, stats)
     chosen = select_first(index, profile.body) if profile and index else None
-    if chosen is not None and stats is None and root not in chosen.parents:
+    if chosen is not None and one_post and root not in chosen.parents:
         chosen = None  # one post of several: the profile's block may be another post's
     if chosen is not None and chosen is not block:
         picked = htmltext.prose_size(block)
         if htmltext.prose_size(chosen) >= max(MIN_PROFILE_BODY, picked / 2):
-            block = chosen
+            block, leads = chosen, []
             stats = None  # measured below the profile's block afresh
     paras = htmltext.content_paragraphs(block, stats)
+    if leads:
+        paras = join_leads([p for lead in leads for p in htmltext.content_paragraphs(lead)], paras)
     if profile and profile.drop_lines:
         paras = [p for p in paras if p not in profile.drop_lines]
     return trim_furniture(paras, title)
+
+
+def join_leads(leads: list[str], paras: list[str]) -> list[str]:
+    """Lead paragraphs before the body, except those the body repeats (an editor's summary
+    of its first lines would count every figure twice)."""
+    squeezed = "".join(paras).replace(" ", "")
+    return [p for p in leads if p.replace(" ", "") not in squeezed] + paras
 
 
 def trim_furniture(paras: list[str], title: str | None = None) -> list[str]:
