@@ -49,6 +49,7 @@ MIN_GROUP_SHARE = 0.6  # share of the page's prose score the run of posts must h
 MIN_LIST_SHARE = 0.6
 MAX_LIST_OUTSIDE = 8.0
 MIN_ARTICLE_PROSE = 40  # characters of prose outside links below which a page is no article
+MIN_GROUP_TEXT = 60  # characters a parent needs for its children to be looked at as units
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,7 @@ def classify(root: Tag, stats: dict[int, Stats]) -> PageKind:
         kept = {id(m) for m in posts} | {id(m) for m in floors}
         thread = tuple(m for m in units if id(m) in kept)
         return PageKind(FORUM, f"{len(floors)} floors of a thread", thread)
-    headed = tuple(m for m in units if heading_of(m) is not None)
+    headed = tuple(m for m in units if heading_of(m) is not None) if posts else ()
     headed_ids = {id(m) for m in headed}
     full = [m for m in posts if id(m) in headed_ids]
     # Two posts in full, or one in full among excerpts of others (a column's page)
@@ -118,7 +119,7 @@ def unit_groups(stats: dict[int, Stats]) -> list[Group]:
     found: list[Group] = []
     for st in stats.values():
         node = st.tag
-        if node is None or st.text == 0:
+        if node is None or st.text < MIN_GROUP_TEXT:
             continue
         kids = [c for c in node.contents if type(c) is Tag and c.name in UNIT_TAGS]
         if len(kids) < 2:
