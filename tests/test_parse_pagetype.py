@@ -349,3 +349,9 @@ def test_lead_block_before_the_body_is_joined_once(repeated: bool) -> None:
     )
     article = parse_html(html, url="http://x.example/a.html")
     assert article.body.startswith("\n\n".join(body if repeated else [lead, *body]))
+
+
+def test_one_sentence_page_is_an_article() -> None:
+    """A flash of one sentence is an article, not a non-article."""
+    html = "<html><body><p>2020年累计投入帮扶资金5亿元，带动3000户增收。</p></body></html>"
+    assert parse_html(html, url="http://news.example/1.html").page_type == "article"

@@ -48,7 +48,6 @@ MIN_GROUP_SHARE = 0.6  # share of the page's prose score the run of posts must h
 # loading an index.
 MIN_LIST_SHARE = 0.6
 MAX_LIST_OUTSIDE = 8.0
-MIN_ARTICLE_PROSE = 40  # characters of prose outside links below which a page is no article
 MIN_GROUP_TEXT = 60  # characters a parent needs for its children to be looked at as units
 
 
@@ -82,8 +81,8 @@ def classify(root: Tag, stats: dict[int, Stats]) -> PageKind:
     stats are root's measures (htmltext.measure), shared with the body extraction after.
     """
     top = stats[id(root)]
-    if top.text - top.links < MIN_ARTICLE_PROSE or top.mass <= 0:
-        return PageKind(NON_ARTICLE, f"{top.text - top.links} characters of prose outside links")
+    if top.mass <= 0:  # one sentence is enough for an article (a flash: "5亿元，3000户。")
+        return PageKind(NON_ARTICLE, f"no line of prose in {top.text} characters of text")
     groups = unit_groups(stats)
     if not groups:
         return PageKind(ARTICLE, "no repeated units")
