@@ -95,7 +95,23 @@ def test_leave_one_site_out_f1_floor(
     usual, generic = mean_f1(results, kind), mean_f1(generic_results, kind)
     with capsys.disabled():
         print(f"\n{kind} body F1 {usual:.3f}, leave-one-site-out {generic:.3f}")
+        for site, (was, now) in sorted(site_changes(results, generic_results, kind).items()):
+            print(f"  {site}: {was:.3f} with its profile, {now:.3f} without")
     assert generic >= floor
+
+
+def site_changes(results: list, generic_results: list, kind: str) -> dict[str, tuple[float, float]]:
+    """Mean F1 per site, with and without its profile, where the two differ by over 0.005."""
+    pairs: dict[str, list[tuple[float, float]]] = {}
+    for (page, usual), (_, generic) in zip(results, generic_results, strict=True):
+        if page["gold_kind"] == kind:
+            scores = (f1(usual.body, page["gold_text"]), f1(generic.body, page["gold_text"]))
+            pairs.setdefault(page["site"], []).append(scores)
+    means = {
+        site: (sum(a for a, _ in rows) / len(rows), sum(b for _, b in rows) / len(rows))
+        for site, rows in pairs.items()
+    }
+    return {site: m for site, m in means.items() if abs(m[0] - m[1]) > 0.005}
 
 
 def test_no_human_page_below_floor(generic_results: list) -> None:
