@@ -1,7 +1,8 @@
 """Parse speed and accuracy: aidetl.parse against trafilatura and GeneralNewsExtractor.
 
-Runs every page of shared/pages through parse_html, trafilatura.extract and gne side by
-side (same process, same decoded text, interleaved so machine load hits all alike), then
+Runs every page of shared/pages through parse_html (with site profiles, and without them
+in the leave-one-site-out row), trafilatura.extract and gne side by side (same process,
+same decoded text, interleaved so machine load hits all alike), then
 prints pages/s per core, our speed ratio against trafilatura, and the body-F1 / title /
 date table on the human- and silver-gold pages (scored like shared/tools/score_pages.py).
 """
@@ -52,6 +53,16 @@ def ours(raw: bytes, text: str, url: str) -> dict[str, str | None]:
     return {"title": article.title, "date": when, "body": article.body}
 
 
+def ours_generic(raw: bytes, text: str, url: str) -> dict[str, str | None]:
+    """Ours without site profiles: each site read as if unseen (leave-one-site-out)."""
+    try:
+        article = parse_html(raw, url=url, generic=True)
+    except Exception:  # noqa: BLE001 - a failure scores zero, the bench goes on
+        return {"title": None, "date": None, "body": ""}
+    when = article.published_at.isoformat() if article.published_at else None
+    return {"title": article.title, "date": when, "body": article.body}
+
+
 def traf(raw: bytes, text: str, url: str) -> dict[str, str | None]:
     import trafilatura
 
@@ -74,6 +85,7 @@ def gne(raw: bytes, text: str, url: str) -> dict[str, str | None]:
 
 EXTRACTORS: dict[str, Callable[[bytes, str, str], dict[str, str | None]]] = {
     "aidetl": ours,
+    "aidetl-loso": ours_generic,
     "trafilatura": traf,
     "gne": gne,
 }

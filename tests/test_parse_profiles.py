@@ -125,3 +125,18 @@ def test_index_skips_removed_elements() -> None:
     index = Index(soup)
     soup.select_one("div.meta").extract()
     assert [el.get_text() for el in index.select(".time")] == ["not in meta"]
+
+
+SOHU_PAGE = """<html><head><title>某村修路 - 搜狐</title></head><body>
+<div class="text"><h1>某村修路</h1><article class="article" id="mp-editor">
+<p>今年村里新修水泥路八公里，总投资六百万元，沿线三个自然村的村民出行更方便了。</p>
+<p>村民说，过去雨天出门一脚泥，现在孩子上学再也不用绕远路。</p>
+<p>返回搜狐，查看更多</p></article></div></body></html>"""
+
+
+@pytest.mark.parametrize("generic", [False, True])
+def test_site_furniture_lines_live_in_the_profile(generic: bool) -> None:
+    """The site's own line ("返回搜狐，查看更多") is cut by its profile, kept without it."""
+    article = parse_html(SOHU_PAGE, url="https://www.sohu.com/a/1_2", generic=generic)
+    assert article.body.startswith("今年村里新修水泥路八公里")
+    assert ("返回搜狐" in article.body) is generic

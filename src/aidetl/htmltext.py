@@ -52,7 +52,8 @@ JUNK_NAME = re.compile(
     r"nav|navbar|menu|breadcrumbs?|crumbs?|sidebar|side|aside|copyright|qrcode|qr|wechat|weixin|"
     r"ad|ads|advert|advertisement|adv|banner|hotnews|hot|rank|ranking|tags?|toolbar|pager|"
     r"pagination|page-?nav|login|reg|search|topbar|top-?nav|statement|disclaimer|more-?news|"
-    r"jump|dianzan|praise|reward|print|fontsize|font-size|gotop|backtop)([-_\s\d]|$)",
+    r"jump|dianzan|praise|reward|print|fontsize|font-size|gotop|backtop|"
+    r"infobox|navbox|reflist|references|toc|catlinks|editsection|basic-info|catalog)([-_\s\d]|$)",
     re.I,
 )
 # Comment threads are prose-rich yet never the article: class="comment-list", id="cmt_box"
@@ -93,6 +94,10 @@ INLINE_PARAS = (
     "span",
     "pre",
 )
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5")
+ONE_LINE_YIELDS = 0.8  # share of a one-line block's prose a block of several lines needs
+# Rows and cells: a table's cells share a signature without being parts of one body.
+TABLE_PARTS = frozenset("tr td th tbody thead li dd dt".split())
 CANDIDATE_TAGS = frozenset(
     "div td section article main blockquote body center font span dd li form pre".split()
 )
@@ -104,9 +109,22 @@ SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u2
 JUNK_LINE = re.compile(
     r"^(截屏.{0,4}微信识别二维码|微信号[:：]\s*\S*|\(?（?点击微信号复制.{0,10}|打开微信|"
     r"微信号已复制.*|分享到[:：]?.{0,30}|扫一扫.{0,20}|扫描二维码.{0,20}|长按二维码.{0,20}|"
-    r"返回搜狐，查看更多|点击进入专题[:：]?.{0,40}|\[?打印\]?|\[?关闭\]?|【?纠错】?|"
-    r"X?\S{0,12}服务|转播到腾讯微博|推荐阅读[:：]?|相关阅读[:：]?|相关新闻[:：]?|延伸阅读[:：]?)$"
+    r"点击进入专题[:：]?.{0,40}|\[?打印\]?|\[?关闭\]?|【?纠错】?|"
+    r"X?\S{0,12}服务|推荐阅读[:：]?|相关阅读[:：]?|相关新闻[:：]?|延伸阅读[:：]?)$"
 )
+
+
+DIGITS = re.compile(r"\d+")
+
+
+# A site's copyright, disclaimer or reprint notice, e.g. "版权所有：某某网 未经授权禁止转载",
+# "声明：本网转载其他媒体之作品，意在为公众提供免费服务……凡注明来源为本网的作品，版权均属本网所有"
+NOTICE = re.compile(
+    r"版权所有|版权(均|归|属).{0,20}所有|未经.{0,12}(授权|许可|同意).{0,12}(不得|禁止|严禁)|"
+    r"(本网|本站|本网站)(转载|所载)"
+)
+MAX_NOTICE = 300  # a longer paragraph that mentions copyright is prose about it
+MAX_LEAD_BLOCKS = 2  # prose blocks just before the body (a summary, a lead) joined to it
 
 
 @dataclass(slots=True)
@@ -119,6 +137,7 @@ class Stats:
     score: float = 0.0
     paras: int = 0
     mass: float = 0.0  # undecayed paragraph score of the element and all below it
+    lines: int = 0  # lines of prose in the element and all below it
     tag: Tag | None = None
     parent: Stats | None = None
 
@@ -237,9 +256,32 @@ def measure(root: Tag) -> dict[int, Stats]:
     credit_lines(root, stats)
     for st in reversed(stats.values()):  # pre-order reversed: children before parents
         st.mass += st.score
+        st.lines += st.paras
         if st.parent is not None:
             st.parent.mass += st.mass
+            st.parent.lines += st.lines
     return stats
+
+
+def forget(stats: dict[int, Stats], tag: Tag) -> None:
+    """Update measures for an element cut from the tree: its totals leave its ancestors.
+
+    Cheaper than measuring again; a line the element shared with inline text around it
+    keeps its old score (headlines and teaser runs are blocks of their own).
+    """
+    gone = stats.pop(id(tag), None)
+    if gone is None:
+        return
+    node = gone.parent
+    while node is not None:
+        node.text -= gone.text
+        node.links -= gone.links
+        node.punct -= gone.punct
+        node.mass -= gone.mass
+        node.lines -= gone.lines
+        node = node.parent
+    for below in tag.find_all(True):
+        stats.pop(id(below), None)
 
 
 def credit_lines(root: Tag, stats: dict[int, Stats]) -> None:
@@ -271,14 +313,21 @@ def credit_lines(root: Tag, stats: dict[int, Stats]) -> None:
 
 
 def paragraph_score(line: str) -> float:
-    """How much a run of inline text looks like prose (0 for labels and menu items)."""
+    """How much a run of inline text looks like prose (0 for labels, menus and notices)."""
     n = len(line)
     if n < 8:
         return 0.0
     punct = len(PUNCT.findall(line))
     if punct == 0 and n < 40:
         return 0.0
+    if is_notice(line):
+        return 0.0
     return 1.0 + punct + min(n / 80.0, 4.0)
+
+
+def is_notice(line: str) -> bool:
+    """A site's copyright or reprint notice: prose-shaped, never the article."""
+    return len(line) < MAX_NOTICE and ("权" in line or "转载" in line) and bool(NOTICE.search(line))
 
 
 def spread_scores(stats: dict[int, Stats]) -> dict[int, float]:
@@ -301,11 +350,12 @@ def link_density(st: Stats) -> float:
     return st.links / st.text if st.text else 1.0
 
 
-def pick_block(root: Tag) -> Tag:
-    """The element most likely to be the article body."""
-    stats = measure(root)
+def pick_block(root: Tag, stats: dict[int, Stats] | None = None) -> Tag:
+    """The element most likely to be the article body (stats: root's measures, if taken)."""
+    stats = measure(root) if stats is None else stats
     total = spread_scores(stats)
     best, best_score = root, -1.0
+    several, several_score = None, -1.0  # the best block of two lines or more
     for key, raw in total.items():
         st = stats[key]
         score = raw * (1.0 - link_density(st)) ** 2
@@ -313,16 +363,37 @@ def pick_block(root: Tag) -> Tag:
             score *= 0.9
         if score > best_score and st.tag is not None:
             best, best_score = st.tag, score
+        if st.lines >= 2 and score > several_score and st.tag is not None:
+            several, several_score = st.tag, score
     if best.name == "p" and isinstance(best.parent, Tag):
         best = best.parent
+    if several is not None and stats[id(best)].lines < 2:
+        # A block of one line (a brief's lead in a div of its own) gives way to a block of
+        # several that holds about as much prose: a short article is taken whole.
+        if stats[id(several)].mass >= ONE_LINE_YIELDS * stats[id(best)].mass:
+            best = several
     return climb(best, stats)
+
+
+def is_kin(other: Tag, best: Tag) -> bool:
+    """A sibling block of the same kind that continues the body, not an item of its own.
+
+    A block with a heading inside is a post or teaser beside this one (joined, a column
+    page's full post would take its neighbours' excerpts with it).
+    """
+    return (
+        other.name not in TABLE_PARTS
+        and signature(other) == signature(best)
+        and other.find(HEADING_TAGS) is None
+    )
 
 
 def climb(best: Tag, stats: dict[int, Stats]) -> Tag:
     """Move up while the parent holds a good share of prose in its own paragraphs.
 
     An article whose paragraphs sit partly in <p> children of the container and partly
-    in a nested block (a "read more" wrapper, a page-2 div) is taken whole.
+    in a nested block (a "read more" wrapper, a page-2 div) is taken whole, and so is a body
+    cut into blocks of one kind (two div.article-text around a related-links box).
     """
     for _ in range(3):
         parent = best.parent
@@ -335,12 +406,21 @@ def climb(best: Tag, stats: dict[int, Stats]) -> Tag:
         own = stats[id(parent)].score + sum(
             stats[id(c)].mass
             for c in parent.children
-            if isinstance(c, Tag) and c.name in INLINE_PARAS and c is not best
+            if isinstance(c, Tag) and c is not best and (c.name in INLINE_PARAS or is_kin(c, best))
         )
         if own < 0.25 * stats[id(best)].mass or link_density(stats[id(parent)]) > 0.35:
             break
         best = parent
     return best
+
+
+def signature(tag: Tag) -> tuple[str, str, str]:
+    """Tag name, class and id with digits blurred: id="post_12" and id="post_13" agree."""
+    return (
+        tag.name,
+        DIGITS.sub("#", str(tag.get("class") or "")),
+        DIGITS.sub("#", str(tag.get("id") or "")),
+    )
 
 
 def prose_size(tag: Tag) -> int:
@@ -350,15 +430,39 @@ def prose_size(tag: Tag) -> int:
     return st.text - st.links
 
 
-def content_paragraphs(block: Tag) -> list[str]:
-    """Render the chosen block, leaving out link lists and widget lines."""
-    drop_link_lists(block)
-    return [p for p in paragraphs(block) if not JUNK_LINE.match(p)]
+def content_paragraphs(block: Tag, stats: dict[int, Stats] | None = None) -> list[str]:
+    """Render the chosen block, leaving out link lists, widget lines and site notices."""
+    drop_link_lists(block, stats)
+    return [p for p in paragraphs(block) if not JUNK_LINE.match(p) and not is_notice(p)]
 
 
-def drop_link_lists(block: Tag) -> None:
+def lead_blocks(block: Tag, stats: dict[int, Stats]) -> list[Tag]:
+    """Prose blocks right before the body block that open it: a summary, a lead paragraph.
+
+    A brief whose first paragraph sits in a block of its own (div.summary, then div.text)
+    is taken whole. A block with links, a heading or no prose ends the search.
+    """
+    found: list[Tag] = []
+    node = block.previous_sibling
+    while node is not None and len(found) < MAX_LEAD_BLOCKS:
+        if isinstance(node, Tag):
+            st = stats.get(id(node))
+            if (
+                st is None
+                or st.mass <= 0
+                or st.links
+                or node.name in TABLE_PARTS
+                or node.find(HEADING_TAGS) is not None
+            ):
+                break
+            found.append(node)
+        node = node.previous_sibling
+    return found[::-1]
+
+
+def drop_link_lists(block: Tag, stats: dict[int, Stats] | None = None) -> None:
     """Remove descendants that are mostly links with no prose (related lists, tag clouds)."""
-    stats = measure(block)
+    stats = measure(block) if stats is None else stats
     doomed: list[Tag] = []
 
     def walk(node: Tag) -> None:

@@ -118,6 +118,7 @@ class Article:
     editor: str | None = None
     source: str = ""
     archive_key: str | None = None
+    page_type: str = "article"  # article | multi_post | forum (list, non_article: not loaded)
 
     @property
     def article_id(self) -> str:

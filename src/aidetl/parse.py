@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bs4 import BeautifulSoup, Tag
 
-from aidetl import htmltext, metadata
+from aidetl import htmltext, metadata, pagetype
 from aidetl.encoding import decode_html
 from aidetl.errors import ConfigError, ParseError
 from aidetl.htmlselect import Index
@@ -40,14 +40,25 @@ MIN_PROFILE_BODY = 20  # characters a profile's body selector must yield to be b
 NEAR_CHARS = 400  # how much text after the headline is searched for the date and byline
 
 
+class NotArticleError(ParseError):
+    """The page is a list, an index or carries no article; the message says which and why."""
+
+
 def parse_article(page: Page, source: Source | None = None) -> Article:
-    """The article of a fetched page, with the source's profile and timezone when given."""
-    article = parse_html(
+    """The article of a fetched page, with the source's profile and timezone when given.
+
+    NotArticleError for list, index and other non-article pages: the pipeline records it on
+    the page's fetch instead of loading the page as an article.
+    """
+    url = page.final_url or page.url
+    article, kind = read_html(
         page.text or page.content,
-        url=page.final_url or page.url,
+        url=url,
         profile=source.profile if source else None,
         timezone=source.timezone if source else "Asia/Shanghai",
     )
+    if not kind.loadable:
+        raise NotArticleError(f"{url}: {kind.kind} page ({kind.why}), not loaded as an article")
     return article_with(
         article, source=source.name if source else page.source, archive_key=page.archive_key
     )
@@ -60,13 +71,34 @@ def article_with(article: Article, **changes: Any) -> Article:
 
 
 def parse_html(
-    html: bytes | str, url: str = "", profile: str | None = None, *, timezone: str = "Asia/Shanghai"
+    html: bytes | str,
+    url: str = "",
+    profile: str | None = None,
+    *,
+    timezone: str = "Asia/Shanghai",
+    generic: bool = False,
 ) -> Article:
-    """Parse one page's HTML into an Article; ParseError when there is no article text."""
+    """Parse one page's HTML into an Article; ParseError when there is no article text.
+
+    generic=True reads the page with no site profile (and so no rule written for its site):
+    how the extractor does on a site nobody has seen, as the parse gate measures it.
+    """
+    return read_html(html, url, profile, timezone=timezone, generic=generic)[0]
+
+
+def read_html(
+    html: bytes | str,
+    url: str = "",
+    profile: str | None = None,
+    *,
+    timezone: str = "Asia/Shanghai",
+    generic: bool = False,
+) -> tuple[Article, pagetype.PageKind]:
+    """The page's Article and the page-type decision behind it."""
     text = decode_html(html)[0] if isinstance(html, bytes) else html
     if not text.strip():
         raise ParseError(f"{url or 'page'}: empty document")
-    chosen = choose_profile(profile, url)
+    chosen = None if generic else choose_profile(profile, url)
     try:
         tz = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -81,7 +113,12 @@ def parse_html(
     outlet = selected_text(index, chosen.outlet) if chosen and index else None
     editor = selected_text(index, chosen.editor) if chosen and index else None
     try:
-        paras = extract_body(root, chosen, index, title_el, title)
+        kind, scope, stats = find_scope(root, chosen, index, url, soup)
+        if scope is not root:  # one post of several: its own headline, date and byline
+            title, title_el, near, published = post_heading(
+                scope, title, title_el, near, published, tz
+            )
+        paras = extract_body(scope, chosen, index, title_el, title, stats)
     except RecursionError as exc:  # the tree walks recurse: ~1000 nested elements is the end
         raise ParseError(f"{url or 'page'}: HTML nested too deeply to read") from exc
     if not paras:
@@ -103,7 +140,8 @@ def parse_html(
         outlet=clean_outlet(outlet) or metadata.find_outlet(near) or metadata.find_outlet(ends),
         body="\n\n".join(paras),
         editor=editor_name,
-    )
+        page_type=kind.kind,
+    ), kind
 
 
 def choose_profile(name: str | None, url: str) -> Profile | None:
@@ -175,32 +213,95 @@ def find_time(
     return metadata.text_time(htmltext.normalize_space(root.get_text(" "))[:30000], tz)
 
 
+def find_scope(
+    root: Tag, profile: Profile | None, index: Index | None, url: str, soup: BeautifulSoup
+) -> tuple[pagetype.PageKind, Tag, dict[int, htmltext.Stats] | None]:
+    """Clean the page, decide its type, and return the part that holds this URL's text:
+    on a multi-post page or a thread the post the URL points to, else the whole page with
+    its measures (taken once, kept for the extraction)."""
+    if profile and index:
+        for selector in profile.remove:
+            for tag in index.select(selector):
+                tag.extract()
+    htmltext.drop_junk(root)
+    stats = htmltext.measure(root)
+    kind = pagetype.classify(root, stats)
+    if kind.kind in (pagetype.MULTI_POST, pagetype.FORUM):
+        return kind, pagetype.pick_post(kind, url, doc_title(soup)), None
+    for teaser in kind.teasers:  # a column of linked teasers can outweigh a short brief
+        htmltext.forget(stats, teaser)
+        teaser.extract()
+    return kind, root, stats
+
+
+def doc_title(soup: BeautifulSoup) -> str | None:
+    """The <title> text and og:title together: what the page says it is about."""
+    head = soup.head or soup
+    parts = [head.title.get_text() if head.title else ""]
+    parts += [str(m.get("content") or "") for m in head.find_all("meta", property="og:title")]
+    return " ".join(parts) or None
+
+
+def post_heading(
+    post: Tag,
+    title: str | None,
+    title_el: Tag | None,
+    near: str,
+    published: datetime | None,
+    tz: ZoneInfo,
+) -> tuple[str | None, Tag | None, str, datetime | None]:
+    """Headline, nearby text and date of one post, where the post has a heading of its own."""
+    heading = pagetype.heading_of(post)
+    if heading is None:
+        return title, title_el, near, published
+    near = text_after(heading)
+    when = metadata.text_time(near, tz)
+    return htmltext.normalize_space(heading.get_text(" ")), heading, near, when or published
+
+
 def extract_body(
     root: Tag,
     profile: Profile | None,
     index: Index | None,
     title_el: Tag | None,
     title: str | None = None,
+    stats: dict[int, htmltext.Stats] | None = None,
 ) -> list[str]:
     """Body paragraphs from the profile's selector, else from the densest block.
 
     A profile block is believed unless it holds less than half the prose of the block the
     generic extractor picks (a template change can leave a selector on a disclaimer).
+    stats are root's measures when already taken (None: one post, measured here).
     """
-    if profile and index:
-        for selector in profile.remove:
-            for tag in index.select(selector):
-                tag.extract()
     if title_el is not None and title_el.parent is not None:
+        if stats is not None:
+            htmltext.forget(stats, title_el)
         title_el.extract()
-    htmltext.drop_junk(root)
-    block = htmltext.pick_block(root)
+    one_post = stats is None
+    stats = htmltext.measure(root) if stats is None else stats
+    block = htmltext.pick_block(root, stats)
+    leads = htmltext.lead_blocks(block, stats)
     chosen = select_first(index, profile.body) if profile and index else None
+    if chosen is not None and one_post and root not in chosen.parents:
+        chosen = None  # one post of several: the profile's block may be another post's
     if chosen is not None and chosen is not block:
         picked = htmltext.prose_size(block)
         if htmltext.prose_size(chosen) >= max(MIN_PROFILE_BODY, picked / 2):
-            block = chosen
-    return trim_furniture(htmltext.content_paragraphs(block), title)
+            block, leads = chosen, []
+            stats = None  # measured below the profile's block afresh
+    paras = htmltext.content_paragraphs(block, stats)
+    if leads:
+        paras = join_leads([p for lead in leads for p in htmltext.content_paragraphs(lead)], paras)
+    if profile and profile.drop_lines:
+        paras = [p for p in paras if p not in profile.drop_lines]
+    return trim_furniture(paras, title)
+
+
+def join_leads(leads: list[str], paras: list[str]) -> list[str]:
+    """Lead paragraphs before the body, except those the body repeats (an editor's summary
+    of its first lines would count every figure twice)."""
+    squeezed = "".join(paras).replace(" ", "")
+    return [p for p in leads if p.replace(" ", "") not in squeezed] + paras
 
 
 def trim_furniture(paras: list[str], title: str | None = None) -> list[str]:
@@ -275,5 +376,6 @@ def article_to_json(article: Article) -> dict[str, Any]:
         "author": article.author,
         "outlet": article.outlet,
         "editor": article.editor,
+        "page_type": article.page_type,
         "body": article.body,
     }

@@ -1,8 +1,10 @@
 """Site profiles: per-site CSS selectors kept as data in aidetl/profiles/*.toml.
 
 A profile names the hosts it serves and, for each field, a list of selectors tried in
-order; `remove` lists selectors of blocks to cut before the body is read. A selector that
-finds nothing lets the generic extractor do the job.
+order; `remove` lists selectors of blocks to cut before the body is read, `drop_lines` whole
+body lines that are the site's own furniture ("返回搜狐，查看更多"). A selector that finds
+nothing lets the generic extractor do the job. Anything that names one site lives here, so
+reading a page without its profile (parse_html(generic=True)) shows how an unseen site fares.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from importlib import resources
 
 from aidetl.errors import ConfigError
 
-FIELDS = ("title", "body", "time", "author", "outlet", "editor", "remove")
+FIELDS = ("title", "body", "time", "author", "outlet", "editor", "remove", "drop_lines")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,7 @@ class Profile:
     outlet: tuple[str, ...] = ()
     editor: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
+    drop_lines: tuple[str, ...] = ()
 
     def serves(self, host: str) -> bool:
         host = host.lower().rstrip(".")
