@@ -27,7 +27,7 @@ import pyarrow as pa
 from aidetl.dedup import MAX_DISTANCE, simhash64
 from aidetl.errors import WarehouseError, WarehouseLocked
 from aidetl.models import Article
-from aidetl.warehouse import _access, _migrations, _staging
+from aidetl.warehouse import _access, _intact, _migrations, _staging
 from aidetl.warehouse._merge import RUNS_SCHEMA, Counts, merge_batch, merge_runs
 from aidetl.warehouse._rows import Batch, batch_tables
 
@@ -239,6 +239,7 @@ class Warehouse:
     def _read(self, action: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         deadline = self._deadline()
         with _access.file_lock(self.path, deadline, shared=True):
+            _intact.check_intact(self.path)
             con = _access.connect(self.path, deadline, read_only=True)
             try:
                 try:  # a newer schema may mean other columns: refuse to read it, like writes do
@@ -249,7 +250,9 @@ class Warehouse:
                 _migrations.check_not_newer(self.path, {r[0] for r in rows}, known)
                 return action(con)
             except duckdb.Error as exc:
-                raise WarehouseError(str(self.path), f"query failed: {exc}") from exc
+                raise _intact.damage(self.path, exc) or WarehouseError(
+                    str(self.path), f"query failed: {exc}"
+                ) from exc
             finally:
                 con.close()
 
@@ -262,6 +265,7 @@ class Warehouse:
     ) -> T:
         deadline = self._deadline()
         with _access.file_lock(self.path, deadline):
+            _intact.check_intact(self.path)  # before DuckDB opens it for writing
             con = _access.connect(self.path, deadline)
             try:
                 con.execute(WRITER_SETTINGS).fetchall()
@@ -272,6 +276,11 @@ class Warehouse:
                 if merged is not None:
                     merged.extend(names)
                 return action(con)
+            except duckdb.Error as exc:
+                damaged = _intact.damage(self.path, exc)
+                if damaged is None:
+                    raise
+                raise damaged from exc
             finally:
                 con.close()
 
@@ -305,6 +314,8 @@ class Warehouse:
             try:
                 counts = self._merge_tables(con, unit.run_id, unit.tables())
             except (duckdb.Error, WarehouseError, OSError, pa.ArrowException) as exc:
+                if isinstance(exc, duckdb.Error) and _intact.damage(self.path, exc):
+                    raise  # the file is damaged, not the unit: it stays staged
                 # a unit that can never merge must not block every later write
                 where = _staging.quarantine(self.path, unit)
                 log.error("staged %s cannot be merged (%s); moved to %s", unit.path, exc, where)
