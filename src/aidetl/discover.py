@@ -59,6 +59,17 @@ class DiscoveryResult:
     errors: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # links outside the allowed domains
     _index: dict[str, int] = field(default_factory=dict, repr=False)
+    _visited: set[str] = field(default_factory=set, repr=False)  # feeds and sitemaps read
+
+    def first_visit(self, url: str, kind: str) -> bool:
+        """True the first time a feed or sitemap URL comes up as `kind` (an index listing
+        itself, a cycle of indexes, a feed listed twice: each is read once per run)."""
+        key = f"{kind} {dedup_key(url)}"
+        if key in self._visited:
+            log.info("discovery: %s already read in this run; not again", url)
+            return False
+        self._visited.add(key)
+        return True
 
     def __iter__(self) -> Iterator[DiscoveredUrl]:
         return iter(self.urls)
@@ -183,6 +194,8 @@ def fetch_document(url: str, source: Source, fetcher: Fetcher, result: Discovery
 
 
 def read_feed(url: str, source: Source, fetcher: Fetcher, since, result: DiscoveryResult) -> None:
+    if not result.first_visit(url, "feed"):
+        return
     content = fetch_document(url, source, fetcher, result)
     refuse_entities(url, content)
     parsed = feedparser.parse(content)  # bytes: feedparser parses, it never fetches
@@ -222,6 +235,8 @@ def read_sitemap(
     url, source, fetcher, since, result: DiscoveryResult, depth: int, budget: list[int]
 ) -> None:
     """Read a sitemap, sitemap index or text sitemap (gzipped or not), following indexes a few levels deep."""
+    if not result.first_visit(url, "sitemap"):
+        return
     if budget[0] <= 0:
         raise DiscoveryError(f"{url}: skipped, more than {MAX_SITEMAPS} sitemaps for {source.name}")
     budget[0] -= 1
