@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from servers import Reply, serve
 
+from aidetl.budgets import Budgets
 from aidetl.discover import discover, gunzip
 from aidetl.fetch import Fetcher
 from aidetl.models import ListPage, Source
@@ -72,7 +73,7 @@ def source(**kwargs) -> Source:
 
 
 def fetcher() -> Fetcher:
-    return Fetcher("aidetl-test", timeout=(2.0, 2.0), retries=0)
+    return Fetcher("aidetl-test", budgets=Budgets(connect=2.0, between_bytes=2.0), retries=0)
 
 
 def paths(result) -> list[str]:

@@ -183,7 +183,9 @@ def fail_document(result: DiscoveryResult, url: str, exc: DiscoveryError) -> Non
 
 def fetch_document(url: str, source: Source, fetcher: Fetcher, result: DiscoveryResult) -> bytes:
     """The document's bytes, its attempts recorded; DiscoveryError when it cannot be had."""
-    outcome = fetcher.fetch(url, source, content_types=DOCUMENT_TYPES, archive=False)
+    outcome = fetcher.fetch(
+        url, source, content_types=DOCUMENT_TYPES, archive=False, text_only=False
+    )  # a sitemap may be gzip: its parser judges it
     result.attempts.extend(outcome.attempts)
     if outcome.error is not None or outcome.page is None:
         raise DiscoveryError(str(outcome.error))
