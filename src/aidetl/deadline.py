@@ -79,10 +79,15 @@ class Watch:
 
     def fire(self, now: float) -> None:
         """Cut the connection if the deadline has passed (called by the watchdog)."""
+        if now >= self.deadline:
+            self.cut(None)
+
+    def cut(self, reason: str | None = "stopped") -> None:
+        """Cut the connection now, for `reason` (None: the current phase's deadline)."""
         with self._lock:
-            if not self.active or self.fired or now < self.deadline:
+            if not self.active or self.fired:
                 return
-            self.fired = self.phase
+            self.fired = reason or self.phase
             sock = self.sock or getattr(self.conn, "sock", None)
         if sock is not None:
             with contextlib.suppress(OSError):

@@ -18,7 +18,8 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -169,6 +170,8 @@ class Fetcher:
         self._gate = HostGate(sleep=sleep)
         self._ledger = HostLedger()  # what failed attempts cost each host in this run
         self._stopped = threading.Event()
+        self._watches: set[Watch] = set()  # attempts in flight, cut by stop()
+        self._watches_lock = threading.Lock()
         self._robots = RobotsCache()
         self._headers = {"User-Agent": user_agent, "Accept": ACCEPT}
         self._random = random.Random()
@@ -251,8 +254,24 @@ class Fetcher:
         return outcome.page
 
     def stop(self) -> None:
-        """Start no more attempts (an interrupted run); those in flight end within budget."""
+        """Start no more attempts and cut those in flight (an interrupted run)."""
         self._stopped.set()
+        with self._watches_lock:
+            watches = list(self._watches)
+        for watch in watches:
+            watch.cut("stopped")
+
+    @contextmanager
+    def _watched(self) -> Iterator[Watch]:
+        """A Watch for one attempt (deadline.py), known to stop() while it lasts."""
+        with WATCHDOG.watch() as watch:
+            with self._watches_lock:
+                self._watches.add(watch)
+            try:
+                yield watch
+            finally:
+                with self._watches_lock:
+                    self._watches.discard(watch)
 
     def close(self) -> None:
         """Close the session's pooled connections."""
@@ -271,7 +290,7 @@ class Fetcher:
     ) -> tuple[Page | None, bool]:
         headers = self._request_headers(attempt.validators)
         current, seen = url, set[str]()  # filled on the first redirect only: no cost otherwise
-        with WATCHDOG.watch() as watch:
+        with self._watched() as watch:
             for _hop in range(self.max_redirects + 1):
                 progress.final_url = current
                 rules = self._permit(current, source, progress)
@@ -327,6 +346,8 @@ class Fetcher:
     ) -> requests.Response:
         """The response, its headers read within the first-byte and attempt deadlines."""
         b = attempt.budgets
+        if self._stopped.is_set():
+            raise FetchError(url, "not requested: the run was stopped")
         watch.expect_headers(b.first_byte, attempt.seconds)
         if progress.sent is None:
             progress.sent = time.perf_counter()
@@ -474,7 +495,7 @@ class Fetcher:
         try:
             with (
                 self._gate.slot(host_of(url), delay, source.max_in_flight),
-                WATCHDOG.watch() as watch,
+                self._watched() as watch,
             ):
                 watch.expect_headers(b.first_byte, b.attempt)
                 try:
@@ -523,10 +544,12 @@ def request_error(url: str, exc: requests.RequestException, watch: Watch, b: Bud
     return FetchError(url, f"request failed: {exc}")
 
 
-def cut_off(url: str, watch: Watch, got: int | None = None) -> FetchTimeout:
+def cut_off(url: str, watch: Watch, got: int | None = None) -> FetchError:
     """The error for an attempt the watchdog cut: which deadline passed, and its seconds."""
     seconds = watch.seconds.get(watch.fired or "attempt", 0.0)
     read = f" after {got} bytes" if got is not None else ""
+    if watch.fired == "stopped":
+        return FetchError(url, f"cut: the run was stopped{read}")
     if watch.fired == "first_byte":
         return FirstByteTimeout(url, f"headers not in within the first-byte budget ({seconds:g} s)")
     return AttemptTimeout(url, f"attempt cut at its {seconds:g} s deadline{read}")

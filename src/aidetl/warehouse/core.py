@@ -50,6 +50,11 @@ WHERE url IN (SELECT unnest($urls)) AND error_class IS NULL AND status IN (200, 
 GROUP BY url
 """
 
+# runs that started and never said how they ended (killed outright, or still running)
+UNFINISHED_SQL = """
+SELECT run_id FROM runs WHERE status = 'running' AND run_id <> $current ORDER BY started_at
+"""
+
 # A bulk INSERT writes its row groups straight to the file, the last one partly full. By
 # default every checkpoint (on close) then "vacuums": it merges that tail with the next
 # batch's row groups by rewriting them all, which cost a third of a big load. We never
@@ -197,6 +202,17 @@ class Warehouse:
     def last_fetched(self, urls: Iterable[str]) -> dict[str, datetime]:
         """When each URL was last fetched successfully (200 loaded, or 304); {} when busy."""
         return dict(self._per_url(LAST_FETCHED_SQL, urls, "fetch times"))
+
+    def unfinished_runs(self, current: str) -> list[str]:
+        """Runs other than `current` still marked running: killed before they could record
+        an end (SIGKILL, power loss) or running now in another process. [] when busy."""
+        if not self.path.exists():
+            return []
+        try:
+            return [run_id for (run_id,) in self.query(UNFINISHED_SQL, {"current": current})[1]]
+        except WarehouseLocked as exc:
+            log.warning("cannot list unfinished runs, warehouse busy: %s", exc)
+            return []
 
     def _per_url(self, sql: str, urls: Iterable[str], what: str) -> list[tuple]:
         """Rows of a per-URL lookup; none when there is no file yet or it stays busy (the run
