@@ -90,7 +90,10 @@ def routes_a(base: str) -> dict:
         **{f"/g{i}.html": Reply(body=good_page(i)) for i in range(3)},
         "/img.html": Reply(body=png),
         "/noise.html": Reply(body=os.urandom(40_000)),
-        "/drip.html": Reply(body=b"<html>", stream_bytes=20_000_000, chunk_delay=0.1),
+        # 256 bytes every 0.2 s, 2 MB in all: never silent, never over the size limit, ~30 min
+        "/drip.html": Reply(
+            body=b"<html>", stream_bytes=2_000_000, chunk_size=256, chunk_delay=0.2
+        ),
         "/slowhead.html": Reply(body=good_page(4), header_drip=0.2, header_lines=1000),
     }
 

@@ -551,8 +551,10 @@ def cut_off(url: str, watch: Watch, got: int | None = None) -> FetchError:
     if watch.fired == "stopped":
         return FetchError(url, f"cut: the run was stopped{read}")
     if watch.fired == "first_byte":
-        return FirstByteTimeout(url, f"headers not in within the first-byte budget ({seconds:g} s)")
-    return AttemptTimeout(url, f"attempt cut at its {seconds:g} s deadline{read}")
+        return FirstByteTimeout(
+            url, f"headers not in within the first-byte budget ({seconds:.3g} s)"
+        )
+    return AttemptTimeout(url, f"attempt cut at its {seconds:.3g} s deadline{read}")
 
 
 def safe_host(url: str) -> str:
