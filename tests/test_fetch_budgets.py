@@ -101,9 +101,9 @@ def test_retries_stop_when_the_url_budget_is_spent():
 
 
 def test_a_host_past_its_budget_gets_no_more_requests_and_others_go_on():
-    """Every page of the slow host drips; after 2 s of failures the rest of its pages are
+    """Every page of the slow host drips; after 1.5 s of failures the rest of its pages are
     refused unrequested (BudgetSpent); another host's page is still fetched."""
-    budgets = Budgets(attempt=1.0, first_byte=1.0, between_bytes=1.0, per_host=2.0)
+    budgets = Budgets(attempt=1.0, first_byte=1.0, between_bytes=1.0, per_host=1.5)
     drip = Reply(body=b"<html>", stream_bytes=10_000_000, chunk_delay=0.1)
     routes = {"/robots.txt": ROBOTS, **{f"/p{i}": drip for i in range(10)}}
     with (
@@ -117,7 +117,7 @@ def test_a_host_past_its_budget_gets_no_more_requests_and_others_go_on():
     classes = [type(o.error).__name__ for o in outcomes]
     assert classes[:2] == ["AttemptTimeout", "AttemptTimeout"]
     assert set(classes[2:]) == {"BudgetSpent"} and len(asked) == 2
-    assert "host budget of 2 s" in str(outcomes[-1].error)
+    assert "host budget of 1.5 s" in str(outcomes[-1].error)
     assert good.ok
 
 

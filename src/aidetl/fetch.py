@@ -348,9 +348,9 @@ class Fetcher:
         b = attempt.budgets
         if self._stopped.is_set():
             raise FetchError(url, "not requested: the run was stopped")
-        watch.expect_headers(b.first_byte, attempt.seconds)
         if progress.sent is None:
             progress.sent = time.perf_counter()
+        watch.expect_headers(b.first_byte, attempt.seconds)
         try:
             response = self.session.get(
                 url, headers=headers, timeout=(b.connect, b.between_bytes), stream=True,
