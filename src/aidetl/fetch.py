@@ -230,10 +230,6 @@ class Fetcher:
     def budgets_for(self, source: Source) -> Budgets:
         return self.source_budgets.get(source.name, self.budgets)
 
-    def host_cost(self, host: str) -> float:
-        """Seconds the host's failed attempts (and the waits after them) cost this run."""
-        return self._ledger.spent(host)
-
     def _check_host(self, url: str, host: str, budgets: Budgets) -> None:
         """Raise BudgetSpent once the host's failures have cost the run its host budget."""
         cost = self._ledger.spent(host)
