@@ -94,7 +94,8 @@ def routes_a(base: str) -> dict:
         "/drip.html": Reply(
             body=b"<html>", stream_bytes=2_000_000, chunk_size=256, chunk_delay=0.2
         ),
-        "/slowhead.html": Reply(body=good_page(4), header_drip=0.2, header_lines=1000),
+        # a header line every 0.5 s (http.client takes at most 100): 50 s for the headers
+        "/slowhead.html": Reply(body=good_page(4), header_drip=0.5, header_lines=99),
     }
 
 
