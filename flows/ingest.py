@@ -12,8 +12,11 @@ Shape of a run:
 - at most FETCH_WINDOW batches are being fetched and PROCESS_WINDOW processed at any time,
   so memory stays bounded however many pages a run covers; parse + extract run in worker
   processes by default (runners.py), so they do not take the GIL from fetching and loading;
-- loads run one at a time, in batch order, in the flow's own thread; across processes the
-  Warehouse's file lock serialises writers (and stages a batch when the file is busy).
+- batches move on in the order they finish, not the order they were submitted: a batch
+  waiting on a slow page (bounded by the Fetcher's time budgets) holds up no other batch;
+- loads run one at a time in the flow's own thread; across processes the Warehouse's file
+  lock serialises writers (and stages a batch when the file is busy);
+- a run ends `completed`, `failed`, or `interrupted` (Ctrl-C or SIGTERM).
 
 Large task parameters (pages, facts, the Fetcher) are passed wrapped in prefect's `quote`,
 which stops Prefect from walking every element looking for futures: that walk cost tens of
@@ -22,9 +25,7 @@ milliseconds per batch. Nothing passed between these tasks is a future, so nothi
 
 from __future__ import annotations
 
-import itertools
 import logging
-from collections import deque
 from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -32,11 +33,14 @@ from zoneinfo import ZoneInfo
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
+from prefect.futures import as_completed
 from prefect.utilities.annotations import quote
 
 from aidetl import pipeline
 from aidetl.config import Settings, load_settings
+from aidetl.interrupt import sigterm_interrupts
 from aidetl.models import Source
+from aidetl.pipeline import interleave
 from aidetl.warehouse import Batch, Warehouse
 from flows import runners, workers
 from flows.artifacts import ProgressMeter, library_logs_to_prefect, publish_summary, write_report
@@ -172,16 +176,22 @@ def run_ingest(
     """One run's record in the warehouse around discovering and loading every batch."""
     run_id = pipeline.new_run_id()
     summary = pipeline.RunSummary(run_id=run_id)
-    fetcher = pipeline.make_fetcher(settings, params.get("delay"))
+    fetcher = pipeline.make_fetcher(settings, params.get("delay"), params.get("sources_file"))
     with Warehouse(settings.warehouse) as warehouse:
         warehouse.start_run(run_id, params, current_flow_run_id())
         status = "failed"
         try:
-            batches = discover_all(chosen, fetcher, since, params, summary, warehouse, run_id)
-            with runners.process_runner(task_runner, dask_address) as processor:
-                run_batches(batches, fetcher, processor, warehouse, summary)
+            with sigterm_interrupts():
+                pipeline.note_unfinished(warehouse, summary)
+                batches = discover_all(chosen, fetcher, since, params, summary, warehouse, run_id)
+                with runners.process_runner(task_runner, dask_address) as processor:
+                    run_batches(batches, fetcher, processor, warehouse, summary)
             status = "completed"
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise
         finally:
+            fetcher.stop()  # fetches still in flight end at their next attempt
             warehouse.finish_run(run_id, status, summary.as_dict())
     log.info("run %s %s: %s", run_id, status, summary.as_dict())
     return summary
@@ -211,12 +221,6 @@ def discover_all(
     return list(interleave(per_source))
 
 
-def interleave(lists: list[list]) -> Iterator:
-    """Round-robin over lists: a1 b1 c1 a2 b2 a3 … so consecutive batches hit different hosts."""
-    for group in itertools.zip_longest(*lists):
-        yield from (item for item in group if item is not None)
-
-
 def run_batches(
     batches: list[pipeline.UrlBatch],
     fetcher,
@@ -224,7 +228,8 @@ def run_batches(
     warehouse: Warehouse,
     summary: pipeline.RunSummary,
 ) -> None:
-    """Fetch a window of batches at once; process a smaller window; load in order, one at a time."""
+    """Fetch a window of batches at once; process a smaller window; load one at a time, each
+    batch moving on as soon as it is ready."""
     loop = BatchLoop(processor, warehouse, summary, ProgressMeter(len(batches)))
     for batch, validators in with_validators(warehouse, batches):
         loop.fetching.append(fetch_task.submit(quote(fetcher), quote(batch), quote(validators)))
@@ -263,21 +268,27 @@ class BatchLoop:
             summary,
             meter,
         )
-        self.fetching: deque = deque()
-        self.processing: deque = deque()
+        self.fetching: list = []
+        self.processing: list = []
         self.attempts: list = []
 
     def advance(self) -> None:
-        """Move the oldest fetched batch on to processing, and load the oldest processed one."""
-        if self.fetching:
-            fetched = self.fetching.popleft().result()
-            if fetched.pages:
-                future = runners.submit(self.processor, process_task, fetched=quote(fetched))
-            else:
-                future = runners.Done(pipeline.process_batch(fetched))
-            self.processing.append(future)
-        if self.processing and (len(self.processing) >= PROCESS_WINDOW or not self.fetching):
-            self.load(self.processing.popleft().result())
+        """Wait for the first batch ready anywhere and move it on: a fetched one to
+        processing, a processed one to its load. While PROCESS_WINDOW batches are being
+        processed, only a processed one may move (memory stays bounded)."""
+        full = len(self.processing) >= PROCESS_WINDOW
+        ready = first_done(self.processing if full else [*self.processing, *self.fetching])
+        if any(ready is f for f in self.processing):
+            self.processing = [f for f in self.processing if f is not ready]
+            self.load(ready.result())
+            return
+        self.fetching = [f for f in self.fetching if f is not ready]
+        fetched = ready.result()
+        if fetched.pages:
+            future = runners.submit(self.processor, process_task, fetched=quote(fetched))
+        else:
+            future = runners.Done(pipeline.process_batch(fetched))
+        self.processing.append(future)
 
     def load(self, processed: pipeline.ProcessedBatch) -> None:
         if processed.articles or processed.facts:
@@ -297,3 +308,11 @@ class BatchLoop:
             )
             self.summary.staged_batches += bool(getattr(result, "staged", False))
             self.attempts = []
+
+
+def first_done(futures: list):
+    """The first of `futures` to finish (one already done, or a Done, comes back at once)."""
+    for future in futures:
+        if isinstance(future, runners.Done):
+            return future
+    return next(as_completed(futures))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from servers import Reply, serve
 
+from aidetl.budgets import Budgets
 from aidetl.discover import discover, gunzip
 from aidetl.fetch import Fetcher
 from aidetl.models import ListPage, Source
@@ -72,7 +73,7 @@ def source(**kwargs) -> Source:
 
 
 def fetcher() -> Fetcher:
-    return Fetcher("aidetl-test", timeout=(2.0, 2.0), retries=0)
+    return Fetcher("aidetl-test", budgets=Budgets(connect=2.0, between_bytes=2.0), retries=0)
 
 
 def paths(result) -> list[str]:
@@ -213,3 +214,35 @@ def test_robots_disallowed_feed_is_an_error_and_never_requested():
         assert srv.hits("/feed.xml") == []
     assert result.urls == [] and "robots.txt" in result.errors[0]
     assert any(a.error_class == "DisallowedError" for a in result.attempts)
+
+
+def test_sitemap_index_cycles_and_self_listing_read_each_document_once():
+    """An index listing itself and a child, the child listing the index back, the same feed
+    twice: every document is requested once; the depth limit is never what stops it."""
+    with serve({}) as srv:
+        base = srv.base
+        srv.routes.update(
+            {
+                "/robots.txt": Reply(body="User-agent: *\nAllow: /\n", content_type="text/plain"),
+                "/index.xml": Reply(
+                    body=index(base, ("/index.xml", None), ("/child.xml", None)), content_type=XML
+                ),
+                "/child.xml": Reply(
+                    body=index(
+                        base, ("/index.xml?", None), ("/leaf.xml", None), ("/child.xml", None)
+                    ),
+                    content_type=XML,
+                ),
+                "/leaf.xml": Reply(body=urlset(base, ("/a/1.html", None)), content_type=XML),
+                "/feed.xml": Reply(body=rss(base), content_type=XML),
+            }
+        )
+        src = source(
+            sitemaps=(srv.url("/index.xml"), srv.url("/leaf.xml")),
+            feeds=(srv.url("/feed.xml"), srv.url("/feed.xml#again")),
+        )
+        result = discover(src, fetcher())
+        requested = sorted(r.path for r in srv.log)
+    assert requested == ["/child.xml", "/feed.xml", "/index.xml", "/leaf.xml", "/robots.txt"]
+    assert "a/1.html" in paths(result)
+    assert not [e for e in result.errors if "deeper" in e]

@@ -9,6 +9,7 @@ import pytest
 from servers import Reply, serve
 
 from aidetl.archive import Archive
+from aidetl.budgets import Budgets
 from aidetl.fetch import Fetcher, parse_retry_after
 from aidetl.models import Source
 
@@ -22,7 +23,12 @@ def no_sleep(_seconds: float) -> None:
 
 
 def fetcher(**kwargs) -> Fetcher:
-    options = {"timeout": (2.0, 2.0), "backoff": 0.01, "sleep": no_sleep, **kwargs}
+    options = {
+        "budgets": Budgets(connect=2.0, between_bytes=2.0),
+        "backoff": 0.01,
+        "sleep": no_sleep,
+        **kwargs,
+    }
     return Fetcher("aidetl-test/1.0 (+test)", **options)
 
 
@@ -96,23 +102,24 @@ def test_read_that_stalls_past_the_timeout_is_a_fetch_timeout():
     with serve(
         {"/stall": Reply(body=HTML, stall=1.5), "/late": Reply(body=HTML, delay=1.5)}
     ) as srv:
-        f = fetcher(timeout=(1.0, 0.3), retries=0)
+        f = fetcher(budgets=Budgets(connect=1.0, between_bytes=0.3), retries=0)
         stalled = f.fetch(srv.url("/stall"), LOCAL)
         late = f.fetch(srv.url("/late"), LOCAL)
     for outcome in (stalled, late):
-        assert type(outcome.error).__name__ == "FetchTimeout"
-        assert page_attempts(outcome)[0].error_class == "FetchTimeout"
+        assert type(outcome.error).__name__ == "StallTimeout"
+        assert page_attempts(outcome)[0].error_class == "StallTimeout"
+        assert "read budget (0.3 s)" in str(outcome.error)
 
 
 def test_server_that_drips_the_body_slowly_hits_the_total_deadline():
     with serve(
         {"/drip": Reply(body=b"<html>", stream_bytes=40 * 64 * 1024, chunk_delay=0.1)}
     ) as srv:
-        outcome = fetcher(retries=0, max_seconds=0.5).fetch(srv.url("/drip"), LOCAL)
+        outcome = fetcher(retries=0, budgets=Budgets(attempt=0.5)).fetch(srv.url("/drip"), LOCAL)
         (served,) = srv.hits("/drip")
         assert wait_until(lambda: served.aborted)
-    assert type(outcome.error).__name__ == "FetchTimeout"
-    assert "longer than 0.5 s" in str(outcome.error)
+    assert type(outcome.error).__name__ == "AttemptTimeout"
+    assert "cut at its 0.5 s deadline" in str(outcome.error)
 
 
 def test_truncated_body_is_a_truncated_error():
@@ -307,7 +314,7 @@ FAILURES = {
     ),
     "/cut": (Reply(body=b"<html>", content_length=100), "TruncatedError", "of 100"),
     "/loop": (Reply(302, headers={"Location": "/loop"}), "RedirectError", "loop"),
-    "/slow": (Reply(body=HTML, delay=1.0), "FetchTimeout", "timed out"),
+    "/slow": (Reply(body=HTML, delay=1.0), "StallTimeout", "read budget (0.3 s)"),
     "/private/x": (Reply(body=HTML), "DisallowedError", "robots.txt"),
 }
 
@@ -319,7 +326,11 @@ def test_every_failure_is_an_attempt_with_its_class_and_reason():
     )
     with serve(routes) as srv:
         f = Fetcher(
-            "aidetl/0.1 (+test)", timeout=(1.0, 0.3), retries=1, backoff=0.01, sleep=no_sleep
+            "aidetl/0.1 (+test)",
+            budgets=Budgets(connect=1.0, between_bytes=0.3),
+            retries=1,
+            backoff=0.01,
+            sleep=no_sleep,
         )
         outcomes = {path: f.fetch(srv.url(path), LOCAL) for path in FAILURES}
         assert srv.hits("/private/x") == []

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from aidetl.budgets import Budgets, budgets_from_table
 from aidetl.errors import ConfigError
 from aidetl.models import ListPage, Source
 
@@ -44,16 +45,38 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     )
 
 
-def load_sources(path: Path) -> list[Source]:
-    """Parse a sources file: one [[source]] table per site."""
+def read_sources_file(path: Path) -> dict:
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"sources file not found: {path}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+
+
+def load_sources(path: Path) -> list[Source]:
+    """Parse a sources file: one [[source]] table per site."""
+    data = read_sources_file(path)
     defaults = data.get("defaults", {})
     return [source_from_table(table, defaults, path) for table in data.get("source", [])]
+
+
+def load_budgets(path: Path | None) -> tuple[Budgets, dict[str, Budgets]]:
+    """The time budgets of a sources file: [defaults]'s (for any source, ad-hoc URLs too),
+    and each [[source]]'s by name. No file (a run of --url only): the built-in defaults."""
+    if path is None or not Path(path).is_file():
+        return Budgets(), {}
+    data = read_sources_file(path)
+    try:
+        default = budgets_from_table(data.get("defaults", {}))
+        by_name = {
+            table["name"]: budgets_from_table(table, default)
+            for table in data.get("source", [])
+            if "name" in table
+        }
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    return default, by_name
 
 
 def source_from_table(table: dict, defaults: dict, path: Path | str = "<sources>") -> Source:

@@ -59,6 +59,17 @@ class DiscoveryResult:
     errors: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # links outside the allowed domains
     _index: dict[str, int] = field(default_factory=dict, repr=False)
+    _visited: set[str] = field(default_factory=set, repr=False)  # feeds and sitemaps read
+
+    def first_visit(self, url: str, kind: str) -> bool:
+        """True the first time a feed or sitemap URL comes up as `kind` (an index listing
+        itself, a cycle of indexes, a feed listed twice: each is read once per run)."""
+        key = f"{kind} {dedup_key(url)}"
+        if key in self._visited:
+            log.info("discovery: %s already read in this run; not again", url)
+            return False
+        self._visited.add(key)
+        return True
 
     def __iter__(self) -> Iterator[DiscoveredUrl]:
         return iter(self.urls)
@@ -172,7 +183,9 @@ def fail_document(result: DiscoveryResult, url: str, exc: DiscoveryError) -> Non
 
 def fetch_document(url: str, source: Source, fetcher: Fetcher, result: DiscoveryResult) -> bytes:
     """The document's bytes, its attempts recorded; DiscoveryError when it cannot be had."""
-    outcome = fetcher.fetch(url, source, content_types=DOCUMENT_TYPES, archive=False)
+    outcome = fetcher.fetch(
+        url, source, content_types=DOCUMENT_TYPES, archive=False, text_only=False
+    )  # a sitemap may be gzip: its parser judges it
     result.attempts.extend(outcome.attempts)
     if outcome.error is not None or outcome.page is None:
         raise DiscoveryError(str(outcome.error))
@@ -183,6 +196,8 @@ def fetch_document(url: str, source: Source, fetcher: Fetcher, result: Discovery
 
 
 def read_feed(url: str, source: Source, fetcher: Fetcher, since, result: DiscoveryResult) -> None:
+    if not result.first_visit(url, "feed"):
+        return
     content = fetch_document(url, source, fetcher, result)
     refuse_entities(url, content)
     parsed = feedparser.parse(content)  # bytes: feedparser parses, it never fetches
@@ -222,6 +237,8 @@ def read_sitemap(
     url, source, fetcher, since, result: DiscoveryResult, depth: int, budget: list[int]
 ) -> None:
     """Read a sitemap, sitemap index or text sitemap (gzipped or not), following indexes a few levels deep."""
+    if not result.first_visit(url, "sitemap"):
+        return
     if budget[0] <= 0:
         raise DiscoveryError(f"{url}: skipped, more than {MAX_SITEMAPS} sitemaps for {source.name}")
     budget[0] -= 1

@@ -25,7 +25,40 @@ class DisallowedError(FetchError):
 
 
 class FetchTimeout(FetchError):
-    """The server did not connect or answer within the timeout."""
+    """The server did not connect or answer within a time budget; `budget` names which
+    (the subclasses below), and the message says how long it was."""
+
+    budget = "timeout"
+
+
+class ConnectTimeout(FetchTimeout):
+    """No connection within the connect budget."""
+
+    budget = "connect"
+
+
+class FirstByteTimeout(FetchTimeout):
+    """The status line and headers did not all arrive within the first-byte budget."""
+
+    budget = "first_byte"
+
+
+class StallTimeout(FetchTimeout):
+    """Nothing arrived for longer than the between-bytes budget."""
+
+    budget = "between_bytes"
+
+
+class AttemptTimeout(FetchTimeout):
+    """One attempt (headers and body) ran past its whole-attempt deadline."""
+
+    budget = "attempt"
+
+
+class BudgetSpent(FetchTimeout):
+    """The URL's or the host's retry budget for this run is spent: not tried (again)."""
+
+    budget = "retry"
 
 
 class TooLargeError(FetchError):
@@ -38,6 +71,11 @@ class BadStatusError(FetchError):
 
 class ContentTypeError(FetchError):
     """The response is not HTML or XML."""
+
+
+class NotTextError(ContentTypeError):
+    """The body claims to be a page but is not text (binary signature, control characters,
+    undecodable bytes); refused before parsing."""
 
 
 class RedirectError(FetchError):

@@ -4,6 +4,11 @@ Fetcher.fetch() never raises for a page that cannot be had: the FetchOutcome car
 error and one FetchAttempt per try (robots.txt fetches included), so the warehouse can
 record everything. Retries are done here rather than by urllib3's Retry so that each try
 is visible as an attempt and Retry-After waits go through the per-host gate.
+
+Time is bounded by Budgets (budgets.py): connect and between-bytes through the socket,
+first byte and the whole attempt through a watchdog that cuts the connection (deadline.py),
+and a URL's and a host's total through what their failed attempts have cost so far. A
+timeout's class says which budget ran out (FirstByteTimeout, StallTimeout, …).
 """
 
 from __future__ import annotations
@@ -13,11 +18,12 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -25,20 +31,28 @@ from protego import Protego
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 
+from aidetl.budgets import Budgets, HostLedger
+from aidetl.deadline import POOL_CLASSES, WATCHDOG, Watch
 from aidetl.encoding import decode_html
 from aidetl.errors import (
+    AttemptTimeout,
     BadStatusError,
+    BudgetSpent,
+    ConnectTimeout,
     ContentTypeError,
     DisallowedError,
     FetchError,
     FetchTimeout,
+    FirstByteTimeout,
     RedirectError,
+    StallTimeout,
     TooLargeError,
     TruncatedError,
 )
 from aidetl.models import FetchAttempt, Page, Source
 from aidetl.politeness import HostGate
 from aidetl.robots import ALLOW_ALL, ROBOTS_MAX_BYTES, RobotsCache, RobotsRules
+from aidetl.sniff import check_text
 from aidetl.urls import adhoc_source, check_url, dedup_key, host_of
 
 if TYPE_CHECKING:  # archive is a later stage; the Fetcher only needs its put()
@@ -101,6 +115,24 @@ class Progress:
     retryable: bool = False
     retry_after: float | None = None
     side_attempts: list[FetchAttempt] = field(default_factory=list)  # robots.txt fetches
+    sent: float | None = None  # time.perf_counter() when its first request went out
+
+    def cost(self) -> float:
+        """Seconds since the first request went out (waiting for the host's turn is free)."""
+        return 0.0 if self.sent is None else time.perf_counter() - self.sent
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """What one try of a URL asks for, and how long it may take (`seconds`, ≤ budgets.attempt
+    and ≤ what is left of the URL's budget)."""
+
+    validators: tuple[str | None, str | None] | None
+    content_types: frozenset[str]
+    archive: bool
+    text_only: bool
+    budgets: Budgets
+    seconds: float
 
 
 class Fetcher:
@@ -111,7 +143,8 @@ class Fetcher:
         user_agent: str,
         *,
         session: requests.Session | None = None,
-        timeout: tuple[float, float] = (5.0, 20.0),
+        budgets: Budgets | None = None,
+        source_budgets: dict[str, Budgets] | None = None,
         max_bytes: int = 10_000_000,
         max_redirects: int = 5,
         retries: int = 3,
@@ -120,12 +153,12 @@ class Fetcher:
         delay_override: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         archive: Archive | None = None,
-        max_seconds: float = 120.0,
         pool_size: int = 32,
     ) -> None:
         self.user_agent = user_agent
         self.session = session or make_session(pool_size)
-        self.timeout = timeout
+        self.budgets = budgets or Budgets()
+        self.source_budgets = dict(source_budgets or {})  # by source name; else self.budgets
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.retries = retries
@@ -133,9 +166,12 @@ class Fetcher:
         self.max_retry_after = max_retry_after
         self.delay_override = delay_override
         self.archive = archive
-        self.max_seconds = max_seconds  # wall-clock bound on reading one body
         self._sleep = sleep
         self._gate = HostGate(sleep=sleep)
+        self._ledger = HostLedger()  # what failed attempts cost each host in this run
+        self._stopped = threading.Event()
+        self._watches: set[Watch] = set()  # attempts in flight, cut by stop()
+        self._watches_lock = threading.Lock()
         self._robots = RobotsCache()
         self._headers = {"User-Agent": user_agent, "Accept": ACCEPT}
         self._random = random.Random()
@@ -151,38 +187,87 @@ class Fetcher:
         *,
         content_types: frozenset[str] = PAGE_TYPES,
         archive: bool = True,
+        text_only: bool = True,
     ) -> FetchOutcome:
-        """Fetch one URL with retries; never raises for a page failure."""
+        """Fetch one URL with retries within its budgets; never raises for a page failure.
+        text_only: refuse a body that is not text (sniff.py) before anyone parses it."""
         attempts: list[FetchAttempt] = []
         error: FetchError | None = None
+        budgets, host, spent = self.budgets_for(source), safe_host(url), 0.0
         for number in range(1, self.retries + 2):
             progress = Progress(final_url=url)
             fetched_at = datetime.now(UTC)
             started = time.perf_counter()
             page, not_modified, error = None, False, None
             try:
-                page, not_modified = self._try(
-                    url, source, validators, content_types, archive, progress
-                )
+                if self._stopped.is_set():
+                    raise FetchError(url, "not requested: the run was stopped")
+                self._check_host(url, host, budgets)  # before waiting for the host's turn
+                attempt = Attempt(validators, content_types, archive, text_only, budgets,
+                                  min(budgets.attempt, budgets.per_url - spent))  # fmt: skip
+                page, not_modified = self._try(url, source, attempt, progress)
             except FetchError as exc:
                 error = exc
             attempts.extend(progress.side_attempts)
             attempts.append(to_attempt(url, number, fetched_at, started, source, progress, error))
             if error is None:
                 return FetchOutcome(page, attempts, not_modified, None)
+            spent += progress.cost()
+            self._ledger.charge(host, progress.cost())
             if not progress.retryable or number > self.retries:
                 break
-            self._pause(progress, number)
+            pause = self._pause_for(progress, number)
+            if spent + pause >= budgets.per_url:
+                log.info("%s: url budget (%g s) spent after %d attempt(s)", url, budgets.per_url,
+                         number)  # fmt: skip
+                break
+            spent += pause
+            self._ledger.charge(host, pause)
+            self._gate.defer(host_of(progress.final_url), pause)
         log.info("fetch failed after %d attempt(s): %s", len(attempts), error)
         return FetchOutcome(None, attempts, False, error)
 
+    def budgets_for(self, source: Source) -> Budgets:
+        return self.source_budgets.get(source.name, self.budgets)
+
+    def _check_host(self, url: str, host: str, budgets: Budgets) -> None:
+        """Raise BudgetSpent once the host's failures have cost the run its host budget."""
+        cost = self._ledger.spent(host)
+        if cost >= budgets.per_host:
+            raise BudgetSpent(
+                url, f"not requested: failed attempts on {host} already cost this run {cost:.0f} s, "
+                f"past its host budget of {budgets.per_host:g} s",
+            )  # fmt: skip
+
     def fetch_text(self, url: str, source: Source) -> Page:
         """Fetch a feed, sitemap or other discovery document; raise FetchError on failure."""
-        outcome = self.fetch(url, source, content_types=DOCUMENT_TYPES, archive=False)
+        outcome = self.fetch(
+            url, source, content_types=DOCUMENT_TYPES, archive=False, text_only=False
+        )
         if outcome.error is not None:
             raise outcome.error
         assert outcome.page is not None  # no validators were sent, so never not-modified
         return outcome.page
+
+    def stop(self) -> None:
+        """Start no more attempts and cut those in flight (an interrupted run)."""
+        self._stopped.set()
+        with self._watches_lock:
+            watches = list(self._watches)
+        for watch in watches:
+            watch.cut("stopped")
+
+    @contextmanager
+    def _watched(self) -> Iterator[Watch]:
+        """A Watch for one attempt (deadline.py), known to stop() while it lasts."""
+        with WATCHDOG.watch() as watch:
+            with self._watches_lock:
+                self._watches.add(watch)
+            try:
+                yield watch
+            finally:
+                with self._watches_lock:
+                    self._watches.discard(watch)
 
     def close(self) -> None:
         """Close the session's pooled connections."""
@@ -197,27 +282,33 @@ class Fetcher:
     # -- one try: redirects, robots, politeness ------------------------------------------
 
     def _try(
-        self, url, source, validators, content_types, archive, progress
+        self, url: str, source: Source, attempt: Attempt, progress: Progress
     ) -> tuple[Page | None, bool]:
-        headers = self._request_headers(validators)
+        headers = self._request_headers(attempt.validators)
         current, seen = url, set[str]()  # filled on the first redirect only: no cost otherwise
-        for _hop in range(self.max_redirects + 1):
-            progress.final_url = current
-            rules = self._permit(current, source, progress)
-            delay = source.delay if self.delay_override is None else self.delay_override
-            interval = max(delay, rules.crawl_delay(self.user_agent))
-            with self._gate.slot(host_of(current), interval, source.max_in_flight):
-                response = self._send(current, headers, progress)
-                try:
-                    progress.status = response.status_code
-                    if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
-                        current = self._follow(url, current, response, seen, source)
-                        continue
-                    return self._complete(
-                        url, current, response, source, validators, content_types, archive, progress
-                    )
-                finally:
-                    response.close()
+        with self._watched() as watch:
+            for _hop in range(self.max_redirects + 1):
+                progress.final_url = current
+                rules = self._permit(current, source, progress)
+                delay = source.delay if self.delay_override is None else self.delay_override
+                interval = max(delay, rules.crawl_delay(self.user_agent))
+                host = host_of(current)
+                with self._gate.slot(host, interval, source.max_in_flight):
+                    self._check_host(url, host, attempt.budgets)  # it may have failed meanwhile
+                    response = self._send(current, headers, progress, attempt, watch)
+                    try:
+                        progress.status = response.status_code
+                        if (
+                            response.status_code in REDIRECT_STATUSES
+                            and "location" in response.headers
+                        ):
+                            current = self._follow(url, current, response, seen, source)
+                            continue
+                        return self._complete(
+                            url, current, response, source, attempt, progress, watch
+                        )
+                    finally:
+                        response.close()
         raise RedirectError(url, f"more than {self.max_redirects} redirects", progress.status)
 
     def _permit(self, url: str, source: Source, progress: Progress) -> RobotsRules:
@@ -246,41 +337,50 @@ class Fetcher:
         seen.add(key)
         return target
 
-    def _send(self, url: str, headers: dict[str, str], progress: Progress) -> requests.Response:
+    def _send(
+        self, url: str, headers: dict[str, str], progress: Progress, attempt: Attempt, watch: Watch
+    ) -> requests.Response:
+        """The response, its headers read within the first-byte and attempt deadlines."""
+        b = attempt.budgets
+        if self._stopped.is_set():
+            raise FetchError(url, "not requested: the run was stopped")
+        if progress.sent is None:
+            progress.sent = time.perf_counter()
+        watch.expect_headers(b.first_byte, attempt.seconds)
         try:
-            return self.session.get(
-                url, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False
-            )
-        except requests.Timeout as exc:
-            progress.retryable = True
-            raise FetchTimeout(url, f"timed out: {exc}") from exc
-        except requests.ConnectionError as exc:
-            progress.retryable = True
-            raise FetchError(url, f"connection failed: {exc}") from exc
+            response = self.session.get(
+                url, headers=headers, timeout=(b.connect, b.between_bytes), stream=True,
+                allow_redirects=False,
+            )  # fmt: skip
         except requests.RequestException as exc:
-            raise FetchError(url, f"request failed: {exc}") from exc
+            progress.retryable = isinstance(exc, requests.ConnectionError | requests.Timeout)
+            raise request_error(url, exc, watch, b) from exc
+        watch.headers_done()
+        return response
 
     # -- the answer ----------------------------------------------------------------------
 
     def _complete(
-        self, url, current, response, source, validators, content_types, archive, progress
+        self, url, current, response, source, attempt: Attempt, progress: Progress, watch: Watch
     ):
         status = response.status_code
         headers = {k.lower(): v for k, v in response.headers.items()}
         progress.etag, progress.last_modified = headers.get("etag"), headers.get("last-modified")
-        if status == 304 and validators:
+        if status == 304 and attempt.validators:
             # a 304 has no body (http.client reads none); consuming the empty rest returns the
             # connection to the pool instead of closing it
             _ = response.content
             return None, True
         check_status(current, status, headers, progress, self.max_retry_after)
         mime, charset = split_content_type(headers.get("content-type", ""))
-        if mime and mime not in content_types:
+        if mime and mime not in attempt.content_types:
             raise ContentTypeError(current, f"content type {mime!r} is not HTML or XML", status)
-        content = self._read_body(current, response, headers, progress)
+        content = self._read_body(current, response, headers, progress, attempt, watch)
         text, encoding = decode_html(content, charset) if mime in TEXT_TYPES else ("", "binary")
         progress.encoding = encoding
-        if archive and self.archive is not None:
+        if attempt.text_only:
+            check_text(current, content, text, status)
+        if attempt.archive and self.archive is not None:
             progress.archive_key = self.archive.put(content)
         page = Page(
             url=url, final_url=current, status=status, headers=headers, content=content, text=text,
@@ -289,18 +389,25 @@ class Fetcher:
         )  # fmt: skip
         return page, False
 
-    def _read_body(self, url: str, response, headers: dict[str, str], progress: Progress) -> bytes:
-        """Read at most max_bytes of decoded body; raise on overflow, stall or truncation."""
+    def _read_body(
+        self,
+        url: str,
+        response,
+        headers: dict[str, str],
+        progress: Progress,
+        attempt: Attempt,
+        watch: Watch,
+    ) -> bytes:
+        """Read at most max_bytes of decoded body; raise on overflow, stall, deadline or
+        truncation. The watchdog cuts the connection at the attempt's deadline, so a read
+        never outlives it."""  # fmt: skip
         declared = parse_length(headers.get("content-length"))
         if declared is not None and declared > self.max_bytes and "content-encoding" not in headers:
             raise TooLargeError(
                 url, f"Content-Length {declared} passes the {self.max_bytes}-byte limit"
             )
         chunks, total = [], 0
-        deadline = time.monotonic() + self.max_seconds
         try:
-            # read1 returns whatever arrived (at most CHUNK decoded bytes), so the deadline
-            # also catches a server that drips a byte at a time
             while chunk := response.raw.read1(CHUNK, decode_content=True):
                 total += len(chunk)
                 progress.bytes = total
@@ -308,19 +415,24 @@ class Fetcher:
                     raise TooLargeError(
                         url, f"body passed the {self.max_bytes}-byte limit (decoded)"
                     )
-                if time.monotonic() > deadline:
-                    progress.retryable = True
-                    raise FetchTimeout(url, f"body took longer than {self.max_seconds} s")
                 chunks.append(chunk)
         except ReadTimeoutError as exc:
             progress.retryable = True
-            raise FetchTimeout(url, f"read timed out after {total} bytes") from exc
-        except ProtocolError as exc:
+            raise StallTimeout(
+                url, f"silent past the read budget ({attempt.budgets.between_bytes:g} s) "
+                f"after {total} bytes",
+            ) from exc  # fmt: skip
+        except (ProtocolError, OSError) as exc:
             progress.retryable = True
+            if watch.fired:
+                raise cut_off(url, watch, total) from exc
             got = f"got {response.raw.tell()} of {declared} announced bytes" if declared else ""
             raise TruncatedError(url, f"connection broke: {got or exc}") from exc
         except DecodeError as exc:
             raise FetchError(url, f"body could not be decompressed: {exc}") from exc
+        if watch.fired:  # the cut ended a body that runs until the connection closes
+            progress.retryable = True
+            raise cut_off(url, watch, total)
         received = response.raw.tell()  # bytes as sent on the wire, before decompression
         if declared is not None and received < declared:
             progress.retryable = True
@@ -340,15 +452,13 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         return headers
 
-    def _pause(self, progress: Progress, number: int) -> None:
+    def _pause_for(self, progress: Progress, number: int) -> float:
         """Before the next try: the server's Retry-After, else exponential backoff with jitter."""
         if progress.retry_after is not None:
-            delay = progress.retry_after
-        else:
-            with self._random_lock:
-                jitter = self._random.uniform(0.5, 1.5)
-            delay = self.backoff * (2 ** (number - 1)) * jitter
-        self._gate.defer(host_of(progress.final_url), delay)
+            return progress.retry_after
+        with self._random_lock:
+            jitter = self._random.uniform(0.5, 1.5)
+        return self.backoff * (2 ** (number - 1)) * jitter
 
     def _load_robots(self, origin: str, source: Source) -> tuple[RobotsRules, list[FetchAttempt]]:
         """Fetch origin/robots.txt once; 4xx allows all, 5xx or no answer disallows all."""
@@ -374,27 +484,81 @@ class Fetcher:
         return rules, [attempt]
 
     def _get_robots(self, url: str, source: Source) -> tuple[int, bytes]:
-        """(status, body) of a robots.txt, read up to ROBOTS_MAX_BYTES, redirects followed."""
+        """(status, body) of a robots.txt, read up to ROBOTS_MAX_BYTES, redirects followed,
+        within the source's budgets like any page."""
         delay = source.delay if self.delay_override is None else self.delay_override
+        b = self.budgets_for(source)
         try:
-            with self._gate.slot(host_of(url), delay, source.max_in_flight):
-                response = self.session.get(
-                    url, headers=self._headers, timeout=self.timeout, stream=True
-                )
+            with (
+                self._gate.slot(host_of(url), delay, source.max_in_flight),
+                self._watched() as watch,
+            ):
+                watch.expect_headers(b.first_byte, b.attempt)
+                try:
+                    response = self.session.get(
+                        url, headers=self._headers, timeout=(b.connect, b.between_bytes),
+                        stream=True,
+                    )  # fmt: skip
+                except requests.RequestException as exc:
+                    raise request_error(url, exc, watch, b) from exc
+                watch.headers_done()
                 try:
                     ok = response.status_code < 300
                     body = response.raw.read(ROBOTS_MAX_BYTES, decode_content=True) if ok else b""
+                    if watch.fired:
+                        raise cut_off(url, watch)
                     return response.status_code, body
                 finally:
                     response.close()
+        except FetchError as exc:
+            why = str(exc).removeprefix(f"{url}: ")
+            raise type(exc)(
+                url, f"robots.txt unavailable ({why}): host treated as disallowed"
+            ) from exc
         except (requests.Timeout, ReadTimeoutError) as exc:
             raise FetchTimeout(
                 url, f"robots.txt unavailable ({type(exc).__name__}): host treated as disallowed"
             ) from exc
-        except (requests.RequestException, ProtocolError, DecodeError) as exc:
+        except (requests.RequestException, ProtocolError, DecodeError, OSError) as exc:
             raise FetchError(
                 url, f"robots.txt unavailable ({type(exc).__name__}): host treated as disallowed"
             ) from exc
+
+
+def request_error(url: str, exc: requests.RequestException, watch: Watch, b: Budgets) -> FetchError:
+    """What a failed request means: which budget ran out, or how the connection failed."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return ConnectTimeout(url, f"no connection within the connect budget ({b.connect:g} s)")
+    if watch.fired:
+        return cut_off(url, watch)
+    if isinstance(exc, requests.Timeout):
+        return StallTimeout(
+            url, f"silent past the read budget ({b.between_bytes:g} s) before its headers were in"
+        )
+    if isinstance(exc, requests.ConnectionError):
+        return FetchError(url, f"connection failed: {exc}")
+    return FetchError(url, f"request failed: {exc}")
+
+
+def cut_off(url: str, watch: Watch, got: int | None = None) -> FetchError:
+    """The error for an attempt the watchdog cut: which deadline passed, and its seconds."""
+    seconds = watch.seconds.get(watch.fired or "attempt", 0.0)
+    read = f" after {got} bytes" if got is not None else ""
+    if watch.fired == "stopped":
+        return FetchError(url, f"cut: the run was stopped{read}")
+    if watch.fired == "first_byte":
+        return FirstByteTimeout(
+            url, f"headers not in within the first-byte budget ({seconds:.3g} s)"
+        )
+    return AttemptTimeout(url, f"attempt cut at its {seconds:.3g} s deadline{read}")
+
+
+def safe_host(url: str) -> str:
+    """host_of, or "" for a URL too malformed to have one (check_url will refuse it)."""
+    try:
+        return host_of(url)
+    except ValueError:
+        return ""
 
 
 HostKey = tuple[str, str | None, int | None]
@@ -456,6 +620,15 @@ class PooledAdapter(HTTPAdapter):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._pool_keys: dict[tuple, tuple[dict, dict]] = {}
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = POOL_CLASSES  # deadlines: deadline.py
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        manager.pool_classes_by_scheme = POOL_CLASSES
+        return manager
 
     def build_connection_pool_key_attributes(self, request, verify, cert=None):
         key = (

@@ -1,28 +1,34 @@
 """The ingest pipeline as plain functions: discover → fetch → parse → extract → load.
 
 Work moves in batches of URLs from one source, so memory stays bounded however many
-pages a run covers, and every batch lands in the warehouse (or its staging area) before
-the next batch's pages are held. Prefect flows (flows/ingest.py) wrap these same
-functions as tasks; `run_ingest` sequences them without Prefect.
+pages a run covers. Prefect flows (flows/ingest.py) wrap these same functions as tasks;
+`run_ingest` sequences them without Prefect: a few batches are fetched at once (sources
+interleaved), each loaded as soon as it is fetched, whichever finishes first, so one slow
+host never holds up the others. Within a batch, hosts are fetched side by side too.
+A run ends `completed`, `failed`, or `interrupted` (Ctrl-C, `kill`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from aidetl.archive import Archive
-from aidetl.config import Settings, load_sources, select_sources
+from aidetl.budgets import Budgets
+from aidetl.config import Settings, load_budgets, load_sources, select_sources
 from aidetl.discover import discover
 from aidetl.errors import AidetlError, ParseError
 from aidetl.extract import extract_facts
-from aidetl.fetch import Fetcher, adhoc_source
+from aidetl.fetch import Fetcher, adhoc_source, safe_host
+from aidetl.interrupt import sigterm_interrupts
 from aidetl.models import Article, DiscoveredUrl, Fact, FetchAttempt, Page, Source
 from aidetl.parse import parse_article
 from aidetl.urls import dedup_key
@@ -32,6 +38,8 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
 MAX_FAILURES_KEPT = 50  # failures listed in a summary; all of them are in `fetches`
+HOST_THREADS = 8  # hosts of one batch fetched at once (each host's own gate keeps it polite)
+FETCH_WINDOW = 4  # batches fetched at once by a plain run
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +88,7 @@ class RunSummary:
     new_articles: int = 0
     new_facts: int = 0
     staged_batches: int = 0
+    unfinished_runs: list[str] = field(default_factory=list)  # earlier runs still "running"
     facts_by_kind: Counter = field(default_factory=Counter)
     failures: list[tuple[str, str]] = field(default_factory=list)
 
@@ -162,18 +171,48 @@ def plan_batches(
 
 
 def fetch_batch(
-    fetcher: Fetcher, batch: UrlBatch, validators: dict[str, tuple[str | None, str | None]]
+    fetcher: Fetcher,
+    batch: UrlBatch,
+    validators: dict[str, tuple[str | None, str | None]],
+    threads: int = HOST_THREADS,
 ) -> FetchedBatch:
-    """Fetch every URL of a batch; failures are kept as attempts, never raised."""
+    """Fetch every URL of a batch, its hosts side by side (a slow one holds up only itself);
+    failures are kept as attempts, never raised. Pages and attempts come in batch order."""
+    lanes = host_lanes(batch.urls, batch.source.max_in_flight)
+
+    def fetch_lane(lane: list[str]) -> list:
+        return [fetcher.fetch(url, batch.source, validators=validators.get(url)) for url in lane]
+
+    if len(lanes) == 1:
+        done = fetch_lane(lanes[0])
+        outcomes = dict(zip(lanes[0], done, strict=True))
+    else:
+        with ThreadPoolExecutor(min(threads, len(lanes)), "aidetl-host") as pool:
+            done_lanes = list(pool.map(fetch_lane, lanes))
+        outcomes = {
+            u: o
+            for lane, d in zip(lanes, done_lanes, strict=True)
+            for u, o in zip(lane, d, strict=True)
+        }
     pages, attempts, unchanged = [], [], 0
-    for url in batch.urls:
-        outcome = fetcher.fetch(url, batch.source, validators=validators.get(url))
+    for url in dict.fromkeys(batch.urls):
+        outcome = outcomes[url]
         attempts.extend(outcome.attempts)
         if outcome.not_modified:
             unchanged += 1
         elif outcome.page is not None:
             pages.append(outcome.page)
     return FetchedBatch(batch.source, tuple(pages), tuple(attempts), unchanged, batch.number)
+
+
+def host_lanes(urls: Iterable[str], per_host: int = 1) -> list[list[str]]:
+    """The URLs as lanes fetched side by side: each host's URLs dealt over `per_host` lanes
+    (its max_in_flight), in order. An empty batch is one empty lane."""
+    by_host: dict[str, list[list[str]]] = {}
+    for url in dict.fromkeys(urls):
+        lanes = by_host.setdefault(safe_host(url), [[] for _ in range(max(1, per_host))])
+        min(lanes, key=len).append(url)
+    return [lane for lanes in by_host.values() for lane in lanes if lane] or [[]]
 
 
 def process_batch(fetched: FetchedBatch) -> ProcessedBatch:
@@ -282,11 +321,26 @@ def final_attempts(attempts: Iterable[FetchAttempt]) -> list[FetchAttempt]:
     return list(last.values())
 
 
-def make_fetcher(settings: Settings, delay: float | None = None) -> Fetcher:
-    return Fetcher(settings.user_agent, delay_override=delay, archive=Archive(settings.archive))
+def make_fetcher(
+    settings: Settings,
+    delay: float | None = None,
+    sources_file: str | Path | None = None,
+    budgets: Budgets | None = None,
+) -> Fetcher:
+    """The run's Fetcher, with the time budgets of the sources file (`budgets` overrides
+    them all: tests and benchmarks use short ones)."""
+    default, by_source = load_budgets(Path(sources_file or settings.sources_file))
+    return Fetcher(
+        settings.user_agent,
+        delay_override=delay,
+        archive=Archive(settings.archive),
+        budgets=budgets or default,
+        source_budgets={} if budgets else by_source,
+    )
 
 
-def iter_batches(
+def plan_run(
+    pool: ThreadPoolExecutor,
     sources: list[Source],
     fetcher: Fetcher,
     since: datetime | None,
@@ -294,18 +348,64 @@ def iter_batches(
     urls: list[str] | None,
     summary: RunSummary,
     warehouse: Warehouse,
-    run_id: str,
-) -> Iterator[UrlBatch]:
-    """Discover each source and yield its batches, loading discovery attempts as they come."""
-    for source in sources:
-        found, attempts = discover_source(source, fetcher, since, urls)
+) -> list[UrlBatch]:
+    """Discover the sources side by side; load the discovery attempts; every source's
+    batches, interleaved so that consecutive batches go to different hosts."""
+    found_lists = pool.map(lambda s: discover_source(s, fetcher, since, urls), sources)
+    per_source = []
+    for source, (found, attempts) in zip(sources, found_lists, strict=True):
         summary.discovered += len(found)
         found, fresh = drop_fresh(found, warehouse)
         summary.unchanged += fresh
         if attempts:
-            warehouse.load_batch(Batch(run_id=run_id, attempts=attempts, articles=[], facts=[]))
+            warehouse.load_batch(
+                Batch(run_id=summary.run_id, attempts=attempts, articles=[], facts=[])
+            )
             summary.add_failures(attempts)
-        yield from plan_batches(source, found, limit)
+        per_source.append(plan_batches(source, found, limit))
+    return list(interleave(per_source))
+
+
+def interleave(lists: list[list]) -> Iterator:
+    """Round-robin over lists: a1 b1 c1 a2 b2 a3 … so consecutive batches hit different hosts."""
+    for group in itertools.zip_longest(*lists):
+        yield from (item for item in group if item is not None)
+
+
+def fetch_and_load(
+    pool: ThreadPoolExecutor,
+    batches: list[UrlBatch],
+    fetcher: Fetcher,
+    warehouse: Warehouse,
+    summary: RunSummary,
+    on_batch: Callable[[RunSummary], None] | None = None,
+) -> None:
+    """Fetch FETCH_WINDOW batches at once; parse, extract and load each as soon as it is
+    fetched (whichever finishes first), then start the next."""
+    todo = iter(batches)
+    fetching: set[Future[FetchedBatch]] = set()
+    while True:
+        for batch in itertools.islice(todo, FETCH_WINDOW - len(fetching)):
+            known = warehouse.validators(list(batch.urls))
+            fetching.add(pool.submit(fetch_batch, fetcher, batch, known))
+        if not fetching:
+            return
+        done, fetching = wait(fetching, return_when=FIRST_COMPLETED)
+        for future in done:
+            load_batch(warehouse, summary.run_id, process_batch(future.result()), summary)
+            if on_batch:
+                on_batch(summary)
+
+
+def note_unfinished(warehouse: Warehouse, summary: RunSummary) -> None:
+    """Say which earlier runs never finished (killed outright, or still running elsewhere)."""
+    summary.unfinished_runs = warehouse.unfinished_runs(summary.run_id)
+    if summary.unfinished_runs:
+        log.warning(
+            "%d earlier run(s) never finished (killed, or still running): %s",
+            len(summary.unfinished_runs),
+            ", ".join(summary.unfinished_runs[:10]),
+        )
 
 
 def run_ingest(
@@ -320,23 +420,28 @@ def run_ingest(
     params: dict | None = None,
     flow_run_id: str | None = None,
     on_batch: Callable[[RunSummary], None] | None = None,
+    budgets: Budgets | None = None,
 ) -> RunSummary:
-    """Run the whole pipeline in this process, batch by batch (no Prefect)."""
+    """Run the whole pipeline in this process (no Prefect). The run ends `completed`,
+    `failed` (an error escaped), or `interrupted` (Ctrl-C or SIGTERM, re-raised)."""
     run_id = run_id or new_run_id()
     summary = RunSummary(run_id=run_id)
-    fetcher = make_fetcher(settings, delay)
+    fetcher = make_fetcher(settings, delay, (params or {}).get("sources_file"), budgets)
     with Warehouse(settings.warehouse) as warehouse:
         warehouse.start_run(run_id, params or {}, flow_run_id)
         status = "failed"
+        pool = ThreadPoolExecutor(FETCH_WINDOW, "aidetl-fetch")
         try:
-            for batch in iter_batches(
-                sources, fetcher, since, limit, urls, summary, warehouse, run_id
-            ):
-                fetched = fetch_batch(fetcher, batch, warehouse.validators(list(batch.urls)))
-                load_batch(warehouse, run_id, process_batch(fetched), summary)
-                if on_batch:
-                    on_batch(summary)
+            with sigterm_interrupts():
+                note_unfinished(warehouse, summary)
+                batches = plan_run(pool, sources, fetcher, since, limit, urls, summary, warehouse)
+                fetch_and_load(pool, batches, fetcher, warehouse, summary, on_batch)
             status = "completed"
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise
         finally:
+            fetcher.stop()  # fetches still in flight end at their next attempt
+            pool.shutdown(wait=False, cancel_futures=True)
             warehouse.finish_run(run_id, status, summary.as_dict())
     return summary

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,9 +61,14 @@ def file_lock(db: Path, deadline: float, *, shared: bool = False) -> Iterator[No
         os.close(fd)  # closing the descriptor releases the flock
 
 
+# DuckDB's words when another process holds the file, or this one holds it differently:
+# 'IO Error: Could not set lock on file "w.duckdb": Conflicting lock is held in … (PID 7)'.
+# A bare "lock" would also match "checksum … in block at location 12288" (a damaged file).
+LOCK_CONFLICT = re.compile(r"could not set lock|conflicting lock|different configuration", re.I)
+
+
 def is_lock_conflict(exc: duckdb.Error) -> bool:
-    text = str(exc)
-    return "lock" in text.lower() or "different configuration" in text
+    return LOCK_CONFLICT.search(str(exc)) is not None
 
 
 def connect(db: Path, deadline: float, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:

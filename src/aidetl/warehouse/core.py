@@ -27,7 +27,7 @@ import pyarrow as pa
 from aidetl.dedup import MAX_DISTANCE, simhash64
 from aidetl.errors import WarehouseError, WarehouseLocked
 from aidetl.models import Article
-from aidetl.warehouse import _access, _migrations, _staging
+from aidetl.warehouse import _access, _intact, _migrations, _staging
 from aidetl.warehouse._merge import RUNS_SCHEMA, Counts, merge_batch, merge_runs
 from aidetl.warehouse._rows import Batch, batch_tables
 
@@ -48,6 +48,11 @@ SELECT url, max(fetched_at)
 FROM fetches
 WHERE url IN (SELECT unnest($urls)) AND error_class IS NULL AND status IN (200, 304)
 GROUP BY url
+"""
+
+# runs that started and never said how they ended (killed outright, or still running)
+UNFINISHED_SQL = """
+SELECT run_id FROM runs WHERE status = 'running' AND run_id <> $current ORDER BY started_at
 """
 
 # A bulk INSERT writes its row groups straight to the file, the last one partly full. By
@@ -198,6 +203,17 @@ class Warehouse:
         """When each URL was last fetched successfully (200 loaded, or 304); {} when busy."""
         return dict(self._per_url(LAST_FETCHED_SQL, urls, "fetch times"))
 
+    def unfinished_runs(self, current: str) -> list[str]:
+        """Runs other than `current` still marked running: killed before they could record
+        an end (SIGKILL, power loss) or running now in another process. [] when busy."""
+        if not self.path.exists():
+            return []
+        try:
+            return [run_id for (run_id,) in self.query(UNFINISHED_SQL, {"current": current})[1]]
+        except WarehouseLocked as exc:
+            log.warning("cannot list unfinished runs, warehouse busy: %s", exc)
+            return []
+
     def _per_url(self, sql: str, urls: Iterable[str], what: str) -> list[tuple]:
         """Rows of a per-URL lookup; none when there is no file yet or it stays busy (the run
         then fetches as if it had never seen the URLs, rather than failing)."""
@@ -239,6 +255,7 @@ class Warehouse:
     def _read(self, action: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         deadline = self._deadline()
         with _access.file_lock(self.path, deadline, shared=True):
+            _intact.check_intact(self.path)
             con = _access.connect(self.path, deadline, read_only=True)
             try:
                 try:  # a newer schema may mean other columns: refuse to read it, like writes do
@@ -249,7 +266,9 @@ class Warehouse:
                 _migrations.check_not_newer(self.path, {r[0] for r in rows}, known)
                 return action(con)
             except duckdb.Error as exc:
-                raise WarehouseError(str(self.path), f"query failed: {exc}") from exc
+                raise _intact.damage(self.path, exc) or WarehouseError(
+                    str(self.path), f"query failed: {exc}"
+                ) from exc
             finally:
                 con.close()
 
@@ -262,6 +281,7 @@ class Warehouse:
     ) -> T:
         deadline = self._deadline()
         with _access.file_lock(self.path, deadline):
+            _intact.check_intact(self.path)  # before DuckDB opens it for writing
             con = _access.connect(self.path, deadline)
             try:
                 con.execute(WRITER_SETTINGS).fetchall()
@@ -272,6 +292,11 @@ class Warehouse:
                 if merged is not None:
                     merged.extend(names)
                 return action(con)
+            except duckdb.Error as exc:
+                damaged = _intact.damage(self.path, exc)
+                if damaged is None:
+                    raise
+                raise damaged from exc
             finally:
                 con.close()
 
@@ -305,6 +330,8 @@ class Warehouse:
             try:
                 counts = self._merge_tables(con, unit.run_id, unit.tables())
             except (duckdb.Error, WarehouseError, OSError, pa.ArrowException) as exc:
+                if isinstance(exc, duckdb.Error) and _intact.damage(self.path, exc):
+                    raise  # the file is damaged, not the unit: it stays staged
                 # a unit that can never merge must not block every later write
                 where = _staging.quarantine(self.path, unit)
                 log.error("staged %s cannot be merged (%s); moved to %s", unit.path, exc, where)
