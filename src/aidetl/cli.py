@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from aidetl.clierrors import EXIT_CODES_HELP, EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE, report
 from aidetl.config import load_settings
-from aidetl.errors import AidetlError, WarehouseLocked
+from aidetl.errors import AidetlError, ConfigError, WarehouseLocked
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ LOCATION_FLAGS = {  # flag → the environment variable it overrides
     "sources": "AIDETL_SOURCES",
     "archive": "AIDETL_ARCHIVE",
 }
+LOCK_TIMEOUT_ENV = "AIDETL_LOCK_TIMEOUT"  # how long sql/migrate/export wait for a busy file
+DEFAULT_LOCK_SECONDS = 60.0
 PRECHECK_LOCK_SECONDS = 2.0  # a busy warehouse is fine for a run (it stages): do not wait long
 EPHEMERAL_NOTICE = (
     "aidetl: no Prefect server configured (PREFECT_API_URL is unset), so Prefect starts a "
@@ -208,32 +210,37 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 def cmd_sql(args: argparse.Namespace) -> int:
     """Query the warehouse read-only."""
-    from aidetl.warehouse import Warehouse
-
-    columns, rows = Warehouse(load_settings().warehouse).query(args.query)
+    columns, rows = open_warehouse().query(args.query)
     print_rows(columns, rows, args.format)
-    return 0
+    return EXIT_OK
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Apply pending warehouse migrations."""
-    from aidetl.warehouse import Warehouse
-
-    settings = load_settings()
-    with Warehouse(settings.warehouse) as warehouse:
+    with open_warehouse() as warehouse:
         applied = warehouse.migrate()
-    print(f"{settings.warehouse}: " + (f"applied {applied}" if applied else "schema up to date"))
-    return 0
+    print(f"{warehouse.path}: " + (f"applied {applied}" if applied else "schema up to date"))
+    return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write articles and facts as Parquet, partitioned by year."""
-    from aidetl.warehouse import Warehouse
-
-    with Warehouse(load_settings().warehouse) as warehouse:
+    with open_warehouse() as warehouse:
         warehouse.export(Path(args.dir))
     print(f"exported to {args.dir}")
-    return 0
+    return EXIT_OK
+
+
+def open_warehouse() -> Any:
+    """The configured warehouse, waiting AIDETL_LOCK_TIMEOUT seconds (default 60) for a busy file."""
+    from aidetl.warehouse import Warehouse
+
+    wait = os.environ.get(LOCK_TIMEOUT_ENV)
+    try:
+        timeout = float(wait) if wait else DEFAULT_LOCK_SECONDS
+    except ValueError:
+        raise ConfigError(f"{LOCK_TIMEOUT_ENV}={wait!r} is not a number of seconds") from None
+    return Warehouse(load_settings().warehouse, lock_timeout=timeout)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -394,7 +401,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Turn news articles into a DuckDB warehouse of figures.",
         epilog="Environment: AIDETL_WAREHOUSE (default warehouse/aidetl.duckdb), "
         "AIDETL_ARCHIVE (default warehouse/raw/), AIDETL_SOURCES (default sources.toml); "
-        "every command's --warehouse/--archive/--sources override them. " + EXIT_CODES_HELP,
+        "every command's --warehouse/--archive/--sources override them; AIDETL_LOCK_TIMEOUT "
+        "(seconds, default 60): how long sql, migrate and export wait for a busy warehouse. "
+        + EXIT_CODES_HELP,
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
