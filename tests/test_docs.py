@@ -1,0 +1,55 @@
+"""The README is a front door: the two commands first, short, every command listed, and
+every doc it or the schema points to exists."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from aidetl.cli import build_parser
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+LINK = re.compile(r"\]\((docs/[^)#]+)\)")  # [docs/warehouse.md](docs/warehouse.md)
+DOC_MENTION = re.compile(r"\bdocs/[\w-]+\.md\b")  # "see docs/warehouse.md" in a comment
+
+
+def test_readme_opens_with_make_demo_and_make_test():
+    text = README.read_text(encoding="utf-8")
+    opening = text.split("```", 2)[1].strip().splitlines()
+    assert text.startswith("# aidetl\n\n```\n")
+    assert opening == ["make demo", "make test"]
+
+
+def test_readme_is_under_8_kb():
+    assert README.stat().st_size < 8 * 1024
+
+
+def test_readme_lists_every_command_and_exit_code():
+    text = README.read_text(encoding="utf-8")
+    action = next(a for a in build_parser()._actions if a.dest == "command")
+    for name in action.choices:
+        assert f"`aidetl {name}" in text, name
+    for code in ("0", "1", "2", "3", "4"):
+        assert f"\n| {code} | " in text, code
+
+
+def test_every_linked_or_mentioned_doc_exists():
+    """README links, and docs/… mentions in the SQL migrations, point at files."""
+    mentioned = set(LINK.findall(README.read_text(encoding="utf-8")))
+    for sql in (ROOT / "warehouse").glob("*.sql"):
+        mentioned |= set(DOC_MENTION.findall(sql.read_text(encoding="utf-8")))
+    assert "docs/warehouse.md" in mentioned
+    missing = sorted(m for m in mentioned if not (ROOT / m).is_file())
+    assert not missing, missing
+
+
+def test_docs_cover_each_reader():
+    for name, words in {
+        "warehouse.md": ("Tables", "Views", "Loading", "Concurrency"),
+        "operations.md": ("Prefect server", "deployments", "schedule", "Dask", "PREFECT_API_URL"),
+        "accuracy.md": ("gate", "score_figures.py"),
+        "benchmarks.md": ("make bench", "adhoc"),
+    }.items():
+        text = (ROOT / "docs" / name).read_text(encoding="utf-8")
+        assert all(w in text for w in words), (name, [w for w in words if w not in text])
