@@ -7,8 +7,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.dev-installed
 BENCH_STAMP := $(VENV)/.bench-installed
-# The fast loop leaves out what starts servers, browsers or many processes (marked slow).
-CHECK_ARGS ?= -m "not slow" -x
+# The fast loop (make check) leaves out what starts servers, browsers or many processes
+# (marked slow), the Prefect harness runs, and the stress and gate modules that take tens
+# of CPU seconds each; make test runs them all.
+CHECK_SKIP := test_flows test_hostile_extract test_hostile_parse test_extract_properties \
+	test_parse_gate test_process_runner
+CHECK_ARGS ?= -m "not slow" -x $(foreach t,$(CHECK_SKIP),--ignore=tests/$(t).py)
 PREFECT_PORT ?= 4200
 # Only the server targets talk to a long-running Prefect server; demo and test use
 # Prefect's temporary local one.

@@ -190,12 +190,29 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize(("args", "code", "words"), [c[1:] for c in BAD_INPUTS],
+def bad_input_env(words: str) -> dict:
+    return {"AIDETL_LOCK_TIMEOUT": "soon"} if words == "AIDETL_LOCK_TIMEOUT" else {}
+
+
+@pytest.fixture(scope="module")
+def bad_runs(files) -> dict:
+    """Every BAD_INPUTS command run once, several at a time (each is a fresh process)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(case):
+        name, args, _, words = case
+        return name, run_cli(*[a.format(tmp=files) for a in args], env=bad_input_env(words),
+                             cwd=files)  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return dict(pool.map(one, BAD_INPUTS))
+
+
+@pytest.mark.parametrize(("name", "code", "words"), [(c[0], c[2], c[3]) for c in BAD_INPUTS],
                          ids=[c[0] for c in BAD_INPUTS])  # fmt: skip
-def test_bad_input_is_one_line_and_a_documented_exit_code(files, args, code, words):
+def test_bad_input_is_one_line_and_a_documented_exit_code(bad_runs, name, code, words):
     """The real CLI in a subprocess: one line on stderr naming the problem, no traceback."""
-    env = {"AIDETL_LOCK_TIMEOUT": "soon"} if "timeout" in words.lower() else {}
-    done = run_cli(*[a.format(tmp=files) for a in args], env=env, cwd=files)
+    done = bad_runs[name]
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert "Traceback" not in done.stderr, done.stderr
     assert len(lines) == 1, done.stderr
