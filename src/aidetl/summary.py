@@ -55,7 +55,8 @@ def render_summary(path: Path, run_id: str, example_queries: tuple[str, ...] = (
         f"  {articles} articles, {facts} facts ({dedup} of current versions, reposts once)"
     )
     kinds = wh.query(KINDS_SQL)[1]
-    lines.append("  facts by kind: " + (", ".join(f"{k} {n}" for k, n in kinds) or "none"))
+    by_kind = ", ".join(f"{k} {n}" for k, n in kinds) or "none"
+    lines.append(f"  current facts by kind (reposts once): {by_kind}")
     lines += largest_money_lines(wh.query(LARGEST_MONEY_SQL)[1])
     if example_queries:
         lines.append("try:")
