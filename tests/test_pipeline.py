@@ -125,7 +125,7 @@ def test_summary_reports_the_run_and_the_largest_money(demo_run):
     assert "0 new articles, 0 new facts" in this_run
     assert "failures this run: 0" in this_run and "internal-memo" in this_run
     assert f"{len(public_articles())} articles" in warehouse
-    assert "facts by kind: " in warehouse and "money" in warehouse
+    assert "facts by kind (reposts once): " in warehouse and "money" in warehouse
     money_lines = warehouse.split("(publication time in Beijing):\n")[1].split("\ntry:")[0]
     money_lines = money_lines.splitlines()
     assert len(money_lines) == 10 and all("CNY" in line or "USD" in line for line in money_lines)
