@@ -256,6 +256,25 @@ def test_an_unexpected_error_is_one_line_with_the_way_to_the_traceback(monkeypat
     assert err.count("\n") == 1 and "boom second line" in err and "-v" in err
 
 
+def test_verbose_after_the_command_shows_the_traceback(monkeypatch, capsys):
+    """`-v` works after the command too, and then an unexpected error shows its traceback."""
+    import aidetl.cli as cli
+
+    def broken(args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "cmd_migrate", broken)
+    monkeypatch.setattr(cli.logging, "basicConfig", lambda **kw: None)  # pytest owns logging
+    handler = cli.logging.StreamHandler(sys.stderr)
+    cli.log.addHandler(handler)
+    try:
+        assert main(["migrate", "-v"]) == 1
+    finally:
+        cli.log.removeHandler(handler)
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "RuntimeError: boom" in err
+
+
 # -- locations --------------------------------------------------------------------------
 
 

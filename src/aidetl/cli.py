@@ -368,6 +368,13 @@ def add_task_runner(parser: argparse.ArgumentParser) -> None:
 def locations() -> Parser:
     """The flags every command takes: where the warehouse, sources file and archive are."""
     common = Parser(add_help=False)
+    common.add_argument(  # also after the command; SUPPRESS keeps `aidetl -v run` working
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log progress to stderr",
+    )
     group = common.add_argument_group("where things are")
     group.add_argument(
         "--warehouse",
