@@ -372,3 +372,20 @@ def test_demo_twice_in_two_processes_adds_nothing_the_second_time(tmp_path):
     assert "0 new articles, 0 new facts" in second.stdout
     assert "Traceback" not in first.stderr + second.stderr
     assert first.stderr.count("starts a temporary one") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "runner"),
+    [
+        (["run", "--url", "http://a.test/1.html"], "thread"),
+        (["run"], "process"),
+        (["run", "--url", "http://a.test/1.html", "--task-runner", "process"], "process"),
+        (["run", *[f"--url=http://a.test/{n}.html" for n in range(51)]], "process"),
+        (["demo"], "process"),
+    ],
+)
+def test_a_few_urls_run_in_the_flow_thread_unless_told(argv, runner):
+    """An ad-hoc run of one batch of URLs starts no worker processes; more, or a choice, do."""
+    from aidetl.cli import choose_runner
+
+    assert choose_runner(build_parser().parse_args(argv)) == runner

@@ -70,7 +70,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         result = run_flow(
             sources_file=str(sources_file),
             plain=args.plain,
-            task_runner=args.task_runner,
+            task_runner=choose_runner(args),
             dask_address=args.dask_address,
             report=str(out) if out else None,
         )
@@ -96,7 +96,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         limit=args.limit,
         delay=args.delay,
         plain=args.plain,
-        task_runner=args.task_runner,
+        task_runner=choose_runner(args),
         dask_address=args.dask_address,
         report=str(Path(args.report).resolve()) if args.report else None,
     )
@@ -350,13 +350,24 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
+def choose_runner(args: argparse.Namespace) -> str:
+    """The --task-runner given; else "thread" for a run of explicit URLs that fit in one
+    batch (starting worker processes would cost more than they save), else "process"."""
+    from aidetl.pipeline import BATCH_SIZE
+
+    if args.task_runner:
+        return args.task_runner
+    urls = getattr(args, "url", None) or []
+    return "thread" if 0 < len(urls) <= BATCH_SIZE else "process"
+
+
 def add_task_runner(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--task-runner",
         choices=("process", "thread", "dask"),
-        default="process",
         help="where parse and extract run: worker processes on this machine (one per spare "
-        "core), the flow's own thread, or a Dask cluster (AIDETL_DASK_ADDRESS, else a local one)",
+        "core; the default), the flow's own thread (the default for a few --url pages), or a "
+        "Dask cluster (AIDETL_DASK_ADDRESS, else a local one)",
     )
     parser.add_argument(
         "--dask-address",
