@@ -44,6 +44,12 @@ def test_every_linked_or_mentioned_doc_exists():
     assert not missing, missing
 
 
+def test_links_between_docs_resolve():
+    for doc in (ROOT / "docs").glob("*.md"):
+        for target in re.findall(r"\]\(([\w./-]+\.md)\)", doc.read_text(encoding="utf-8")):
+            assert (doc.parent / target).is_file(), f"{doc.name} links to missing {target}"
+
+
 def test_docs_cover_each_reader():
     for name, words in {
         "warehouse.md": ("Tables", "Views", "Loading", "Concurrency"),
