@@ -332,8 +332,10 @@ def test_temporary_server_notice_only_without_a_configured_server(configured, mo
     monkeypatch.setitem(sys.modules, "flows.ingest", fake)
     if configured:
         monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
-    else:
+    else:  # nor in the active profile (a test harness may have set one)
         monkeypatch.delenv("PREFECT_API_URL", raising=False)
+        unset = types.SimpleNamespace(api=types.SimpleNamespace(url=None))
+        monkeypatch.setattr("prefect.settings.get_current_settings", lambda: unset)
     cli.run_flow(urls=["http://a.test/"])
     err = capsys.readouterr().err
     assert len(calls) == 1

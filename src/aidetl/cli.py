@@ -38,7 +38,7 @@ LOCK_TIMEOUT_ENV = "AIDETL_LOCK_TIMEOUT"  # how long sql/migrate/export wait for
 DEFAULT_LOCK_SECONDS = 60.0
 PRECHECK_LOCK_SECONDS = 2.0  # a busy warehouse is fine for a run (it stages): do not wait long
 EPHEMERAL_NOTICE = (
-    "aidetl: no Prefect server configured (PREFECT_API_URL is unset), so Prefect starts a "
+    "aidetl: no Prefect server configured (no PREFECT_API_URL), so Prefect starts a "
     "temporary one for this run: that is most of the first 10-20 s. To skip it, add --plain "
     "(no Prefect), or start a server once (`make server`) and export "
     "PREFECT_API_URL=http://127.0.0.1:4200/api."
@@ -61,7 +61,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.report).resolve() if args.report else None
     with (
         serve_newsroom(origin=DEMO_ORIGIN) as served,
-        proxy_environment(served.address, direct=prefect_hosts()),
+        proxy_environment(served.address, direct=() if args.plain else prefect_hosts()),
         tempfile.TemporaryDirectory() as tmp,
     ):
         sources_file = Path(tmp) / "sources.toml"
@@ -120,11 +120,21 @@ def check_warehouse(path: Path) -> None:
         log.info("warehouse busy (%s): the run will stage batches the owner merges later", exc)
 
 
+def prefect_api_url() -> str | None:
+    """The Prefect API runs report to, from the environment or the active Prefect profile;
+    None when there is none and Prefect will start a temporary server."""
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().api.url
+
+
 def prefect_hosts() -> tuple[str, ...]:
     """The host of a configured Prefect API: it must stay reachable without the demo proxy."""
     from urllib.parse import urlsplit
 
-    host = urlsplit(os.environ.get("PREFECT_API_URL") or "").hostname
+    host = urlsplit(prefect_api_url() or "").hostname
     return (host,) if host else ()
 
 
@@ -162,7 +172,7 @@ def run_flow(
             write_report(settings.warehouse, Path(params["report"]))
         return summary.as_dict()
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "aidetl")
-    if not os.environ.get("PREFECT_API_URL"):
+    if not prefect_api_url():
         print(EPHEMERAL_NOTICE, file=sys.stderr, flush=True)
     # Prefect's own 20 s wait for its temporary local server is short on a busy 2-core machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
