@@ -330,6 +330,9 @@ def test_temporary_server_notice_only_without_a_configured_server(configured, mo
     fake = types.ModuleType("flows.ingest")
     fake.ingest = lambda **params: calls.append(params) or {"run_id": "r"}  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "flows.ingest", fake)
+    for name in ("PREFECT_LOGGING_EXTRA_LOGGERS", "PREFECT_SERVER_ANALYTICS_ENABLED",
+                 "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)  # run_flow sets them: undone after the test
     if configured:
         monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
     else:  # nor in the active profile (a test harness may have set one)

@@ -120,9 +120,19 @@ def check_warehouse(path: Path) -> None:
         log.info("warehouse busy (%s): the run will stage batches the owner merges later", exc)
 
 
+def prefect_defaults() -> None:
+    """Our defaults for Prefect's settings; set before Prefect is imported, which reads them."""
+    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "aidetl")
+    # Prefect's own 20 s wait for its temporary local server is short on a busy 2-core machine.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    # the temporary server's usage telemetry would call out to the internet on every run
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
 def prefect_api_url() -> str | None:
     """The Prefect API runs report to, from the environment or the active Prefect profile;
     None when there is none and Prefect will start a temporary server."""
+    prefect_defaults()
     if os.environ.get("PREFECT_API_URL"):
         return os.environ["PREFECT_API_URL"]
     from prefect.settings import get_current_settings
@@ -171,13 +181,8 @@ def run_flow(
 
             write_report(settings.warehouse, Path(params["report"]))
         return summary.as_dict()
-    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "aidetl")
     if not prefect_api_url():
         print(EPHEMERAL_NOTICE, file=sys.stderr, flush=True)
-    # Prefect's own 20 s wait for its temporary local server is short on a busy 2-core machine.
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    # the temporary server's usage telemetry would call out to the internet on every run
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.ingest import ingest
 
     return ingest(**params, task_runner=task_runner, dask_address=dask_address)
