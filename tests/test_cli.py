@@ -339,6 +339,7 @@ def test_temporary_server_notice_only_without_a_configured_server(configured, mo
         monkeypatch.delenv("PREFECT_API_URL", raising=False)
         unset = types.SimpleNamespace(api=types.SimpleNamespace(url=None))
         monkeypatch.setattr("prefect.settings.get_current_settings", lambda: unset)
+        assert cli.prefect_api_url() is None
     cli.run_flow(urls=["http://a.test/"])
     err = capsys.readouterr().err
     assert len(calls) == 1

@@ -59,3 +59,20 @@ def test_docs_cover_each_reader():
     }.items():
         text = (ROOT / "docs" / name).read_text(encoding="utf-8")
         assert all(w in text for w in words), (name, [w for w in words if w not in text])
+
+
+def pins(name: str) -> dict[str, str]:
+    text = (ROOT / name).read_text(encoding="utf-8")
+    return dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)$", text, re.M))
+
+
+def test_test_and_lint_tools_are_pinned_apart_from_the_runtime():
+    """make demo installs requirements.txt only: no test or lint tool is in it; they are
+    pinned in requirements-dev.txt, which names no registry and agrees with the runtime pins."""
+    runtime, dev = pins("requirements.txt"), pins("requirements-dev.txt")
+    tools = {"pytest", "pytest-timeout", "hypothesis", "ruff", "mypy"}
+    assert tools <= set(dev) and not tools & set(runtime)
+    assert "://" not in (ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
+    assert all(runtime[name] == version for name, version in dev.items() if name in runtime)
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^check: lint$", makefile, re.M) and "requirements-dev.txt" in makefile

@@ -135,9 +135,9 @@ def prefect_api_url() -> str | None:
     prefect_defaults()
     if os.environ.get("PREFECT_API_URL"):
         return os.environ["PREFECT_API_URL"]
-    from prefect.settings import get_current_settings
+    from flows.api import configured_api_url
 
-    return get_current_settings().api.url
+    return configured_api_url()
 
 
 def prefect_hosts() -> tuple[str, ...]:
