@@ -148,7 +148,7 @@ BAD_INPUTS = [
         "corrupt warehouse: migrate",
         ["migrate", "--warehouse", "{tmp}/corrupt.duckdb"],
         4,
-        "move the file aside",
+        "move it aside or restore a backup",
     ),  # fmt: skip
     (
         "corrupt warehouse: run",
@@ -395,3 +395,12 @@ def test_a_few_urls_run_in_the_flow_thread_unless_told(argv, runner):
     from aidetl.cli import choose_runner
 
     assert choose_runner(build_parser().parse_args(argv)) == runner
+
+
+def test_a_hint_does_not_repeat_what_the_message_says():
+    from aidetl.clierrors import with_hint
+
+    hint = "upgrade aidetl, or pass --warehouse FILE"
+    assert with_hint("x: too new; upgrade aidetl", hint) == "x: too new; upgrade aidetl (or pass --warehouse FILE)"  # fmt: skip
+    assert with_hint("x: too new", hint) == f"x: too new ({hint})"
+    assert with_hint("x (check the path)", "check the path") == "x (check the path)"

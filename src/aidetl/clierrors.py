@@ -40,11 +40,11 @@ QUERY_HINT = (
 # What to do, per failure; the most specific class listed first wins.
 HINTS: tuple[tuple[type[BaseException], str], ...] = (
     (WarehouseLocked, "wait for the other process to finish, or pass --warehouse FILE"),
-    (SchemaTooNew, "upgrade aidetl, or pass --warehouse with another file"),
-    (WarehouseCorrupt, "move the file aside or restore a backup, or pass --warehouse FILE"),
+    (SchemaTooNew, "upgrade aidetl, or pass --warehouse FILE"),
+    (WarehouseCorrupt, "move it aside or restore a backup, or pass --warehouse FILE"),
     (MigrationError, "nothing was changed; report the error with `aidetl -v migrate`"),
     (WarehouseError, "or pass --warehouse FILE"),
-    (ConfigError, "fix the sources file, or pass --sources FILE"),
+    (ConfigError, "check --source and the sources file, or pass --sources FILE"),
     (UnicodeDecodeError, "give a UTF-8 text file, or an HTML page with --html"),
     (OSError, "check the path and its permissions"),
 )
@@ -62,10 +62,7 @@ def describe(exc: BaseException) -> Failure:
     """The one-line message and exit code for an exception raised by a command."""
     if isinstance(exc, KeyboardInterrupt):
         return Failure("interrupted", EXIT_INTERRUPTED)
-    text = what_failed(exc)
-    hint = hint_for(exc)
-    if hint and hint not in text:
-        text = f"{text} ({hint})"
+    text = with_hint(what_failed(exc), hint_for(exc))
     if isinstance(exc, WarehouseError) and type(exc) is not WarehouseError:
         return Failure(text, EXIT_WAREHOUSE)  # any specific warehouse failure, present or future
     if isinstance(exc, AidetlError | OSError | ValueError):
@@ -74,6 +71,15 @@ def describe(exc: BaseException) -> Failure:
         f"internal error: {text} (rerun with -v to see the traceback, and report it)",
         EXIT_INTERNAL,
     )
+
+
+def with_hint(text: str, hint: str) -> str:
+    """`text (hint)`, leaving out what the message already says: "upgrade aidetl, or pass
+    --warehouse FILE" after a message that says "upgrade aidetl" adds only the second part."""
+    first, _, rest = hint.partition(", or ")
+    if rest and first in text:
+        hint = f"or {rest}"
+    return f"{text} ({hint})" if hint and hint not in text else text
 
 
 def hint_for(exc: BaseException) -> str:
