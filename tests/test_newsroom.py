@@ -2,6 +2,7 @@
 
 import difflib
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -218,3 +219,53 @@ def test_committed_pages_are_exactly_what_the_generator_writes(tmp_path):
     assert differ == []
     kept = {p.relative_to(committed) for p in committed.rglob("*") if p.is_file()}
     assert kept == made, f"files the generator does not make: {sorted(map(str, kept - made))}"
+
+
+# -- stable demo addresses: one canonical origin, served through a loopback proxy ---------
+
+
+def test_the_canonical_origin_is_served_as_a_proxy_and_nothing_else():
+    """Pages name DEMO_ORIGIN; a proxy request for it is answered, one for another host is
+    refused (403), and a direct request to the loopback address still works."""
+    import requests
+
+    from aidetl.demo import DEMO_ORIGIN, serve_newsroom
+
+    with serve_newsroom(origin=DEMO_ORIGIN) as served:
+        assert served.base == DEMO_ORIGIN and served.address.startswith("http://127.0.0.1:")
+        via = {"http": served.address}
+        feed = requests.get(f"{DEMO_ORIGIN}/rss.xml", proxies=via, timeout=10)
+        assert feed.status_code == 200 and f"<link>{DEMO_ORIGIN}/articles/" in feed.text
+        other = requests.get("http://example.com/rss.xml", proxies=via, timeout=10)
+        assert other.status_code == 403
+        direct = requests.get(f"{served.address}/robots.txt", timeout=10)
+        assert f"Sitemap: {DEMO_ORIGIN}/sitemap.xml" in direct.text
+        assert served.requests == ["/rss.xml", "/robots.txt"]
+
+
+def test_proxy_environment_routes_plain_http_and_is_undone(monkeypatch):
+    """Inside the block requests goes through the proxy for the demo origin but straight to
+    loopback (Prefect's server); afterwards the variables are as they were."""
+    import requests
+
+    from aidetl.demo import DEMO_ORIGIN, proxy_environment, serve_newsroom
+
+    monkeypatch.setenv("no_proxy", "intranet.example")
+    monkeypatch.delenv("http_proxy", raising=False)
+    monkeypatch.delenv("HTTP_PROXY", raising=False)
+    with serve_newsroom(origin=DEMO_ORIGIN) as served:
+        with proxy_environment(served.address, direct=("prefect.example",)):
+            bypass = os.environ["no_proxy"].split(",")
+            assert {"127.0.0.1", "localhost", "prefect.example", "intranet.example"} <= set(bypass)
+            page = requests.get(f"{DEMO_ORIGIN}/robots.txt", timeout=10)
+            assert page.status_code == 200 and "Disallow: /private/" in page.text
+            assert requests.get(f"{served.address}/robots.txt", timeout=10).status_code == 200
+        assert "http_proxy" not in os.environ and os.environ["no_proxy"] == "intranet.example"
+
+
+def test_demo_sources_allow_only_the_canonical_host():
+    from aidetl.demo import DEMO_ORIGIN, demo_sources_toml
+
+    text = demo_sources_toml(DEMO_ORIGIN)
+    assert 'allowed_domains = ["newsroom.aidetl.test"]' in text
+    assert f'feeds = ["{DEMO_ORIGIN}/rss.xml"]' in text

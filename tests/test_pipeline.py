@@ -115,18 +115,24 @@ def test_expected_figures_of_the_newsroom_are_found(demo_run):
 
 
 def test_summary_reports_the_run_and_the_largest_money(demo_run):
-    """The printed summary: articles, this run's counts, facts by kind, top money, failures."""
+    """The printed summary: this run's counts and failures, then the warehouse's articles,
+    facts by kind and top money (Beijing dates, titles or "(untitled)"), then absolute hints."""
     from aidetl.summary import render_summary
 
     settings, _, first, second, *_ = demo_run
     text = render_summary(settings.warehouse, second.run_id, ("SELECT 1",))
-    assert f"{len(public_articles())} articles" in text
-    assert "0 new articles, 0 new facts" in text
-    assert "facts by kind: " in text and "money" in text
-    money_lines = text.split("ten largest money facts:\n")[1].split("\nfailures")[0].splitlines()
+    this_run, warehouse = text.split("\nthe warehouse ")
+    assert "0 new articles, 0 new facts" in this_run
+    assert "failures this run: 0" in this_run and "internal-memo" in this_run
+    assert f"{len(public_articles())} articles" in warehouse
+    assert "facts by kind (reposts once): " in warehouse and "money" in warehouse
+    money_lines = warehouse.split("(publication time in Beijing):\n")[1].split("\ntry:")[0]
+    money_lines = money_lines.splitlines()
     assert len(money_lines) == 10 and all("CNY" in line or "USD" in line for line in money_lines)
-    assert "failures this run: 0" in text and "internal-memo" in text
-    assert 'aidetl sql "SELECT 1"' in text
+    assert all(line.endswith("+08:00") for line in money_lines)
+    assert "None" not in warehouse
+    hint = text.split("try:\n")[1]
+    assert hint.strip().startswith("/") and hint.strip().endswith('aidetl sql "SELECT 1"')
 
 
 def test_second_run_skips_pages_the_sitemap_dates_as_unchanged(demo_run):

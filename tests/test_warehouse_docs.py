@@ -1,4 +1,4 @@
-"""Every example query in the README runs against a loaded warehouse."""
+"""Every SQL example in the README and in docs/ runs against a loaded warehouse."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ import pytest
 from aidetl.warehouse import Warehouse
 from aidetl.warehouse.synthetic import synthetic_batch
 
-DOC = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 SQL_BLOCK = re.compile(r"```sql\n(.*?)```", re.S)  # ```sql\nSELECT …```
 
 
-def doc_queries() -> list[str]:
-    text = DOC.read_text(encoding="utf-8")
+def doc_queries(doc: Path) -> list[str]:
+    text = doc.read_text(encoding="utf-8")
     statements = []
     for block in SQL_BLOCK.findall(text):
         body = "\n".join(line for line in block.splitlines() if not line.startswith("--"))
@@ -23,13 +24,24 @@ def doc_queries() -> list[str]:
     return statements
 
 
-def test_the_doc_has_example_queries() -> None:
-    assert len(doc_queries()) >= 6
+EXAMPLES = [(doc, sql) for doc in DOCS for sql in doc_queries(doc)]
 
 
-@pytest.mark.parametrize("sql", doc_queries())
-def test_documented_query_runs(sql: str, tmp_path: Path) -> None:
-    wh = Warehouse(tmp_path / "docs.duckdb")
+def test_the_docs_have_example_queries() -> None:
+    assert len(doc_queries(ROOT / "docs" / "warehouse.md")) >= 6
+    assert doc_queries(ROOT / "README.md")
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory) -> Warehouse:
+    wh = Warehouse(tmp_path_factory.mktemp("docs") / "docs.duckdb")
     wh.load_batch(synthetic_batch("docs", 0, 5, 4))
-    columns, _ = wh.query(sql)
+    return wh
+
+
+@pytest.mark.parametrize(
+    "sql", [sql for _, sql in EXAMPLES], ids=[f"{d.name}:{i}" for i, (d, _) in enumerate(EXAMPLES)]
+)
+def test_documented_query_runs(sql: str, loaded: Warehouse) -> None:
+    columns, _ = loaded.query(sql)
     assert columns

@@ -1,4 +1,10 @@
-"""The aidetl command line: run the pipeline, look inside pages and text, query the warehouse."""
+"""The aidetl command line: run the pipeline, look inside pages and text, query the warehouse.
+
+Where the warehouse, sources and archive are comes from --warehouse/--sources/--archive,
+else from AIDETL_WAREHOUSE/AIDETL_SOURCES/AIDETL_ARCHIVE, else the defaults: the flags are
+written into those variables (see `use_locations`), the one place every stage reads, so a
+flow run, its worker processes and the summary all see the same files.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +18,31 @@ import tempfile
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+from zoneinfo import ZoneInfo
 
+from aidetl.clierrors import EXIT_CODES_HELP, EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE, report
 from aidetl.config import load_settings
-from aidetl.errors import AidetlError
+from aidetl.errors import AidetlError, ConfigError, WarehouseLocked
+
+log = logging.getLogger(__name__)
+
+# A date given on the command line without a zone is a date in Beijing: 2020-06-01
+INPUT_TZ = ZoneInfo("Asia/Shanghai")
+LOCATION_FLAGS = {  # flag → the environment variable it overrides
+    "warehouse": "AIDETL_WAREHOUSE",
+    "sources": "AIDETL_SOURCES",
+    "archive": "AIDETL_ARCHIVE",
+}
+LOCK_TIMEOUT_ENV = "AIDETL_LOCK_TIMEOUT"  # how long sql/migrate/export wait for a busy file
+DEFAULT_LOCK_SECONDS = 60.0
+PRECHECK_LOCK_SECONDS = 2.0  # a busy warehouse is fine for a run (it stages): do not wait long
+EPHEMERAL_NOTICE = (
+    "aidetl: no Prefect server configured (no PREFECT_API_URL), so Prefect starts a "
+    "temporary one for this run: that is most of the first 10-20 s. To skip it, add --plain "
+    "(no Prefect), or start a server once (`make server`) and export "
+    "PREFECT_API_URL=http://127.0.0.1:4200/api."
+)
 
 EXAMPLE_QUERIES = (
     "SELECT kind, count(*) AS facts FROM current_facts GROUP BY kind ORDER BY facts DESC",
@@ -26,32 +53,42 @@ EXAMPLE_QUERIES = (
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Serve the bundled newsroom, run the Prefect ingest flow on it, print a summary."""
-    from aidetl.demo import demo_sources_toml, serve_newsroom
+    from aidetl.demo import DEMO_ORIGIN, demo_sources_toml, proxy_environment, serve_newsroom
     from aidetl.summary import render_summary
 
     settings = load_settings()
-    report = Path(args.report).resolve() if args.report else None
-    with serve_newsroom() as served, tempfile.TemporaryDirectory() as tmp:
+    check_warehouse(settings.warehouse)
+    out = Path(args.report).resolve() if args.report else None
+    with (
+        serve_newsroom(origin=DEMO_ORIGIN) as served,
+        proxy_environment(served.address, direct=() if args.plain else prefect_hosts()),
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         sources_file = Path(tmp) / "sources.toml"
         sources_file.write_text(demo_sources_toml(served.base), encoding="utf-8")
-        print(f"demo newsroom serving at {served.base}", flush=True)
+        print(f"demo newsroom {served.base} serving at {served.address}", flush=True)
         result = run_flow(
             sources_file=str(sources_file),
             plain=args.plain,
-            task_runner=args.task_runner,
+            task_runner=choose_runner(args),
             dask_address=args.dask_address,
-            report=str(report) if report else None,
+            report=str(out) if out else None,
         )
     print(render_summary(settings.warehouse, result["run_id"], EXAMPLE_QUERIES))
-    if report:
-        print(f"HTML report: {report}")
-    return 0
+    if out:
+        print(f"HTML report: {out}")
+    return EXIT_OK
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the ingest flow now on configured sources or explicit URLs."""
+    from aidetl import pipeline
     from aidetl.summary import render_summary
 
+    settings = load_settings()
+    # everything a run would fail on at its start is checked before any server starts
+    pipeline.resolve_sources(settings, args.source, args.url, None, args.delay)
+    check_warehouse(settings.warehouse)
     result = run_flow(
         sources=args.source or None,
         urls=args.url or None,
@@ -59,14 +96,56 @@ def cmd_run(args: argparse.Namespace) -> int:
         limit=args.limit,
         delay=args.delay,
         plain=args.plain,
-        task_runner=args.task_runner,
+        task_runner=choose_runner(args),
         dask_address=args.dask_address,
         report=str(Path(args.report).resolve()) if args.report else None,
     )
-    print(render_summary(load_settings().warehouse, result["run_id"], EXAMPLE_QUERIES))
+    print(render_summary(settings.warehouse, result["run_id"], EXAMPLE_QUERIES))
     if args.report:
         print(f"HTML report: {Path(args.report).resolve()}")
-    return 0 if not result.get("failed") or args.allow_failures else 3
+    return EXIT_OK if not result.get("failed") or args.allow_failures else EXIT_PAGES_FAILED
+
+
+def check_warehouse(path: Path) -> None:
+    """Fail now, not inside the flow, when the warehouse is corrupt or newer than us.
+
+    Opening it for writing applies pending migrations, as the run's first write would. A
+    warehouse busy with another writer is no error: the run stages its batches.
+    """
+    from aidetl.warehouse import Warehouse
+
+    try:
+        Warehouse(path, lock_timeout=PRECHECK_LOCK_SECONDS).migrate()
+    except WarehouseLocked as exc:
+        log.info("warehouse busy (%s): the run will stage batches the owner merges later", exc)
+
+
+def prefect_defaults() -> None:
+    """Our defaults for Prefect's settings; set before Prefect is imported, which reads them."""
+    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "aidetl")
+    # Prefect's own 20 s wait for its temporary local server is short on a busy 2-core machine.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    # the temporary server's usage telemetry would call out to the internet on every run
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def prefect_api_url() -> str | None:
+    """The Prefect API runs report to, from the environment or the active Prefect profile;
+    None when there is none and Prefect will start a temporary server."""
+    prefect_defaults()
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    from flows.api import configured_api_url
+
+    return configured_api_url()
+
+
+def prefect_hosts() -> tuple[str, ...]:
+    """The host of a configured Prefect API: it must stay reachable without the demo proxy."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(prefect_api_url() or "").hostname
+    return (host,) if host else ()
 
 
 def run_flow(
@@ -92,7 +171,7 @@ def run_flow(
             settings,
             sources,
             urls=params.get("urls"),
-            since=datetime.fromisoformat(since) if since else None,
+            since=in_beijing(datetime.fromisoformat(since)) if since else None,
             limit=params.get("limit"),
             delay=params.get("delay"),
             params=params,
@@ -102,11 +181,8 @@ def run_flow(
 
             write_report(settings.warehouse, Path(params["report"]))
         return summary.as_dict()
-    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "aidetl")
-    # Prefect's own 20 s wait for its temporary local server is short on a busy 2-core machine.
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    # the temporary server's usage telemetry would call out to the internet on every run
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if not prefect_api_url():
+        print(EPHEMERAL_NOTICE, file=sys.stderr, flush=True)
     from flows.ingest import ingest
 
     return ingest(**params, task_runner=task_runner, dask_address=dask_address)
@@ -117,7 +193,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from aidetl.extract import extract_facts
 
     raw = Path(args.file).read_bytes()
-    published, organisation = None, None
+    published, organisation = None, args.organisation
     if args.html:
         from aidetl.parse import parse_html
 
@@ -125,9 +201,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
         text, published = article.body, article.published_at
     else:
         text = raw.decode("utf-8-sig")
+    if args.published is not None:
+        published = args.published
     for fact in extract_facts(text, published, organisation):
         print(json.dumps(fact.to_json(), ensure_ascii=False))
-    return 0
+    return EXIT_OK
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -140,39 +218,44 @@ def cmd_parse(args: argparse.Namespace) -> int:
             article = parse_html(Path(name).read_bytes(), url=str(name))
             row = {"file": name, **article_to_json(article)}
         except (AidetlError, OSError) as exc:
-            row, status = {"file": name, "error": f"{type(exc).__name__}: {exc}"}, 1
+            row, status = {"file": name, "error": f"{type(exc).__name__}: {exc}"}, EXIT_USAGE
         print(json.dumps(row, ensure_ascii=False), flush=True)
     return status
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
     """Query the warehouse read-only."""
-    from aidetl.warehouse import Warehouse
-
-    columns, rows = Warehouse(load_settings().warehouse).query(args.query)
+    columns, rows = open_warehouse().query(args.query)
     print_rows(columns, rows, args.format)
-    return 0
+    return EXIT_OK
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Apply pending warehouse migrations."""
-    from aidetl.warehouse import Warehouse
-
-    settings = load_settings()
-    with Warehouse(settings.warehouse) as warehouse:
+    with open_warehouse() as warehouse:
         applied = warehouse.migrate()
-    print(f"{settings.warehouse}: " + (f"applied {applied}" if applied else "schema up to date"))
-    return 0
+    print(f"{warehouse.path}: " + (f"applied {applied}" if applied else "schema up to date"))
+    return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write articles and facts as Parquet, partitioned by year."""
-    from aidetl.warehouse import Warehouse
-
-    with Warehouse(load_settings().warehouse) as warehouse:
+    with open_warehouse() as warehouse:
         warehouse.export(Path(args.dir))
     print(f"exported to {args.dir}")
-    return 0
+    return EXIT_OK
+
+
+def open_warehouse() -> Any:
+    """The configured warehouse, waiting AIDETL_LOCK_TIMEOUT seconds (default 60) for a busy file."""
+    from aidetl.warehouse import Warehouse
+
+    wait = os.environ.get(LOCK_TIMEOUT_ENV)
+    try:
+        timeout = float(wait) if wait else DEFAULT_LOCK_SECONDS
+    except ValueError:
+        raise ConfigError(f"{LOCK_TIMEOUT_ENV}={wait!r} is not a number of seconds") from None
+    return Warehouse(load_settings().warehouse, lock_timeout=timeout)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -225,13 +308,81 @@ def plain(value: object) -> object:
     return value
 
 
+def in_beijing(when: datetime) -> datetime:
+    """A datetime without a zone is taken in Asia/Shanghai time."""
+    return when if when.tzinfo else when.replace(tzinfo=INPUT_TZ)
+
+
+def date_argument(text: str) -> datetime:
+    """--since/--published: 2020-06-01 or 2020-06-01T08:00 (Beijing time unless a zone is given)."""
+    try:
+        return in_beijing(datetime.fromisoformat(text.strip()))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date: {text!r} (use YYYY-MM-DD, e.g. 2020-06-01)"
+        ) from None
+
+
+def since_argument(text: str) -> str:
+    """--since keeps its text (the flow parameter is a string), once it is known to parse."""
+    return date_argument(text).isoformat()
+
+
+def url_argument(text: str) -> str:
+    from aidetl.urls import check_url
+
+    try:
+        check_url(text, ())
+    except AidetlError as exc:
+        raise argparse.ArgumentTypeError(f"not a web address: {exc}") from None
+    return text
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return value
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+    return value
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line usage error that says where help is."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def choose_runner(args: argparse.Namespace) -> str:
+    """The --task-runner given; else "thread" for a run of explicit URLs that fit in one
+    batch (starting worker processes would cost more than they save), else "process"."""
+    from aidetl.pipeline import BATCH_SIZE
+
+    if args.task_runner:
+        return args.task_runner
+    urls = getattr(args, "url", None) or []
+    return "thread" if 0 < len(urls) <= BATCH_SIZE else "process"
+
+
 def add_task_runner(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--task-runner",
         choices=("process", "thread", "dask"),
-        default="process",
         help="where parse and extract run: worker processes on this machine (one per spare "
-        "core), the flow's own thread, or a Dask cluster (AIDETL_DASK_ADDRESS, else a local one)",
+        "core; the default), the flow's own thread (the default for a few --url pages), or a "
+        "Dask cluster (AIDETL_DASK_ADDRESS, else a local one)",
     )
     parser.add_argument(
         "--dask-address",
@@ -240,17 +391,69 @@ def add_task_runner(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def locations() -> Parser:
+    """The flags every command takes: where the warehouse, sources file and archive are."""
+    common = Parser(add_help=False)
+    common.add_argument(  # also after the command; SUPPRESS keeps `aidetl -v run` working
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log progress to stderr",
+    )
+    group = common.add_argument_group("where things are")
+    group.add_argument(
+        "--warehouse",
+        metavar="FILE",
+        help="the DuckDB warehouse file (default $AIDETL_WAREHOUSE, else warehouse/aidetl.duckdb)",
+    )
+    group.add_argument(
+        "--sources",
+        metavar="FILE",
+        help="the sources file (default $AIDETL_SOURCES, else sources.toml)",
+    )
+    group.add_argument(
+        "--archive",
+        metavar="DIR",
+        help="the raw page archive (default $AIDETL_ARCHIVE, else warehouse/raw/)",
+    )
+    return common
+
+
+def use_locations(args: argparse.Namespace) -> None:
+    """Write the location flags given into the environment, where every stage reads them."""
+    for flag, variable in LOCATION_FLAGS.items():
+        value = getattr(args, flag, None)
+        if value:
+            os.environ[variable] = str(Path(value).expanduser().resolve())
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="aidetl",
         description="Turn news articles into a DuckDB warehouse of figures.",
         epilog="Environment: AIDETL_WAREHOUSE (default warehouse/aidetl.duckdb), "
-        "AIDETL_ARCHIVE (default warehouse/raw/), AIDETL_SOURCES (default sources.toml).",
+        "AIDETL_ARCHIVE (default warehouse/raw/), AIDETL_SOURCES (default sources.toml); "
+        "every command's --warehouse/--archive/--sources override them; AIDETL_LOCK_TIMEOUT "
+        "(seconds, default 60): how long sql, migrate and export wait for a busy warehouse. "
+        + EXIT_CODES_HELP,
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = [locations()]
 
-    p = sub.add_parser("demo", help=cmd_demo.__doc__, description=cmd_demo.__doc__)
+    def command(name: str, func: Any) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            help=func.__doc__,
+            description=func.__doc__,
+            parents=common,
+            epilog=EXIT_CODES_HELP,
+        )
+        p.set_defaults(func=func)
+        return p
+
+    p = command("demo", cmd_demo)
     p.add_argument("--plain", action="store_true", help="run the pipeline without Prefect")
     add_task_runner(p)
     p.add_argument(
@@ -259,61 +462,75 @@ def build_parser() -> argparse.ArgumentParser:
         default="report.html",
         help="where to write the HTML report (default report.html; '' for none)",
     )
-    p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("run", help=cmd_run.__doc__, description=cmd_run.__doc__)
+    p = command("run", cmd_run)
     p.add_argument(
         "--source", action="append", metavar="NAME", help="a source from sources.toml (repeatable)"
     )
     p.add_argument(
-        "--url", action="append", metavar="URL", help="fetch this article URL (repeatable)"
+        "--url",
+        action="append",
+        type=url_argument,
+        metavar="URL",
+        help="fetch this article URL (repeatable)",
     )
     p.add_argument(
-        "--since", metavar="DATE", help="only articles the source dates on or after DATE"
+        "--since",
+        type=since_argument,
+        metavar="DATE",
+        help="only articles the source dates on or after DATE (YYYY-MM-DD, Beijing time)",
     )
-    p.add_argument("--limit", type=int, metavar="N", help="at most N articles per source")
+    p.add_argument("--limit", type=positive_int, metavar="N", help="at most N articles per source")
     p.add_argument(
-        "--delay", type=float, metavar="SECONDS", help="minimum seconds between requests to a host"
+        "--delay",
+        type=seconds,
+        metavar="SECONDS",
+        help="minimum seconds between requests to a host",
     )
     p.add_argument("--plain", action="store_true", help="run the pipeline without Prefect")
     add_task_runner(p)
     p.add_argument("--report", metavar="FILE", help="also write the HTML report to FILE")
     p.add_argument("--allow-failures", action="store_true", help="exit 0 even when pages failed")
-    p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("extract", help=cmd_extract.__doc__, description=cmd_extract.__doc__)
+    p = command("extract", cmd_extract)
     p.add_argument("file", help="a UTF-8 text file, or an HTML page with --html")
     p.add_argument(
         "--html", action="store_true", help="FILE is an HTML page: extract from its article body"
     )
-    p.set_defaults(func=cmd_extract)
+    p.add_argument(
+        "--published",
+        type=date_argument,
+        metavar="DATE",
+        help="the publication date (YYYY-MM-DD, Beijing time): the end of periods such as "
+        "2018年以来 (with --html, it replaces the page's own date)",
+    )
+    p.add_argument(
+        "--organisation",
+        metavar="ORG",
+        help="the article's main organisation: the subject of figures whose text names none",
+    )
 
-    p = sub.add_parser("parse", help=cmd_parse.__doc__, description=cmd_parse.__doc__)
+    p = command("parse", cmd_parse)
     p.add_argument("files", nargs="+", metavar="FILE", help="saved HTML pages")
     p.add_argument(
         "--html", action="store_true", help="accepted for symmetry with extract: files are HTML"
     )
-    p.set_defaults(func=cmd_parse)
 
-    p = sub.add_parser("sql", help=cmd_sql.__doc__, description=cmd_sql.__doc__)
+    p = command("sql", cmd_sql)
     p.add_argument("query", help="SQL to run against the warehouse (read-only)")
     p.add_argument(
         "--format", choices=("table", "csv", "json"), default="table", help="output format"
     )
-    p.set_defaults(func=cmd_sql)
 
-    p = sub.add_parser("report", help=cmd_report.__doc__, description=cmd_report.__doc__)
+    p = command("report", cmd_report)
     p.add_argument(
         "--out", default="report.html", metavar="FILE", help="where to write (default report.html)"
     )
-    p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("migrate", help=cmd_migrate.__doc__, description=cmd_migrate.__doc__)
-    p.set_defaults(func=cmd_migrate)
+    command("migrate", cmd_migrate)
 
-    p = sub.add_parser("export", help=cmd_export.__doc__, description=cmd_export.__doc__)
+    p = command("export", cmd_export)
     p.add_argument("dir", help="directory to write Parquet files into")
-    p.set_defaults(func=cmd_export)
     return parser
 
 
@@ -324,12 +541,14 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
+        use_locations(args)
         return int(args.func(args) or 0)
-    except AidetlError as exc:
-        print(f"aidetl: error: {exc}", file=sys.stderr)
-        return 2
     except BrokenPipeError:
-        return 0
+        return EXIT_OK
+    except (Exception, KeyboardInterrupt) as exc:
+        if args.verbose:
+            log.exception("aidetl %s failed", args.command)
+        return report(exc)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
+from aidetl.localtime import local_iso
+
 log = logging.getLogger(__name__)
 
 TEMPLATE = "templates/report.html"
@@ -231,11 +233,12 @@ def _rows(warehouse: Queryable, sql: str, params: Sequence[Any] | None = None) -
 
 
 def _plain(value: Any) -> Any:
-    """JSON-ready: Decimals become int/float, dates and times ISO strings."""
+    """JSON-ready: Decimals become int/float, dates and times ISO strings, times in the
+    articles' own zone (a reader's date is Beijing's, not UTC's)."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, datetime | date):
-        return value.isoformat()
+        return local_iso(value)
     return value
 
 
