@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from servers import Reply, serve
 
+from aidetl.budgets import Budgets
 from aidetl.encoding import decode_html, sniff
 from aidetl.extract import extract_figures
 from aidetl.fetch import Fetcher
@@ -55,7 +56,11 @@ def test_simplified_gbk_page_stays_gb18030() -> None:
 def test_big5_page_served_without_charset_is_fetched_as_big5() -> None:
     """Over HTTP with a bare text/html content type, the page text is the Big5 reading."""
     with serve({"/hk": Reply(body=page(HK_BODY).encode("big5"), content_type="text/html")}) as srv:
-        fetcher = Fetcher("aidetl-test/1.0 (+test)", timeout=(2.0, 2.0), sleep=lambda _s: None)
+        fetcher = Fetcher(
+            "aidetl-test/1.0 (+test)",
+            budgets=Budgets(connect=2.0, between_bytes=2.0),
+            sleep=lambda _s: None,
+        )
         outcome = fetcher.fetch(srv.url("/hk"), LOCAL)
     assert outcome.page is not None
     assert outcome.page.encoding == "big5hkscs"

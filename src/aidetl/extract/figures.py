@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from aidetl.extract import patterns as P
+from aidetl.extract.flags import CUMULATIVE
 from aidetl.extract.numerals import (
     DIGITS,
     NumeralError,
@@ -726,14 +727,13 @@ def in_idiom(norm: str, start: int, end: int) -> bool:
 
 
 def is_cumulative(norm: str, start: int) -> bool:
-    """累计 earlier in the same clause (parentheticals skipped): 累计投入…超5亿元."""
+    """A running-total cue (flags.CUMULATIVE, the one home of the rule) earlier in the
+    clause, parentheticals skipped: 累计投入…超5亿元."""
     window = norm[max(0, start - 80) : start]
-    if "累" not in window:
-        return False
     window = P.PARENTHETICAL.sub("", window)
     breaks = [b.end() for b in P.CLAUSE_BREAK.finditer(window)]
     clause = window[breaks[-1] :] if breaks else window
-    return P.CUMULATIVE.search(clause) is not None
+    return CUMULATIVE.search(clause) is not None
 
 
 def share_qualifiers(figures: list[Figure]) -> list[Figure]:

@@ -591,8 +591,6 @@ DURATION_AFTER = re.compile(
     r"[多半]?(?:月|小时|星期|礼拜|工作日|交易日|季度|年头|钟头|学期|周|日(?!本)|天|夜|晚上)"
 )
 
-# cumulative marker earlier in the clause: "累计投入…超5亿元"
-CUMULATIVE = re.compile(r"累计|累积")
 CLAUSE_BREAK = re.compile(r"[。！？；;，,\n]")
 PARENTHETICAL = re.compile(r"（[^（）]{0,80}）|\([^()]{0,80}\)")
 
