@@ -398,6 +398,10 @@ def _fact(reader: _Reader, f: Figure, version: str) -> Fact:
         first,
         subject_from,
         _in_quotation(text, f.start),
+        (
+            period.start.year if period and period.start else None,
+            period.end.year if period and period.end else None,
+        ),
     )
     return Fact(
         text=f.text,

@@ -8,8 +8,8 @@ summable. Views and the report read the stored columns; nothing re-derives them.
 - **summable**: a money figure an analyst may add into its subject's total for its period —
   the subject's own flow, done, once. Not a rate or price (`per`), a target, a running total,
   a balance or stock (余额, 总资产, 市值, 估值), a market or industry size (市场规模, 成交额),
-  a per-head average, a range, a figure inside someone's quoted words, or a later mention of
-  a figure the article already gave.
+  a per-head average, a range, a span of years, a figure inside someone's quoted words, or a
+  later mention of a figure the article already gave.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import re
 
 # planned, not done: 预计建成, 计划投资, 将投入, 拟安排, 力争实现, 目标是…
 PLANNED = re.compile(
-    r"预计|预期|决定|打算|准备|计划(?!生育|书|单列)|拟(?:投|建|安排|新|实施|在|于|为|向|用|以)|力争|有望|目标|规划"
+    r"预计|预期|决定|打算|准备|下一步|今后|计划(?!生育|书|单列)|拟(?:投|建|安排|新|实施|在|于|为|向|用|以)|力争|有望|目标|规划"
     r"|争取(?=在|于|实现|完成|达到|用|明年|今年|年底)|未来\d*[一二三四五六七八九十两]*年"
     r"|将(?:在|于|再|新|投入|投资|建成|建设|达到|实现|完成|新增|带动|帮助|为|向|继续|累计|陆续|全面"
     r"|提供|捐赠|采购|安排|发放|培训|惠及|覆盖|超过|突破|设立|筹集|有|会|可|把|试图|持续|降息|加息"
@@ -93,11 +93,14 @@ def is_summable(
     first_mention: bool,
     subject_from: str | None,
     quoted: bool = False,
+    years: tuple[int | None, int | None] = (None, None),
 ) -> bool:
     """Whether a money figure is its subject's own flow, done, given once (see module doc).
     A figure inside someone's quoted words is a claim or a retelling, not the report's own."""
     if kind != "money" or per or planned or cumulative or ranged or not first_mention or quoted:
         return False
+    if years[0] is not None and years[1] is not None and years[0] != years[1]:
+        return False  # 1996年以来…逾16亿元: a span of years, not one period's flow
     c_start, c_end = clause
     start, end = fig
     before, after = text[c_start:start], text[end : min(c_end, end + 12)]
