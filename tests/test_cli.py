@@ -331,7 +331,8 @@ def test_temporary_server_notice_only_without_a_configured_server(configured, mo
     fake.ingest = lambda **params: calls.append(params) or {"run_id": "r"}  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "flows.ingest", fake)
     for name in ("PREFECT_LOGGING_EXTRA_LOGGERS", "PREFECT_SERVER_ANALYTICS_ENABLED",
-                 "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"):  # fmt: skip
+                 "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS",
+                 "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)  # run_flow sets them: undone after the test
     if configured:
         monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")

@@ -127,6 +127,8 @@ def prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     # the temporary server's usage telemetry would call out to the internet on every run
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # fetch threads log outside any task run: those lines go to the console, not the API
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
 
 def prefect_api_url() -> str | None:
