@@ -12,6 +12,7 @@ import random
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from servers import FixtureServer, Reply, serve
 
@@ -132,6 +133,8 @@ def hostile_site(tmp: Path, budgets: str = SHORT_BUDGETS):
     with ExitStack() as stack:
         a = stack.enter_context(serve({}))
         b = stack.enter_context(serve({}, host="127.0.0.2"))
+        # politeness and budgets are per host: the site is worth nothing on a single host
+        assert urlsplit(a.base).hostname != urlsplit(b.base).hostname, "needs two hosts"
         a.routes.update(routes_a(a.base))
         b.routes.update(routes_b(b.base))
         sources = tmp / "sources.toml"

@@ -12,8 +12,8 @@ figure:
 
 Then, in order: 分别/依次 pairs each figure with its own organisation; an organisation written
 right before the figure (北京现代60万辆) owns it; else the nearest actor in the clause;
-else the sentence's nearest earlier actor when the figure's clause has no subject of its own
-(…，共拥有21个…); else a pronoun (公司, 该行, 它, 我们) points to the organisation speaking
+else the sentence's nearest earlier actor unless a ；, a new proposition (如果…则, 按照…) or a
+quote (…表示，) lies between (…，共拥有21个…); else a pronoun (公司, 该行, 它, 我们) points to the organisation speaking
 in the sentence, the one acting in the sentence before, or the article's organisation.
 """
 
@@ -51,7 +51,6 @@ NO_SUBJECT_START = re.compile(
     r"|实现|完成|投入|投资|捐赠|捐|采购|购买|发放|销售|拥有|新增|带动|帮助|培训|建成|新建|提供|释放"
     r"|耗资|斥资|出资|营收|实现|达到|达|为|占|获得|获|吸引|筹集|募集|发行|回购|亏损|盈利|净赚|净亏)"
 )
-SENTENCE_LEVEL_ALWAYS = True
 # what ends a sentence topic's reach over later clauses: a semicolon, or a clause opening a
 # new proposition (如果…，则…; 按照…; 但…)
 TOPIC_BREAK = re.compile(
@@ -132,19 +131,18 @@ def attribute(
     sponsors = [r for r in sentence_roles if r.sponsor and r.org.end <= fig_start]
     if sponsors:
         return sponsors[-1].org, "sentence"
-    if SENTENCE_LEVEL_ALWAYS or NO_SUBJECT_START.match(text, c_start) or c_start == sentence_start:
-        bound = _bound_to_figures(text, sentence_roles, figures_in_sentence)
-        earlier = [
-            r
-            for r in sentence_roles
-            if r.org.end <= c_start
-            and r.actor
-            and not r.modifier
-            and r.org.start not in bound
-            and not TOPIC_BREAK.search(text, r.org.end, c_start + 4)
-        ]
-        if earlier:
-            return earlier[-1].org, "sentence"
+    bound = _bound_to_figures(text, sentence_roles, figures_in_sentence)
+    earlier = [
+        r
+        for r in sentence_roles
+        if r.org.end <= c_start
+        and r.actor
+        and not r.modifier
+        and r.org.start not in bound
+        and not TOPIC_BREAK.search(text, r.org.end, c_start + 4)
+    ]
+    if earlier:
+        return earlier[-1].org, "sentence"
     return None, None
 
 
