@@ -234,7 +234,7 @@ def main(pages: int = PAGES, rounds: int = ROUNDS) -> None:
     """
     from prefect.testing.utilities import prefect_test_harness
 
-    from aidetl import pipeline
+    from aidetl import pipeline, sequencer
     from aidetl.config import load_settings
     from flows.ingest import ingest
 
@@ -252,7 +252,7 @@ def main(pages: int = PAGES, rounds: int = ROUNDS) -> None:
         def plain(name: str, limit: int | None = None):
             settings = settings_for(name)
             chosen = pipeline.resolve_sources(settings, sources_file=sources)
-            return pipeline.run_ingest(settings, chosen, limit=limit)
+            return sequencer.run_ingest(settings, chosen, limit=limit)
 
         def flow(name: str, file: Path = sources, **params):
             use_warehouse(root, name)

@@ -21,7 +21,7 @@ sys.path.insert(0, str(TESTS))  # the hostile site and its loopback server live 
 
 from hostile_site import SHORT_BUDGETS, hostile_site  # noqa: E402
 
-from aidetl import pipeline  # noqa: E402
+from aidetl import sequencer  # noqa: E402
 from aidetl.config import load_settings, load_sources  # noqa: E402
 from aidetl.warehouse import Warehouse  # noqa: E402
 
@@ -29,7 +29,7 @@ BUDGETS = {"short": SHORT_BUDGETS, "default": ""}  # "" → the built-in news-si
 
 
 def run_plain(sources: Path) -> None:
-    pipeline.run_ingest(
+    sequencer.run_ingest(
         load_settings(), load_sources(sources), params={"sources_file": str(sources)}
     )
 

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench scale
 
 Each run is a fresh child process (`python -m bench.bench_scale --child …`) that runs
-aidetl.pipeline.run_ingest over the generated site (bench/sitegen.py, served from a third
+aidetl.sequencer.run_ingest over the generated site (bench/sitegen.py, served from a third
 process), with politeness delay 0 and max_in_flight 4, into a fresh warehouse and
 archive; the child reports its own peak RSS (VmHWM) so the server's memory never counts.
 Bounded memory means the 20,000-page peak stays within 1.5x of the 2,000-page peak.
@@ -55,7 +55,7 @@ def run_child(sitemap: str, work: Path, limit: int | None = None) -> dict:
     """Run the plain pipeline over the site at `sitemap`; return counts, time and peak RSS."""
     from aidetl.config import Settings
     from aidetl.models import Source
-    from aidetl.pipeline import run_ingest
+    from aidetl.sequencer import run_ingest
 
     settings = Settings(
         warehouse=work / "w.duckdb", archive=work / "raw", sources_file=work / "none.toml"

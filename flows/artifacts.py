@@ -27,18 +27,6 @@ PROGRESS_KEY = "ingest-progress"
 LIBRARY_LOGGER = "aidetl"
 LARGEST_LIMIT = 20
 
-NEW_FACTS_BY_KIND_SQL = (
-    "SELECT kind, count(*) FROM facts WHERE run_id = ? GROUP BY kind ORDER BY 2 DESC, 1"
-)
-# Money first (the figures readers look for), then by value; each row links its article.
-LARGEST_FACTS_SQL = """
-SELECT f.text, f.value, f.unit, f.kind, f.metric, f.subject, a.title, a.url
-FROM facts f JOIN articles a ON a.article_id = f.article_id
-WHERE f.run_id = ?
-ORDER BY f.kind = 'money' DESC, f.value DESC NULLS LAST, f.fact_id
-LIMIT ?
-"""
-
 
 @contextmanager
 def library_logs_to_prefect() -> Iterator[None]:
@@ -117,8 +105,7 @@ def publish_summary(
 ) -> None:
     """The run's markdown summary and a table of its largest new facts, as keyed artifacts."""
     with Warehouse(warehouse_path) as warehouse:
-        kinds = warehouse.query(NEW_FACTS_BY_KIND_SQL, [summary.run_id])[1]
-        columns, rows = warehouse.query(LARGEST_FACTS_SQL, [summary.run_id, LARGEST_LIMIT])
+        kinds, columns, rows = warehouse.run_facts(summary.run_id, LARGEST_LIMIT)
     create_markdown_artifact(
         key=SUMMARY_KEY,
         markdown=summary_markdown(summary, kinds, report, title),

@@ -1,22 +1,12 @@
 """The `ingest` flow: discover → fetch → parse + extract → load, as tasks over aidetl.pipeline.
 
-The flow only sequences library functions; retries, the window of batches in flight, where
-tasks run, and the artifacts live here, never in the library.
-
-Shape of a run:
-- every source is discovered at once (one task each, threads), and its discovery attempts
-  are loaded as they come;
-- the sources' batches (pipeline.BATCH_SIZE URLs each) are interleaved round-robin, so the
-  fetch threads work on several hosts at once while the Fetcher's per-host gate keeps each
-  host polite (one Fetcher per flow run, shared by every fetch thread);
-- at most FETCH_WINDOW batches are being fetched and PROCESS_WINDOW processed at any time,
-  so memory stays bounded however many pages a run covers; parse + extract run in worker
-  processes by default (runners.py), so they do not take the GIL from fetching and loading;
-- batches move on in the order they finish, not the order they were submitted: a batch
-  waiting on a slow page (bounded by the Fetcher's time budgets) holds up no other batch;
-- loads run one at a time in the flow's own thread; across processes the Warehouse's file
-  lock serialises writers (and stages a batch when the file is busy);
-- a run ends `completed`, `failed`, or `interrupted` (Ctrl-C or SIGTERM).
+The shape of the run (what is in flight, in what order batches move, which loads go
+together) is the library's sequencer (aidetl.sequencer), the same one a plain run drives;
+this flow only says how each step is submitted (`TaskSteps`): fetching on the flow's
+threads (one Fetcher per flow run, shared by every fetch thread, so each host's politeness
+gate holds), parse + extract on the process runner (runners.py: worker processes by
+default, so they do not take the GIL from fetching and loading), loads in the flow thread.
+Retries, where tasks run, and the artifacts live here, never in the library.
 
 Large task parameters (pages, facts, the Fetcher) are passed wrapped in prefect's `quote`,
 which stops Prefect from walking every element looking for futures: that walk cost tens of
@@ -26,7 +16,6 @@ milliseconds per batch. Nothing passed between these tasks is a future, so nothi
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -36,21 +25,17 @@ from prefect.context import get_run_context
 from prefect.futures import as_completed
 from prefect.utilities.annotations import quote
 
-from aidetl import pipeline
+from aidetl import pipeline, sequencer
 from aidetl.config import Settings, load_settings
-from aidetl.interrupt import sigterm_interrupts
 from aidetl.models import Source
-from aidetl.pipeline import interleave
 from aidetl.warehouse import Batch, Warehouse
 from flows import runners, workers
 from flows.artifacts import ProgressMeter, library_logs_to_prefect, publish_summary, write_report
 
 log = logging.getLogger(__name__)
 
-FETCH_WINDOW = runners.FETCH_THREADS  # batches fetched at once (≤ 8 × BATCH_SIZE pages held)
-PROCESS_WINDOW = 3  # fetched batches being parsed/extracted at once
-VALIDATOR_BATCHES = 20  # batches whose validators one warehouse query reads
-ATTEMPTS_PER_LOAD = 1000  # attempt-only batches (all unchanged/failed) are loaded together
+# batches fetched at once (≤ 8 × BATCH_SIZE pages held), and being parsed/extracted at once
+WINDOWS = sequencer.Windows(fetch=runners.FETCH_THREADS, process=3)
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -86,24 +71,9 @@ def process_task(
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
-def load_task(warehouse: Warehouse, run_id: str, processed: pipeline.ProcessedBatch) -> object:
+def load_task(warehouse: Warehouse, batch: Batch) -> object:
     """Load one batch (one short all-or-nothing transaction); a retry is safe, loads are idempotent."""
-    return warehouse.load_batch(
-        Batch(
-            run_id=run_id,
-            attempts=list(processed.attempts),
-            articles=list(processed.articles),
-            facts=list(processed.facts),
-        )
-    )
-
-
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
-def load_attempts_task(warehouse: Warehouse, run_id: str, attempts: list) -> object:
-    """Load a source's discovery attempts (feeds, sitemaps, list pages, robots.txt)."""
-    return warehouse.load_batch(
-        Batch(run_id=run_id, attempts=list(attempts), articles=[], facts=[])
-    )
+    return warehouse.load_batch(batch)
 
 
 def parse_since(since: str | None) -> datetime | None:
@@ -173,146 +143,63 @@ def run_ingest(
     task_runner: str,
     dask_address: str | None,
 ) -> pipeline.RunSummary:
-    """One run's record in the warehouse around discovering and loading every batch."""
-    run_id = pipeline.new_run_id()
-    summary = pipeline.RunSummary(run_id=run_id)
+    """One crawl through the library's sequencer, each step submitted as a Prefect task."""
+    summary = pipeline.RunSummary(run_id=pipeline.new_run_id())
     fetcher = pipeline.make_fetcher(settings, params.get("delay"), params.get("sources_file"))
     with Warehouse(settings.warehouse) as warehouse:
-        warehouse.start_run(run_id, params, current_flow_run_id())
-        status = "failed"
-        try:
-            with sigterm_interrupts():
-                pipeline.note_unfinished(warehouse, summary)
-                batches = discover_all(chosen, fetcher, since, params, summary, warehouse, run_id)
-                with runners.process_runner(task_runner, dask_address) as processor:
-                    run_batches(batches, fetcher, processor, warehouse, summary)
-            status = "completed"
-        except KeyboardInterrupt:
-            status = "interrupted"
-            raise
-        finally:
-            fetcher.stop()  # fetches still in flight end at their next attempt
-            warehouse.finish_run(run_id, status, summary.as_dict())
-    log.info("run %s %s: %s", run_id, status, summary.as_dict())
+        with sequencer.recorded_run(
+            warehouse, summary, params, current_flow_run_id(), on_end=fetcher.stop
+        ):
+            with runners.process_runner(task_runner, dask_address) as processor:
+                steps = TaskSteps(fetcher, warehouse, processor, summary.run_id)
+                sequencer.crawl(
+                    steps,
+                    chosen,
+                    warehouse,
+                    summary,
+                    since=since,
+                    limit=params.get("limit"),
+                    urls=params.get("urls"),
+                    windows=WINDOWS,
+                )
+                if steps.meter is not None:
+                    steps.meter.finish(summary)
     return summary
 
 
-def discover_all(
-    chosen: list[Source],
-    fetcher,
-    since: datetime | None,
-    params: dict,
-    summary: pipeline.RunSummary,
-    warehouse: Warehouse,
-    run_id: str,
-) -> list[pipeline.UrlBatch]:
-    """Discover every source concurrently; the batches of all sources, interleaved."""
-    futures = [discover_task.submit(s, quote(fetcher), since, params.get("urls")) for s in chosen]
-    per_source = []
-    for source, future in zip(chosen, futures, strict=True):
-        found, attempts = future.result()
-        summary.discovered += len(found)
-        found, fresh = pipeline.drop_fresh(found, warehouse)
-        summary.unchanged += fresh
-        if attempts:
-            load_attempts_task(quote(warehouse), run_id, quote(attempts))
-            summary.add_failures(attempts)
-        per_source.append(pipeline.plan_batches(source, found, params.get("limit")))
-    return list(interleave(per_source))
+class TaskSteps:
+    """The crawl's steps as Prefect tasks: discovery and fetching on the flow's threads,
+    processing on the process runner (worker processes, the flow thread, or Dask), loads in
+    the flow thread with retries."""
 
+    def __init__(self, fetcher, warehouse: Warehouse, processor, run_id: str) -> None:
+        self.fetcher, self.warehouse, self.processor = fetcher, warehouse, processor
+        self.meter: ProgressMeter | None = None
 
-def run_batches(
-    batches: list[pipeline.UrlBatch],
-    fetcher,
-    processor,
-    warehouse: Warehouse,
-    summary: pipeline.RunSummary,
-) -> None:
-    """Fetch a window of batches at once; process a smaller window; load one at a time, each
-    batch moving on as soon as it is ready."""
-    loop = BatchLoop(processor, warehouse, summary, ProgressMeter(len(batches)))
-    for batch, validators in with_validators(warehouse, batches):
-        loop.fetching.append(fetch_task.submit(quote(fetcher), quote(batch), quote(validators)))
-        if len(loop.fetching) >= FETCH_WINDOW:
-            loop.advance()
-    while loop.fetching or loop.processing:
-        loop.advance()
-    loop.flush_attempts()
-    loop.meter.finish(summary)
+    def discover(self, source: Source, since: datetime | None, urls: list[str] | None):
+        return discover_task.submit(source, quote(self.fetcher), since, urls)
 
+    def fetch(self, batch: pipeline.UrlBatch, validators: dict):
+        return fetch_task.submit(quote(self.fetcher), quote(batch), quote(validators))
 
-def with_validators(
-    warehouse: Warehouse, batches: list[pipeline.UrlBatch], per_query: int = VALIDATOR_BATCHES
-) -> Iterator[tuple[pipeline.UrlBatch, dict]]:
-    """Each batch with the (etag, last_modified) of its URLs, read for several batches per query."""
-    for start in range(0, len(batches), per_query):
-        group = batches[start : start + per_query]
-        known = warehouse.validators([url for batch in group for url in batch.urls])
-        for batch in group:
-            yield batch, {url: known[url] for url in batch.urls if url in known}
+    def process(self, fetched: pipeline.FetchedBatch):
+        return runners.submit(self.processor, process_task, fetched=quote(fetched))
 
+    def load(self, batch: Batch) -> object:
+        return load_task(quote(self.warehouse), quote(batch))
 
-class BatchLoop:
-    """The batches in flight: fetch futures, process futures, and attempts waiting to load.
+    def first_done(self, futures: list):
+        return first_done(futures)
 
-    A batch whose pages all came back unchanged (304) or failed has nothing to parse and
-    only attempts to record: it skips the process task, and its attempts are loaded together
-    with others (up to ATTEMPTS_PER_LOAD) rather than one warehouse write per batch, which
-    keeps a rerun over an unchanged site cheap.
-    """
-
-    def __init__(self, processor, warehouse: Warehouse, summary, meter: ProgressMeter) -> None:
-        self.processor, self.warehouse, self.summary, self.meter = (
-            processor,
-            warehouse,
-            summary,
-            meter,
-        )
-        self.fetching: list = []
-        self.processing: list = []
-        self.attempts: list = []
-
-    def advance(self) -> None:
-        """Wait for the first batch ready anywhere and move it on: a fetched one to
-        processing, a processed one to its load. While PROCESS_WINDOW batches are being
-        processed, only a processed one may move (memory stays bounded)."""
-        full = len(self.processing) >= PROCESS_WINDOW
-        ready = first_done(self.processing if full else [*self.processing, *self.fetching])
-        if any(ready is f for f in self.processing):
-            self.processing = [f for f in self.processing if f is not ready]
-            self.load(ready.result())
-            return
-        self.fetching = [f for f in self.fetching if f is not ready]
-        fetched = ready.result()
-        if fetched.pages:
-            future = runners.submit(self.processor, process_task, fetched=quote(fetched))
-        else:
-            future = runners.Done(pipeline.process_batch(fetched))
-        self.processing.append(future)
-
-    def load(self, processed: pipeline.ProcessedBatch) -> None:
-        if processed.articles or processed.facts:
-            result = load_task(quote(self.warehouse), self.summary.run_id, quote(processed))
-        else:
-            self.attempts.extend(processed.attempts)
-            result = None
-            if len(self.attempts) >= ATTEMPTS_PER_LOAD:
-                self.flush_attempts()
-        pipeline.fold_batch(self.summary, processed, result)
-        self.meter.step(self.summary)
-
-    def flush_attempts(self) -> None:
-        if self.attempts:
-            result = load_attempts_task(
-                quote(self.warehouse), self.summary.run_id, quote(self.attempts)
-            )
-            self.summary.staged_batches += bool(getattr(result, "staged", False))
-            self.attempts = []
+    def progress(self, summary: pipeline.RunSummary, total_batches: int) -> None:
+        if self.meter is None:
+            self.meter = ProgressMeter(total_batches)
+        self.meter.step(summary)
 
 
 def first_done(futures: list):
-    """The first of `futures` to finish (one already done, or a Done, comes back at once)."""
+    """The first of `futures` to finish (a Done, already finished, comes back at once)."""
     for future in futures:
-        if isinstance(future, runners.Done):
+        if isinstance(future, sequencer.Done):
             return future
     return next(as_completed(futures))

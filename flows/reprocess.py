@@ -10,90 +10,29 @@ of a new extractor version get new fact ids, so they land beside the old ones (t
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
-from aidetl import pipeline
+from aidetl import pipeline, sequencer
 from aidetl.archive import Archive
-from aidetl.config import Settings, load_settings, load_sources
-from aidetl.encoding import decode_html
-from aidetl.errors import ConfigError
-from aidetl.models import Page, Source
+from aidetl.config import Settings, load_settings
+from aidetl.reextract import current_extractor_version, known_sources, plan, read_batch
 from aidetl.warehouse import Warehouse
 from flows import runners
 from flows.artifacts import ProgressMeter, library_logs_to_prefect, publish_summary
-from flows.ingest import current_flow_run_id, load_task, process_task
+from flows.ingest import current_flow_run_id, first_done, load_task, process_task
 
 log = logging.getLogger(__name__)
 
-# Archived versions that have no facts from extractor `$current` yet; `$only` (optional)
-# narrows them to versions whose facts came from that older extractor version.
-VERSIONS_SQL = """
-SELECT v.version_id, v.archive_key, a.url, coalesce(a.source, '') AS source
-FROM article_versions v JOIN articles a ON a.article_id = v.article_id
-WHERE v.archive_key IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM facts f
-                  WHERE f.version_id = v.version_id AND f.extractor_version = $current)
-  AND ($only IS NULL OR EXISTS (SELECT 1 FROM facts f
-                  WHERE f.version_id = v.version_id AND f.extractor_version = $only))
-ORDER BY v.version_id
-"""
-PROCESS_WINDOW = 3
-
-
-def current_extractor_version() -> str:
-    from aidetl.extract import EXTRACTOR_VERSION
-
-    return EXTRACTOR_VERSION
+PROCESS_WINDOW = 3  # batches being parsed and extracted at once
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
 def list_versions_task(warehouse: Warehouse, only: str | None, limit: int | None) -> list[tuple]:
     """(version_id, archive_key, url, source) of every archived version to re-extract."""
-    if not warehouse.path.exists():
-        return []
-    rows = warehouse.query(VERSIONS_SQL, {"current": current_extractor_version(), "only": only})[1]
-    return rows[:limit] if limit else rows
-
-
-def known_sources(settings: Settings) -> dict[str, Source]:
-    """Configured sources by name (for their parse profiles); none when there is no file."""
-    try:
-        return {s.name: s for s in load_sources(settings.sources_file)}
-    except ConfigError:
-        return {}
-
-
-def read_batch(
-    archive: Archive, rows: list[tuple], sources: dict[str, Source], number: int
-) -> pipeline.FetchedBatch:
-    """Rebuild the pages of a batch of archived versions (one source's profile per batch)."""
-    source = sources.get(rows[0][3]) or Source(name=rows[0][3] or "archive")
-    pages = []
-    for _version_id, key, url, _source in rows:
-        try:
-            content = archive.get(key)
-        except KeyError:
-            log.warning("archived page %s for %s is missing; skipped", key, url)
-            continue
-        text, encoding = decode_html(content)
-        pages.append(Page(url=url, final_url=url, status=200, headers={}, content=content,
-                          text=text, encoding=encoding, fetched_at=datetime.now(UTC),
-                          source=source.name, archive_key=key))  # fmt: skip
-    return pipeline.FetchedBatch(source, tuple(pages), (), 0, number)
-
-
-def plan(rows: list[tuple], size: int = pipeline.BATCH_SIZE) -> list[list[tuple]]:
-    """Batches of at most `size` rows, each from one source."""
-    batches: list[list[tuple]] = []
-    for row in sorted(rows, key=lambda r: r[3]):
-        if not batches or len(batches[-1]) >= size or batches[-1][0][3] != row[3]:
-            batches.append([])
-        batches[-1].append(row)
-    return batches
+    return warehouse.versions_to_reextract(current_extractor_version(), only, limit)
 
 
 @flow(name="reprocess", task_runner=runners.fetch_runner(), log_prints=True)
@@ -121,36 +60,28 @@ def reprocess(
     with library_logs_to_prefect(), Warehouse(settings.warehouse) as warehouse:
         rows = list_versions_task(warehouse, extractor_version, limit)
         summary.discovered = len(rows)
-        warehouse.start_run(run_id, params, current_flow_run_id())
-        status = "failed"
-        try:
+        with sequencer.recorded_run(warehouse, summary, params, current_flow_run_id()):
             with runners.process_runner(task_runner, dask_address) as processor:
                 reprocess_batches(rows, settings, processor, warehouse, summary)
-            status = "completed"
-        finally:
-            warehouse.finish_run(run_id, status, summary.as_dict())
         publish_summary(summary, settings.warehouse, title="reprocess")
     return summary.as_dict()
 
 
 def reprocess_batches(rows, settings: Settings, processor, warehouse, summary) -> None:
-    """Read, process and load batch by batch, a few batches processing at once."""
+    """Read each batch of archived versions, process a few at once, load each as it is ready."""
     archive, sources = Archive(settings.archive), known_sources(settings)
     batches = plan(rows)
     meter = ProgressMeter(len(batches), key="reprocess-progress")
-    processing: list = []
-    for number, batch in enumerate(batches):
-        fetched = read_batch(archive, batch, sources, number)
-        processing.append(runners.submit(processor, process_task, fetched=quote(fetched)))
-        if len(processing) >= PROCESS_WINDOW:
-            load_next(processing, warehouse, summary, meter)
-    while processing:
-        load_next(processing, warehouse, summary, meter)
+
+    def start(numbered: tuple[int, list[tuple]]):
+        fetched = read_batch(archive, numbered[1], sources, numbered[0])
+        return runners.submit(processor, process_task, fetched=quote(fetched))
+
+    def load(processed: pipeline.ProcessedBatch) -> None:
+        result = load_task(quote(warehouse), quote(pipeline.batch_of(summary.run_id, processed)))
+        pipeline.fold_batch(summary, processed, result)
+        meter.step(summary)
+
+    stages = [sequencer.Stage(start, PROCESS_WINDOW)]
+    sequencer.drive(enumerate(batches), stages, load, first_done)
     meter.finish(summary)
-
-
-def load_next(processing: list, warehouse, summary, meter) -> None:
-    processed = processing.pop(0).result()
-    result = load_task(quote(warehouse), summary.run_id, quote(processed))
-    pipeline.fold_batch(summary, processed, result)
-    meter.step(summary)

@@ -31,6 +31,7 @@ from prefect.tasks import Task
 from prefect.utilities.annotations import quote
 
 from aidetl import pipeline
+from aidetl.sequencer import Done
 
 log = logging.getLogger(__name__)
 
@@ -196,16 +197,6 @@ def process_runner(
     else:
         with dask_runner(address) as runner:
             yield runner
-
-
-class Done:
-    """An already-computed result, shaped like a future."""
-
-    def __init__(self, value: object) -> None:
-        self.value = value
-
-    def result(self) -> object:
-        return self.value
 
 
 def submit(

@@ -8,9 +8,10 @@ import pytest
 from prefect.client.orchestration import get_client
 
 from aidetl.demo import demo_sources_toml, serve_newsroom
+from aidetl.pipeline import interleave
 from aidetl.warehouse import Warehouse
 from flows import artifacts
-from flows.ingest import ingest, interleave, parse_since
+from flows.ingest import ingest, parse_since
 from flows.reprocess import reprocess
 
 

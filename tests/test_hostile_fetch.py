@@ -1,7 +1,7 @@
 """Hostile answers and URLs through the whole plain pipeline: each is refused or stopped
 with a failure row in `fetches` saying why, and a good page from the same run still lands.
 
-Every test runs aidetl.pipeline.run_ingest against the loopback fixture server
+Every test runs aidetl.sequencer.run_ingest against the loopback fixture server
 (tests/servers.py) and checks the server's request log for what must never be asked for.
 """
 
@@ -16,7 +16,7 @@ import pytest
 from memory import peak_rss_growth_mb
 from servers import Reply, serve
 
-from aidetl import pipeline
+from aidetl import pipeline, sequencer
 from aidetl.config import Settings
 from aidetl.models import ListPage, Source
 from aidetl.warehouse import Warehouse
@@ -53,7 +53,7 @@ def site(srv, **kw) -> Source:
 
 def ingest(tmp_path: Path, sources: list[Source], urls: list[str] | None = None):
     settings = settings_in(tmp_path)
-    summary = pipeline.run_ingest(settings, sources, urls=urls, delay=0.0)
+    summary = sequencer.run_ingest(settings, sources, urls=urls, delay=0.0)
     return summary, Warehouse(settings.warehouse)
 
 

@@ -14,7 +14,7 @@ import pytest
 from memory import peak_rss_growth_mb
 from servers import Reply, serve
 
-from aidetl import pipeline
+from aidetl import pipeline, sequencer
 from aidetl.config import Settings
 from aidetl.errors import ParseError
 from aidetl.models import Page, Source
@@ -152,7 +152,7 @@ def test_pathological_pages_fail_alone_and_the_good_page_of_the_run_loads(tmp_pa
     with serve(routes) as srv:
         urls = [srv.url(p) for p in (*bad, "/good.html")]
         sources = pipeline.resolve_sources(settings, urls=urls, delay=0.0)
-        summary = pipeline.run_ingest(settings, sources, urls=urls, delay=0.0)
+        summary = sequencer.run_ingest(settings, sources, urls=urls, delay=0.0)
     wh = Warehouse(settings.warehouse)
     _, rows = wh.query("SELECT url, error_class, error_message FROM fetches")
     errors = {url: (cls, msg) for url, cls, msg in rows}

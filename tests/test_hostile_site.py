@@ -15,7 +15,7 @@ import pytest
 from hostile_site import Site, hostile_site
 from servers import Reply, serve
 
-from aidetl import pipeline
+from aidetl import pipeline, sequencer
 from aidetl.config import Settings, load_sources
 from aidetl.warehouse import Warehouse
 
@@ -58,7 +58,7 @@ def test_plain_run_loads_every_good_page_and_the_calm_host_first(tmp_path):
     with hostile_site(tmp_path) as site:
         settings = settings_in(tmp_path, site)
         loaded_per_batch: list[int] = []
-        pipeline.run_ingest(
+        sequencer.run_ingest(
             settings,
             load_sources(site.sources),
             params={"sources_file": str(site.sources)},
@@ -139,7 +139,7 @@ def test_the_next_run_names_a_run_killed_outright(tmp_path):
     settings = Settings(tmp_path / "w.duckdb", tmp_path / "raw", tmp_path / "none.toml")
     with serve({"/robots.txt": ROBOTS, "/a.html": Reply(body="<html></html>")}) as srv:
         urls = [srv.url("/a.html")]
-        summary = pipeline.run_ingest(
+        summary = sequencer.run_ingest(
             settings, pipeline.resolve_sources(settings, urls=urls, delay=0.0), urls=urls
         )
     assert summary.unfinished_runs == [killed]

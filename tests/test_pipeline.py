@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from aidetl import pipeline
+from aidetl import pipeline, sequencer
 from aidetl.config import Settings
 from aidetl.demo import NEWSROOM, demo_sources_toml, serve_newsroom
 from aidetl.warehouse import Warehouse
@@ -28,10 +28,10 @@ def demo_run(tmp_path_factory):
     with serve_newsroom() as served:
         settings.sources_file.write_text(demo_sources_toml(served.base), encoding="utf-8")
         sources = pipeline.resolve_sources(settings)
-        first = pipeline.run_ingest(settings, sources)
+        first = sequencer.run_ingest(settings, sources)
         first_requests = list(served.requests)
         counts_after_first = table_counts(settings)
-        second = pipeline.run_ingest(settings, sources)
+        second = sequencer.run_ingest(settings, sources)
     return settings, served, first, second, first_requests, counts_after_first
 
 

@@ -1,7 +1,7 @@
 """A run killed halfway keeps what it loaded; a re-run completes the rest without duplicates.
 
 The generated site (bench/sitegen.py, 600 articles) and the pipeline (bench/bench_scale.py
---child, i.e. aidetl.pipeline.run_ingest) each run in their own process. The pipeline is
+--child, i.e. aidetl.sequencer.run_ingest) each run in their own process. The pipeline is
 SIGKILLed once the warehouse holds at least 300 articles.
 """
 

@@ -158,7 +158,7 @@ def run_flow(
 ) -> dict:
     """Run ingest through Prefect (flows.ingest), or in-process without it when `plain`."""
     if plain:
-        from aidetl import pipeline
+        from aidetl import pipeline, sequencer
 
         settings = load_settings()
         sources = pipeline.resolve_sources(
@@ -169,7 +169,7 @@ def run_flow(
             params.get("delay"),
         )
         since = params.get("since")
-        summary = pipeline.run_ingest(
+        summary = sequencer.run_ingest(
             settings,
             sources,
             urls=params.get("urls"),

@@ -1,11 +1,9 @@
-"""The ingest pipeline as plain functions: discover → fetch → parse → extract → load.
+"""The steps of the ingest pipeline as plain functions: discover → fetch → parse → extract → load.
 
-Work moves in batches of URLs from one source, so memory stays bounded however many
-pages a run covers. Prefect flows (flows/ingest.py) wrap these same functions as tasks;
-`run_ingest` sequences them without Prefect: a few batches are fetched at once (sources
-interleaved), each loaded as soon as it is fetched, whichever finishes first, so one slow
-host never holds up the others. Within a batch, hosts are fetched side by side too.
-A run ends `completed`, `failed`, or `interrupted` (Ctrl-C, `kill`).
+Work moves in batches of URLs from one source, so memory stays bounded however many pages
+a run covers; within a batch, hosts are fetched side by side. The order the steps run in,
+and how many batches are in flight, is the sequencer's (aidetl.sequencer), which the plain
+run, the Prefect flows and the backfill all drive.
 """
 
 from __future__ import annotations
@@ -15,8 +13,8 @@ import itertools
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +26,6 @@ from aidetl.discover import discover
 from aidetl.errors import AidetlError, ParseError
 from aidetl.extract import extract_facts
 from aidetl.fetch import Fetcher, adhoc_source, safe_host
-from aidetl.interrupt import sigterm_interrupts
 from aidetl.models import Article, DiscoveredUrl, Fact, FetchAttempt, Page, Source
 from aidetl.parse import parse_article
 from aidetl.urls import dedup_key
@@ -39,7 +36,6 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 50
 MAX_FAILURES_KEPT = 50  # failures listed in a summary; all of them are in `fetches`
 HOST_THREADS = 8  # hosts of one batch fetched at once (each host's own gate keeps it polite)
-FETCH_WINDOW = 4  # batches fetched at once by a plain run
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,19 +282,14 @@ def mark_failed(attempt: FetchAttempt, failed: dict[str, Exception]) -> FetchAtt
     )
 
 
-def load_batch(
-    warehouse: Warehouse, run_id: str, processed: ProcessedBatch, summary: RunSummary
-) -> None:
-    """Load one batch (all-or-nothing) and add it to the run's summary."""
-    result = warehouse.load_batch(
-        Batch(
-            run_id=run_id,
-            attempts=list(processed.attempts),
-            articles=list(processed.articles),
-            facts=list(processed.facts),
-        )
+def batch_of(run_id: str, processed: ProcessedBatch) -> Batch:
+    """The warehouse batch (one all-or-nothing write) for one processed batch."""
+    return Batch(
+        run_id=run_id,
+        attempts=list(processed.attempts),
+        articles=list(processed.articles),
+        facts=list(processed.facts),
     )
-    fold_batch(summary, processed, result)
 
 
 def fold_batch(summary: RunSummary, processed: ProcessedBatch, result: object) -> None:
@@ -339,62 +330,10 @@ def make_fetcher(
     )
 
 
-def plan_run(
-    pool: ThreadPoolExecutor,
-    sources: list[Source],
-    fetcher: Fetcher,
-    since: datetime | None,
-    limit: int | None,
-    urls: list[str] | None,
-    summary: RunSummary,
-    warehouse: Warehouse,
-) -> list[UrlBatch]:
-    """Discover the sources side by side; load the discovery attempts; every source's
-    batches, interleaved so that consecutive batches go to different hosts."""
-    found_lists = pool.map(lambda s: discover_source(s, fetcher, since, urls), sources)
-    per_source = []
-    for source, (found, attempts) in zip(sources, found_lists, strict=True):
-        summary.discovered += len(found)
-        found, fresh = drop_fresh(found, warehouse)
-        summary.unchanged += fresh
-        if attempts:
-            warehouse.load_batch(
-                Batch(run_id=summary.run_id, attempts=attempts, articles=[], facts=[])
-            )
-            summary.add_failures(attempts)
-        per_source.append(plan_batches(source, found, limit))
-    return list(interleave(per_source))
-
-
 def interleave(lists: list[list]) -> Iterator:
     """Round-robin over lists: a1 b1 c1 a2 b2 a3 … so consecutive batches hit different hosts."""
     for group in itertools.zip_longest(*lists):
         yield from (item for item in group if item is not None)
-
-
-def fetch_and_load(
-    pool: ThreadPoolExecutor,
-    batches: list[UrlBatch],
-    fetcher: Fetcher,
-    warehouse: Warehouse,
-    summary: RunSummary,
-    on_batch: Callable[[RunSummary], None] | None = None,
-) -> None:
-    """Fetch FETCH_WINDOW batches at once; parse, extract and load each as soon as it is
-    fetched (whichever finishes first), then start the next."""
-    todo = iter(batches)
-    fetching: set[Future[FetchedBatch]] = set()
-    while True:
-        for batch in itertools.islice(todo, FETCH_WINDOW - len(fetching)):
-            known = warehouse.validators(list(batch.urls))
-            fetching.add(pool.submit(fetch_batch, fetcher, batch, known))
-        if not fetching:
-            return
-        done, fetching = wait(fetching, return_when=FIRST_COMPLETED)
-        for future in done:
-            load_batch(warehouse, summary.run_id, process_batch(future.result()), summary)
-            if on_batch:
-                on_batch(summary)
 
 
 def note_unfinished(warehouse: Warehouse, summary: RunSummary) -> None:
@@ -406,42 +345,3 @@ def note_unfinished(warehouse: Warehouse, summary: RunSummary) -> None:
             len(summary.unfinished_runs),
             ", ".join(summary.unfinished_runs[:10]),
         )
-
-
-def run_ingest(
-    settings: Settings,
-    sources: list[Source],
-    *,
-    urls: list[str] | None = None,
-    since: datetime | None = None,
-    limit: int | None = None,
-    delay: float | None = None,
-    run_id: str | None = None,
-    params: dict | None = None,
-    flow_run_id: str | None = None,
-    on_batch: Callable[[RunSummary], None] | None = None,
-    budgets: Budgets | None = None,
-) -> RunSummary:
-    """Run the whole pipeline in this process (no Prefect). The run ends `completed`,
-    `failed` (an error escaped), or `interrupted` (Ctrl-C or SIGTERM, re-raised)."""
-    run_id = run_id or new_run_id()
-    summary = RunSummary(run_id=run_id)
-    fetcher = make_fetcher(settings, delay, (params or {}).get("sources_file"), budgets)
-    with Warehouse(settings.warehouse) as warehouse:
-        warehouse.start_run(run_id, params or {}, flow_run_id)
-        status = "failed"
-        pool = ThreadPoolExecutor(FETCH_WINDOW, "aidetl-fetch")
-        try:
-            with sigterm_interrupts():
-                note_unfinished(warehouse, summary)
-                batches = plan_run(pool, sources, fetcher, since, limit, urls, summary, warehouse)
-                fetch_and_load(pool, batches, fetcher, warehouse, summary, on_batch)
-            status = "completed"
-        except KeyboardInterrupt:
-            status = "interrupted"
-            raise
-        finally:
-            fetcher.stop()  # fetches still in flight end at their next attempt
-            pool.shutdown(wait=False, cancel_futures=True)
-            warehouse.finish_run(run_id, status, summary.as_dict())
-    return summary

@@ -27,7 +27,7 @@ import pyarrow as pa
 from aidetl.dedup import MAX_DISTANCE, simhash64
 from aidetl.errors import WarehouseError, WarehouseLocked
 from aidetl.models import Article
-from aidetl.warehouse import _access, _intact, _migrations, _staging
+from aidetl.warehouse import _access, _intact, _migrations, _queries, _staging
 from aidetl.warehouse._merge import RUNS_SCHEMA, Counts, merge_batch, merge_runs
 from aidetl.warehouse._rows import Batch, batch_tables
 
@@ -213,6 +213,27 @@ class Warehouse:
         except WarehouseLocked as exc:
             log.warning("cannot list unfinished runs, warehouse busy: %s", exc)
             return []
+
+    def versions_to_reextract(
+        self, current: str, only: str | None = None, limit: int | None = None
+    ) -> list[tuple[str, str, str, str]]:
+        """(version_id, archive_key, url, source) of archived versions with no facts from
+        extractor `current`; with `only`, just those whose facts came from that version."""
+        if not self.path.exists():
+            return []
+        rows = self.query(_queries.VERSIONS_TO_REEXTRACT_SQL, {"current": current, "only": only})[1]
+        return rows[:limit] if limit else rows
+
+    def run_facts(self, run_id: str, largest: int) -> tuple[list[tuple], list[str], list[tuple]]:
+        """A run's new facts: (kind, count) rows, and the columns and rows of its `largest`
+        facts (money first, then by value), each with its article's title and URL."""
+
+        def read(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[str], list[tuple]]:
+            kinds = con.execute(_queries.NEW_FACTS_BY_KIND_SQL, [run_id]).fetchall()
+            cur = con.execute(_queries.LARGEST_FACTS_SQL, [run_id, largest])
+            return kinds, [d[0] for d in cur.description], cur.fetchall()
+
+        return self.read(read)
 
     def _per_url(self, sql: str, urls: Iterable[str], what: str) -> list[tuple]:
         """Rows of a per-URL lookup; none when there is no file yet or it stays busy (the run
