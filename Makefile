@@ -55,7 +55,7 @@ test: lint
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src flows tests bench
 	$(BIN)/ruff format --check src flows tests bench
-	$(BIN)/mypy src
+	$(BIN)/mypy src flows/aidetl_flows bench
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench

@@ -10,6 +10,7 @@ import socket
 import tempfile
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import requests
 
@@ -56,7 +57,7 @@ def serve_pages(port_queue) -> None:
     server.serve_forever(0.05)
 
 
-def start_server() -> tuple[multiprocessing.Process, int]:
+def start_server() -> tuple[Any, int]:
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     process = context.Process(target=serve_pages, args=(queue,), daemon=True)

@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 PAGES = int(os.environ.get("BENCH_FLOW_PAGES", "2000"))
 ROUNDS = int(os.environ.get("BENCH_FLOW_ROUNDS", "2"))
@@ -151,7 +152,7 @@ def run_server(pages: int, conn, counts) -> None:
 
 
 @contextmanager
-def serve_site(pages: int = PAGES) -> Iterator[tuple[str, object, int]]:
+def serve_site(pages: int = PAGES) -> Iterator[tuple[str, Any, int]]:
     """The generated newsroom on a loopback port, served by its own process (as a remote site
     would be: its CPU is not ours). Yields the base URL, response counts (200, 304, 404) and
     the server's pid."""
@@ -163,7 +164,7 @@ def serve_site(pages: int = PAGES) -> Iterator[tuple[str, object, int]]:
     try:
         if not parent.poll(120):
             raise RuntimeError("the bench newsroom did not start")
-        yield parent.recv(), counts, proc.pid
+        yield parent.recv(), counts, proc.pid or 0
     finally:
         proc.terminate()
         proc.join(10)
@@ -213,7 +214,7 @@ class Timing:
     counts: dict
 
 
-def timed(label: str, fn, pages: int, exclude: set[int] = frozenset()) -> Timing:
+def timed(label: str, fn, pages: int, exclude: frozenset[int] | set[int] = frozenset()) -> Timing:
     cpu, started = cpu_seconds(set(exclude)), time.perf_counter()
     result = fn()
     seconds = time.perf_counter() - started
@@ -236,7 +237,7 @@ def main(pages: int = PAGES, rounds: int = ROUNDS) -> None:
 
     from aidetl import pipeline, sequencer
     from aidetl.config import load_settings
-    from flows.ingest import ingest
+    from aidetl_flows.ingest import ingest
 
     print(f"ingest of a generated {pages}-page newsroom on loopback (delay 0, max_in_flight 8), "
           f"{rounds} alternating rounds after a warm-up; {os.cpu_count()} cores")  # fmt: skip
@@ -247,10 +248,10 @@ def main(pages: int = PAGES, rounds: int = ROUNDS) -> None:
         no_lastmod = root / "sources-no-lastmod.toml"
         no_lastmod.write_text(sources_toml(base, "/sitemap-no-lastmod.xml"), encoding="utf-8")
         site = {site_pid}
-        settings_for = lambda name: (use_warehouse(root, name), load_settings())[1]  # noqa: E731
 
         def plain(name: str, limit: int | None = None):
-            settings = settings_for(name)
+            use_warehouse(root, name)
+            settings = load_settings()
             chosen = pipeline.resolve_sources(settings, sources_file=sources)
             return sequencer.run_ingest(settings, chosen, limit=limit)
 

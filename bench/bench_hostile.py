@@ -35,7 +35,7 @@ def run_plain(sources: Path) -> None:
 
 
 def run_prefect(sources: Path) -> None:
-    from flows.ingest import ingest
+    from aidetl_flows.ingest import ingest
 
     ingest(sources_file=str(sources), task_runner="thread")
 

@@ -171,7 +171,7 @@ def make_handler(pages: int) -> type[BaseHTTPRequestHandler]:
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def do_GET(self) -> None:  # noqa: N802 - the http.server naming
-            host, port = self.server.server_address[:2]
+            host, port = self.server.server_address[:2]  # type: ignore[index,misc,str-unpack]
             status, ctype, text = answer_for(self.path, f"http://{host}:{port}", pages)
             body = text.encode("utf-8")
             self.send_response(status)

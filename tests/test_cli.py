@@ -327,9 +327,9 @@ def test_temporary_server_notice_only_without_a_configured_server(configured, mo
     import aidetl.cli as cli
 
     calls = []
-    fake = types.ModuleType("flows.ingest")
+    fake = types.ModuleType("aidetl_flows.ingest")
     fake.ingest = lambda **params: calls.append(params) or {"run_id": "r"}  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "flows.ingest", fake)
+    monkeypatch.setitem(sys.modules, "aidetl_flows.ingest", fake)
     for name in ("PREFECT_LOGGING_EXTRA_LOGGERS", "PREFECT_SERVER_ANALYTICS_ENABLED",
                  "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS",
                  "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW"):  # fmt: skip

@@ -6,8 +6,8 @@ import pytest
 
 from aidetl.demo import demo_sources_toml, serve_newsroom
 from aidetl.warehouse import Warehouse
-from flows import runners
-from flows.ingest import ingest
+from aidetl_flows import runners
+from aidetl_flows.ingest import ingest
 
 pytestmark = pytest.mark.slow
 

@@ -8,11 +8,12 @@ import pytest
 from prefect.client.orchestration import get_client
 
 from aidetl.demo import demo_sources_toml, serve_newsroom
+from aidetl.localtime import parse_input_time
 from aidetl.pipeline import interleave
 from aidetl.warehouse import Warehouse
-from flows import artifacts
-from flows.ingest import ingest, parse_since
-from flows.reprocess import reprocess
+from aidetl_flows import artifacts
+from aidetl_flows.ingest import ingest
+from aidetl_flows.reprocess import reprocess
 
 
 @pytest.fixture
@@ -103,7 +104,7 @@ def test_reprocess_reextracts_archived_pages_without_network(harness, env, newsr
     # the patches below live in this process: the flow's thread runner sees them, worker
     # processes (the default runner) would not
     monkeypatch.setattr("aidetl.extract.EXTRACTOR_VERSION", "test-next", raising=False)
-    monkeypatch.setattr("flows.reprocess.current_extractor_version", lambda: "test-next")
+    monkeypatch.setattr("aidetl_flows.reprocess.current_extractor_version", lambda: "test-next")
     monkeypatch.setattr("aidetl.pipeline.extract_facts", relabelled_extract("test-next"))
     newer = reprocess(task_runner="thread")
     assert newer["articles"] > 0 and newer["new_facts"] == before
@@ -149,8 +150,8 @@ def _extra_loggers() -> str:
 def test_interleave_alternates_sources_and_since_defaults_to_shanghai():
     """Batches of several sources alternate; a naive --since is read as Asia/Shanghai time."""
     assert list(interleave([[1, 2, 3], ["a"], ["x", "y"]])) == [1, "a", "x", 2, "y", 3]
-    assert parse_since("2024-01-01").utcoffset().total_seconds() == 8 * 3600
-    assert parse_since(None) is None
+    assert parse_input_time("2024-01-01").utcoffset().total_seconds() == 8 * 3600
+    assert parse_input_time(None) is None
 
 
 def test_unknown_task_runner_is_refused(harness, env, newsroom):

@@ -70,7 +70,7 @@ def test_plain_run_loads_every_good_page_and_the_calm_host_first(tmp_path):
 
 
 def test_prefect_run_loads_batches_as_they_finish(harness, tmp_path, monkeypatch):
-    from flows.ingest import ingest
+    from aidetl_flows.ingest import ingest
 
     monkeypatch.setenv("AIDETL_WAREHOUSE", str(tmp_path / "w.duckdb"))
     monkeypatch.setenv("AIDETL_ARCHIVE", str(tmp_path / "raw"))

@@ -217,7 +217,9 @@ def test_scheduled_deployment_has_its_cron_and_timezone(stack):
         ]
 
     adhoc, reprocess = in_api(stack["api"], others)
-    assert not adhoc.schedules and reprocess.entrypoint == "flows/reprocess.py:reprocess"
+    assert (
+        not adhoc.schedules and reprocess.entrypoint == "flows/aidetl_flows/reprocess.py:reprocess"
+    )
 
 
 def test_adhoc_run_on_worker_loads_rows_and_artifacts(stack):

@@ -14,8 +14,8 @@ from aidetl import pipeline
 from aidetl.demo import demo_sources_toml, serve_newsroom
 from aidetl.models import FetchAttempt, Page, Source
 from aidetl.warehouse import Warehouse
-from flows import runners, workers
-from flows.ingest import ingest
+from aidetl_flows import runners, workers
+from aidetl_flows.ingest import ingest
 
 SOURCE = Source("local", allowed_domains=("127.0.0.1",))
 GOOD = "<html><head><title>帮扶</title></head><body><p>2020年累计投入帮扶资金5亿元，带动3000户增收。</p></body></html>"

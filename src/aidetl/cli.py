@@ -19,16 +19,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
-from zoneinfo import ZoneInfo
 
 from aidetl.clierrors import EXIT_CODES_HELP, EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE, report
 from aidetl.config import load_settings
 from aidetl.errors import AidetlError, ConfigError, WarehouseLocked
+from aidetl.localtime import parse_input_time
 
 log = logging.getLogger(__name__)
 
-# A date given on the command line without a zone is a date in Beijing: 2020-06-01
-INPUT_TZ = ZoneInfo("Asia/Shanghai")
 LOCATION_FLAGS = {  # flag → the environment variable it overrides
     "warehouse": "AIDETL_WAREHOUSE",
     "sources": "AIDETL_SOURCES",
@@ -137,7 +135,7 @@ def prefect_api_url() -> str | None:
     prefect_defaults()
     if os.environ.get("PREFECT_API_URL"):
         return os.environ["PREFECT_API_URL"]
-    from flows.api import configured_api_url
+    from aidetl_flows.api import configured_api_url
 
     return configured_api_url()
 
@@ -156,7 +154,8 @@ def run_flow(
     dask_address: str | None = None,
     **params: Any,
 ) -> dict:
-    """Run ingest through Prefect (flows.ingest), or in-process without it when `plain`."""
+    """Run ingest through Prefect (the flows' entry, aidetl_flows.api), or in-process
+    without it when `plain`."""
     if plain:
         from aidetl import pipeline, sequencer
 
@@ -168,12 +167,11 @@ def run_flow(
             params.get("sources_file"),
             params.get("delay"),
         )
-        since = params.get("since")
         summary = sequencer.run_ingest(
             settings,
             sources,
             urls=params.get("urls"),
-            since=in_beijing(datetime.fromisoformat(since)) if since else None,
+            since=parse_input_time(params.get("since")),
             limit=params.get("limit"),
             delay=params.get("delay"),
             params=params,
@@ -185,9 +183,9 @@ def run_flow(
         return summary.as_dict()
     if not prefect_api_url():
         print(EPHEMERAL_NOTICE, file=sys.stderr, flush=True)
-    from flows.ingest import ingest
+    from aidetl_flows.api import run_ingest
 
-    return ingest(**params, task_runner=task_runner, dask_address=dask_address)
+    return run_ingest(**params, task_runner=task_runner, dask_address=dask_address)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -310,15 +308,13 @@ def plain(value: object) -> object:
     return value
 
 
-def in_beijing(when: datetime) -> datetime:
-    """A datetime without a zone is taken in Asia/Shanghai time."""
-    return when if when.tzinfo else when.replace(tzinfo=INPUT_TZ)
-
-
 def date_argument(text: str) -> datetime:
     """--since/--published: 2020-06-01 or 2020-06-01T08:00 (Beijing time unless a zone is given)."""
     try:
-        return in_beijing(datetime.fromisoformat(text.strip()))
+        when = parse_input_time(text)
+        if when is None:
+            raise ValueError(text)
+        return when
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"not a date: {text!r} (use YYYY-MM-DD, e.g. 2020-06-01)"

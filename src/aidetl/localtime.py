@@ -36,3 +36,12 @@ def local_text(value: datetime | None, zone: ZoneInfo = DISPLAY_TZ) -> str:
     local = to_local(value, zone)
     offset = local.strftime("%z")
     return local.strftime("%Y-%m-%d %H:%M ") + f"{offset[:3]}:{offset[3:]}"
+
+
+def parse_input_time(text: str | None) -> datetime | None:
+    """A date or time a user typed (--since, a flow's `since`): ISO, and without a zone a
+    time in Beijing (Asia/Shanghai), the zone the sources write in. None for none."""
+    if not text:
+        return None
+    when = datetime.fromisoformat(text.strip())
+    return when if when.tzinfo else when.replace(tzinfo=DISPLAY_TZ)

@@ -17,26 +17,29 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 from prefect.futures import as_completed
-from prefect.utilities.annotations import quote
 
 from aidetl import pipeline, sequencer
 from aidetl.config import Settings, load_settings
+from aidetl.localtime import parse_input_time
 from aidetl.models import Source
 from aidetl.warehouse import Batch, Warehouse
-from flows import runners, workers
-from flows.artifacts import ProgressMeter, library_logs_to_prefect, publish_summary, write_report
+from aidetl_flows import runners, workers
+from aidetl_flows.artifacts import (
+    ProgressMeter,
+    library_logs_to_prefect,
+    publish_summary,
+    write_report,
+)
 
 log = logging.getLogger(__name__)
 
 # batches fetched at once (≤ 8 × BATCH_SIZE pages held), and being parsed/extracted at once
 WINDOWS = sequencer.Windows(fetch=runners.FETCH_THREADS, process=3)
-DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
@@ -76,17 +79,9 @@ def load_task(warehouse: Warehouse, batch: Batch) -> object:
     return warehouse.load_batch(batch)
 
 
-def parse_since(since: str | None) -> datetime | None:
-    """An ISO date or datetime; a naive one is taken in Asia/Shanghai time."""
-    if not since:
-        return None
-    when = datetime.fromisoformat(since)
-    return when if when.tzinfo else when.replace(tzinfo=DEFAULT_TZ)
-
-
 def current_flow_run_id() -> str | None:
-    ctx = get_run_context()
-    return str(ctx.flow_run.id) if getattr(ctx, "flow_run", None) else None
+    flow_run = getattr(get_run_context(), "flow_run", None)
+    return str(flow_run.id) if flow_run is not None else None
 
 
 @flow(name="ingest", task_runner=runners.fetch_runner(), log_prints=True)
@@ -125,7 +120,7 @@ def ingest(
     }
     with library_logs_to_prefect():
         summary = run_ingest(
-            settings, chosen, params, parse_since(since), task_runner, dask_address
+            settings, chosen, params, parse_input_time(since), task_runner, dask_address
         )
         # a relative report path is taken beside the warehouse file, where the run writes
         report_path = (
@@ -177,16 +172,18 @@ class TaskSteps:
         self.meter: ProgressMeter | None = None
 
     def discover(self, source: Source, since: datetime | None, urls: list[str] | None):
-        return discover_task.submit(source, quote(self.fetcher), since, urls)
+        return discover_task.submit(source, runners.unwalked(self.fetcher), since, urls)
 
     def fetch(self, batch: pipeline.UrlBatch, validators: dict):
-        return fetch_task.submit(quote(self.fetcher), quote(batch), quote(validators))
+        return fetch_task.submit(
+            runners.unwalked(self.fetcher), runners.unwalked(batch), runners.unwalked(validators)
+        )
 
     def process(self, fetched: pipeline.FetchedBatch):
-        return runners.submit(self.processor, process_task, fetched=quote(fetched))
+        return runners.submit(self.processor, process_task, fetched=runners.unwalked(fetched))
 
     def load(self, batch: Batch) -> object:
-        return load_task(quote(self.warehouse), quote(batch))
+        return load_task(runners.unwalked(self.warehouse), runners.unwalked(batch))
 
     def first_done(self, futures: list):
         return first_done(futures)

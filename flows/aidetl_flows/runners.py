@@ -23,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
@@ -34,6 +34,7 @@ from aidetl import pipeline
 from aidetl.sequencer import Done
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 RUNNERS = ("process", "thread", "dask")
 DEFAULT_RUNNER = "process"
@@ -48,7 +49,14 @@ LOCAL_CLUSTER = {
 }
 
 
-def fetch_runner(max_workers: int = FETCH_THREADS) -> ThreadPoolTaskRunner:
+def unwalked(value: T) -> T:
+    """`value` as a task parameter Prefect passes on without walking it for futures (prefect's
+    `quote`): that walk costs tens of milliseconds on a batch of pages and facts, and nothing
+    passed between our tasks is a future. Typed as the value, which the task receives."""
+    return cast(T, quote(value))
+
+
+def fetch_runner(max_workers: int = FETCH_THREADS) -> Any:
     """The flow's own task runner: threads in the flow process (fetch, discovery, loads)."""
     return ThreadPoolTaskRunner(max_workers=max_workers)
 
@@ -97,7 +105,7 @@ class ProcessPool:
         self._executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        from flows.workers import start_worker  # prefect-free: what each worker imports
+        from aidetl_flows.workers import start_worker  # prefect-free: what each worker imports
 
         # spawn, not fork: the flow process runs threads (Prefect's, the fetchers') whose
         # locks a forked child would inherit in whatever state they were
@@ -130,7 +138,7 @@ class ProcessPool:
         return pipeline.fail_pages(single, WorkerDied("worker process died")), []
 
     def _run(self, fetched: pipeline.FetchedBatch) -> tuple[pipeline.ProcessedBatch, list]:
-        from flows.workers import process_with_logs
+        from aidetl_flows.workers import process_with_logs
 
         with self._lock:
             executor = self._executor
@@ -168,6 +176,7 @@ def worker_pool(workers: int) -> Iterator[WorkerPool]:
     processes = ProcessPool(workers)
     log.info("processing in %d worker process(es)", workers)
     try:
+        threads: ThreadPoolTaskRunner[Any]
         with ThreadPoolTaskRunner(max_workers=workers + 2) as threads:
             yield WorkerPool(threads, processes)
     finally:

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
+from uuid import UUID
 
 from prefect.artifacts import (
     create_markdown_artifact,
@@ -62,8 +64,10 @@ class ProgressMeter:
         self.done = 0
         self.every = every  # seconds between updates: one API call per batch adds up
         self.last = time.monotonic()
-        self.artifact_id = create_progress_artifact(
-            progress=0.0, key=key, description=f"{total} batches planned"
+        # called from a sync flow, Prefect's sync-compatible function returns the id itself
+        self.artifact_id = cast(
+            UUID,
+            create_progress_artifact(progress=0.0, key=key, description=f"{total} batches planned"),
         )
 
     def step(self, summary: pipeline.RunSummary) -> None:

@@ -13,16 +13,15 @@ import logging
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from prefect.utilities.annotations import quote
 
 from aidetl import pipeline, sequencer
 from aidetl.archive import Archive
 from aidetl.config import Settings, load_settings
 from aidetl.reextract import current_extractor_version, known_sources, plan, read_batch
 from aidetl.warehouse import Warehouse
-from flows import runners
-from flows.artifacts import ProgressMeter, library_logs_to_prefect, publish_summary
-from flows.ingest import current_flow_run_id, first_done, load_task, process_task
+from aidetl_flows import runners
+from aidetl_flows.artifacts import ProgressMeter, library_logs_to_prefect, publish_summary
+from aidetl_flows.ingest import current_flow_run_id, first_done, load_task, process_task
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +74,13 @@ def reprocess_batches(rows, settings: Settings, processor, warehouse, summary) -
 
     def start(numbered: tuple[int, list[tuple]]):
         fetched = read_batch(archive, numbered[1], sources, numbered[0])
-        return runners.submit(processor, process_task, fetched=quote(fetched))
+        return runners.submit(processor, process_task, fetched=runners.unwalked(fetched))
 
     def load(processed: pipeline.ProcessedBatch) -> None:
-        result = load_task(quote(warehouse), quote(pipeline.batch_of(summary.run_id, processed)))
+        result = load_task(
+            runners.unwalked(warehouse),
+            runners.unwalked(pipeline.batch_of(summary.run_id, processed)),
+        )
         pipeline.fold_batch(summary, processed, result)
         meter.step(summary)
 
