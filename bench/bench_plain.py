@@ -1,0 +1,241 @@
+"""An ordinary run against the script a user might write instead, and the warehouse's cost per batch.
+
+    .venv/bin/python -m bench plain
+    BENCH_PLAIN_PAGES=300 .venv/bin/python -m bench plain      # quicker
+
+The generated site of bench/sitegen.py (PAGES articles behind a sitemap index) is served
+from its own process. Side by side in one run, each in a fresh child process (both pay
+their interpreter start and imports, as a user's shell would):
+- `aidetl run --plain`, the CLI as users run it, with a sources.toml naming the site, delay
+  0 and max_in_flight THREADS (what a user may write for a site they own);
+- the plain script (`--script` below): the sitemaps read with requests, the pages fetched
+  by requests in a ThreadPoolExecutor of THREADS, each body taken by trafilatura and its
+  money figures by a regex in the main thread, and one DuckDB INSERT of every row at the end.
+The target: aidetl no slower than the script (ratio ≤ 1.0).
+
+Then the warehouse's fixed cost per batch: Warehouse.load_batch of an empty batch and of a
+one-row batch into a warehouse that already exists, and what one load spends in each part
+(found with cProfile over the same loads: opens, lock, migration check, merge statements,
+closes with their checkpoint). Target: under 20 ms per batch beyond the rows' own work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.sitegen import serve_site
+
+PAGES = int(os.environ.get("BENCH_PLAIN_PAGES", "1000"))
+THREADS = 8
+LOADS = 20  # loads per fixed-cost measurement (the median is printed)
+FIXED_TARGET_MS = 20.0
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+LOC = re.compile(r"<loc>([^<]+)</loc>")
+# what a user's first regex for money looks like: a number, maybe 万/亿, then 元
+MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)?元")
+
+
+# -- the contenders --------------------------------------------------------------------
+
+
+def sources_toml(sitemap: str) -> str:
+    return (
+        '[[source]]\nname = "generated"\n'
+        f'sitemaps = ["{sitemap}"]\n'
+        'allowed_domains = ["127.0.0.1"]\n'
+        f"delay = 0\nmax_in_flight = {THREADS}\n"
+        'organisation = "扶贫日报"\n'
+    )
+
+
+def run_aidetl(sitemap: str, work: Path) -> float:
+    """Wall seconds of `aidetl run --plain` over the site, into a fresh warehouse."""
+    sources = work / "sources.toml"
+    sources.write_text(sources_toml(sitemap), encoding="utf-8")
+    command = [
+        str(BIN / "aidetl"), "run", "--plain", "--sources", str(sources),
+        "--warehouse", str(work / "w.duckdb"), "--archive", str(work / "raw"),
+    ]  # fmt: skip
+    return timed_child(command)
+
+
+def run_script(sitemap: str, work: Path) -> float:
+    """Wall seconds of the plain script over the site, into a fresh DuckDB file."""
+    command = [sys.executable, "-m", "bench.bench_plain", "--script", sitemap, str(work / "s.db")]
+    return timed_child(command)
+
+
+def timed_child(command: list[str]) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{command[0]} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return seconds
+
+
+def plain_script(sitemap: str, db: str) -> int:
+    """The script a user might write: fetch in a thread pool, extract in the main thread,
+    one INSERT at the end. Returns the rows written."""
+    import duckdb
+    import pyarrow as pa
+    import requests
+    import trafilatura
+
+    local = threading.local()
+
+    def get(url: str) -> str:
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+        response = local.session.get(url, timeout=30)
+        response.raise_for_status()
+        response.encoding = response.encoding or "utf-8"
+        return response.text
+
+    maps = LOC.findall(get(sitemap))
+    urls = [u for m in maps for u in LOC.findall(get(m))]
+    rows: dict[str, list] = {"url": [], "title": [], "amount": [], "unit": [], "fetched_at": []}
+    with ThreadPoolExecutor(THREADS) as pool:
+        futures = {pool.submit(get, url): url for url in urls}
+        for future in as_completed(futures):
+            html = future.result()
+            body = trafilatura.extract(html) or ""
+            title = (trafilatura.extract_metadata(html).title or "") if body else ""
+            for amount, unit in MONEY.findall(body):
+                rows["url"].append(futures[future])
+                rows["title"].append(title)
+                rows["amount"].append(float(amount))
+                rows["unit"].append(unit)
+                rows["fetched_at"].append(datetime.now(UTC))
+    found = pa.table(rows)
+    con = duckdb.connect(db)
+    con.execute("CREATE TABLE IF NOT EXISTS money AS SELECT * FROM found WITH NO DATA")
+    con.execute("INSERT INTO money SELECT * FROM found")
+    con.close()
+    return found.num_rows
+
+
+# -- the warehouse's cost per batch ----------------------------------------------------
+
+
+def one_row_batch(run_id: str, n: int):  # -> Batch
+    from aidetl.models import FetchAttempt
+    from aidetl.warehouse import Batch
+
+    attempt = FetchAttempt(
+        url=f"http://127.0.0.1/gone/{n}.html", attempt=1, fetched_at=datetime.now(UTC),
+        status=404, error_class="HttpError", error_message="404", source="bench",
+    )  # fmt: skip
+    return Batch(run_id=run_id, attempts=[attempt])
+
+
+# What one load spends where, from cProfile: (label, module file, function, whole or own
+# time). DuckDB's own methods (execute, close) are invisible to cProfile, so what the
+# writer does itself (its settings, the close and its checkpoint) is its own time.
+PARTS = (
+    ("opens", "_access.py", "connect", "cumulative"),
+    ("lock", "_access.py", "file_lock", "cumulative"),
+    ("migration check", "_migrations.py", "apply_migrations", "cumulative"),
+    ("staged scan", "core.py", "_merge_pending", "cumulative"),
+    ("merge statements", "core.py", "_merge_tables", "cumulative"),
+    ("settings+close+checkpoint", "core.py", "_write", "own"),
+)
+
+
+def split(profile: cProfile.Profile, loads: int) -> dict[str, float]:
+    """Milliseconds per load in each part."""
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    found = {label: 0.0 for label, *_ in PARTS}
+    for (path, _, function), (_, _, own, cumulative, _) in stats.items():
+        for label, module, name, which in PARTS:
+            if path.endswith(module) and function == name:
+                found[label] += cumulative if which == "cumulative" else own
+    return {label: seconds * 1000 / loads for label, seconds in found.items()}
+
+
+def fixed_cost(work: Path) -> None:
+    """Print the median load time of an empty and a one-row batch, and the split."""
+    from aidetl.warehouse import Batch, Warehouse
+
+    warehouse = Warehouse(work / "fixed.duckdb")
+    warehouse.migrate()
+    warehouse.load_batch(one_row_batch("warm", -1))  # first write after migrate: not typical
+    for label, make in (
+        ("empty batch", lambda n: Batch(run_id="fixed")),
+        ("one-row batch", lambda n: one_row_batch("fixed", n)),
+    ):
+        times = []
+        for n in range(LOADS):
+            batch = make(n)
+            started = time.perf_counter()
+            warehouse.load_batch(batch)
+            times.append((time.perf_counter() - started) * 1000)
+        median = statistics.median(times)
+        verdict = "within" if median <= FIXED_TARGET_MS else "OVER"
+        print(
+            f"load_batch, {label}: median {median:.1f} ms over {LOADS} loads "
+            f"({verdict} the {FIXED_TARGET_MS:.0f} ms target)",
+            flush=True,
+        )
+    started = time.perf_counter()
+    for n in range(LOADS):
+        warehouse.validators([f"http://127.0.0.1/gone/{n}.html"])
+    validators_ms = (time.perf_counter() - started) * 1000 / LOADS
+    profile = cProfile.Profile()
+    started = time.perf_counter()
+    profile.enable()
+    for n in range(LOADS):
+        warehouse.load_batch(one_row_batch("split", 1000 + n))
+    profile.disable()
+    total = (time.perf_counter() - started) * 1000 / LOADS
+    parts = split(profile, LOADS)
+    parts["rest"] = total - sum(parts.values())
+    shown = ", ".join(f"{label} {ms:.1f}" for label, ms in parts.items())
+    print(f"one-row load under cProfile, {total:.1f} ms per load: {shown}", flush=True)
+    print(f"validators() lookup (one read): {validators_ms:.1f} ms", flush=True)
+    warehouse.close()
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="aidetl-plain-") as tmp:
+        fixed_cost(Path(tmp))
+    with serve_site(PAGES) as site, tempfile.TemporaryDirectory(prefix="aidetl-plain-") as tmp:
+        work = Path(tmp)
+        (work / "a").mkdir()
+        (work / "s").mkdir()
+        script = run_script(site.sitemap, work / "s")
+        ours = run_aidetl(site.sitemap, work / "a")
+    ratio = ours / script
+    verdict = "within" if ratio <= 1.0 else "OVER"
+    print(
+        f"{PAGES} pages: aidetl run --plain {ours:.2f} s ({PAGES / ours:.0f} pages/s), "
+        f"plain script {script:.2f} s ({PAGES / script:.0f} pages/s); "
+        f"aidetl/script {ratio:.2f}x ({verdict} the 1.0x target)",
+        flush=True,
+    )
+
+
+def script_main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--script", required=True, help="sitemap URL")
+    parser.add_argument("db")
+    args = parser.parse_args(argv)
+    print(plain_script(args.script, args.db), flush=True)
+
+
+if __name__ == "__main__":
+    script_main(sys.argv[1:])
