@@ -149,10 +149,12 @@ def one_row_batch(run_id: str, n: int):  # -> Batch
 PARTS = (
     ("opens", "_access.py", "connect", "cumulative"),
     ("lock", "_access.py", "file_lock", "cumulative"),
-    ("migration check", "_migrations.py", "apply_migrations", "cumulative"),
+    ("migration check", "core.py", "_migrate", "cumulative"),
     ("staged scan", "core.py", "_merge_pending", "cumulative"),
     ("merge statements", "core.py", "_merge_tables", "cumulative"),
-    ("settings+close+checkpoint", "core.py", "_write", "own"),
+    ("settings", "core.py", "_write", "own"),
+    ("attach", "core.py", "_attached", "cumulative"),
+    ("detach+checkpoint", "core.py", "_release", "cumulative"),
 )
 
 

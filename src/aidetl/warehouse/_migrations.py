@@ -103,6 +103,41 @@ def check_not_newer(db: Path, applied: set[int], known: list[Migration]) -> None
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Schema:
+    """What this aidetl's SQL directory says a current file has: every numbered migration,
+    and views.sql's digest (None without one). Read once per Warehouse."""
+
+    migrations: list[Migration]
+    views_digest: str | None
+
+
+def known_schema(sql_dir: Path) -> Schema:
+    path = sql_dir / VIEWS_FILE
+    digest = None
+    if path.is_file():
+        digest = hashlib.sha256(path.read_text(encoding="utf-8").encode("utf-8")).hexdigest()
+    return Schema(list_migrations(sql_dir), digest)
+
+
+# One read instead of the whole check: are all our migrations there, no newer one, and
+# the views the ones views.sql makes? (Fails with a CatalogException on a new file.)
+SCHEMA_STATE_SQL = """
+SELECT (SELECT list(version ORDER BY version) FROM _migrations), (SELECT list(sha256) FROM _views)
+"""
+
+
+def is_current(con: duckdb.DuckDBPyConnection, schema: Schema) -> bool:
+    """Whether the attached file needs nothing from apply_migrations (which then need not
+    run its CREATE IF NOT EXISTS, listing and hashing on every write)."""
+    try:
+        versions, digests = con.execute(SCHEMA_STATE_SQL).fetchall()[0]
+    except duckdb.CatalogException:
+        return False
+    views = [schema.views_digest] if schema.views_digest is not None else None
+    return versions == [m.version for m in schema.migrations] and digests == views
+
+
 def apply_migrations(
     con: duckdb.DuckDBPyConnection, db: Path, sql_dir: Path, target: int | None = None
 ) -> list[str]:

@@ -1,8 +1,9 @@
-"""The Warehouse: short-lived connections, one writer at a time, nothing lost.
+"""The Warehouse: the file held only during a call, one writer at a time, nothing lost.
 
 Every write (migrate, start_run, finish_run, load_batch) takes an exclusive flock on
-<db>.lock, opens the file, applies pending migrations, merges pending staged batches,
-does its own work in one transaction and closes the file again. If the file cannot be
+<db>.lock, attaches the file (to an in-memory DuckDB instance the Warehouse keeps, see
+_access), applies pending migrations, merges pending staged batches, does its own work in
+one transaction and detaches the file again. If the file cannot be
 had within lock_timeout (another process holds it: a long load, an analyst's duckdb
 CLI), the work is staged as Parquet under <db dir>/staging/ and merged by the next
 writer that gets in.
@@ -13,6 +14,8 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -63,6 +66,10 @@ SELECT run_id FROM runs WHERE status = 'running' AND run_id <> $current ORDER BY
 # out of a scan (the statements that pick one row of several say which, or switch the
 # order back on), and letting DuckDB's threads insert in any order halves a big INSERT.
 WRITER_SETTINGS = "SET max_vacuum_tasks = 0; SET preserve_insertion_order = false"
+CLOSE_LOCK_SECONDS = 1.0  # close() waits this long at most for a busy file
+# Readers get DuckDB's defaults back (the hub serves both; a query's rows come in the
+# order they always did, and an analyst's query may use the memory it always could).
+READER_SETTINGS = "RESET max_vacuum_tasks; RESET preserve_insertion_order; RESET memory_limit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +85,8 @@ class LoadResult:
 
 
 class Warehouse:
-    """The DuckDB warehouse at `path`. Holds no connection between calls."""
+    """The DuckDB warehouse at `path`. Holds the file only during a call; between calls
+    it keeps an in-memory DuckDB instance to attach the file to (close() ends it)."""
 
     def __init__(
         self,
@@ -92,6 +100,11 @@ class Warehouse:
         self.lock_timeout = lock_timeout
         self.sql_dir = _migrations.find_sql_dir(sql_dir)
         self.max_distance = max_distance
+        self._hub: duckdb.DuckDBPyConnection | None = None
+        self._hub_pid = 0
+        self._guard = threading.RLock()  # one call at a time on the hub
+        self._schema: _migrations.Schema | None = None
+        self._wrote = False  # since the last close(): whether there may be a WAL of ours
 
     def __enter__(self) -> Warehouse:
         return self
@@ -100,7 +113,23 @@ class Warehouse:
         self.close()
 
     def close(self) -> None:
-        """Nothing stays open between calls; kept for the context-manager protocol."""
+        """Fold what our writes left in the WAL into the file (so the next opener, an
+        analyst's duckdb say, replays nothing), then end the in-memory DuckDB instance kept
+        between calls. A file busy elsewhere keeps its WAL: any later writer folds it in.
+        A later call on this Warehouse starts a new instance."""
+        with self._guard:
+            if self._wrote and _access.wal_bytes(self.path) > 0:
+                try:
+                    self._write(lambda con: None, checkpoint_over=0, timeout=CLOSE_LOCK_SECONDS)
+                except (WarehouseError, duckdb.Error) as exc:
+                    log.info("left the WAL of %s for a later writer: %s", self.path, exc)
+            self._wrote = False
+            self._drop_hub()
+
+    @property
+    def holds_instance(self) -> bool:
+        """Whether an in-memory DuckDB instance is kept for the next call."""
+        return self._hub is not None
 
     # -- writing -----------------------------------------------------------------------
 
@@ -275,23 +304,28 @@ class Warehouse:
 
     def _read(self, action: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         deadline = self._deadline()
-        with _access.file_lock(self.path, deadline, shared=True):
+        with self._guard, _access.file_lock(self.path, deadline, shared=True):
             _intact.check_intact(self.path)
-            con = _access.connect(self.path, deadline, read_only=True)
+            con = self._attached(deadline, read_only=True)
             try:
+                con.execute(READER_SETTINGS).fetchall()
                 try:  # a newer schema may mean other columns: refuse to read it, like writes do
                     rows = con.execute("SELECT version FROM _migrations").fetchall()
                 except duckdb.CatalogException:
                     rows = []
-                known = _migrations.list_migrations(self.sql_dir)
+                known = self._known_schema().migrations
                 _migrations.check_not_newer(self.path, {r[0] for r in rows}, known)
-                return action(con)
+                result = action(con)
             except duckdb.Error as exc:
+                self._drop_hub()
                 raise _intact.damage(self.path, exc) or WarehouseError(
                     str(self.path), f"query failed: {exc}"
                 ) from exc
-            finally:
-                con.close()
+            except BaseException:
+                self._drop_hub()
+                raise
+            self._release(con)
+            return result
 
     def _write(
         self,
@@ -299,27 +333,81 @@ class Warehouse:
         applied: list[str] | None = None,
         target: int | None = None,
         merged: list[str] | None = None,
+        *,
+        checkpoint_over: int = _access.CHECKPOINT_WAL_BYTES,
+        timeout: float | None = None,
     ) -> T:
-        deadline = self._deadline()
-        with _access.file_lock(self.path, deadline):
+        deadline = time.monotonic() + timeout if timeout is not None else self._deadline()
+        with self._guard, _access.file_lock(self.path, deadline):
             _intact.check_intact(self.path)  # before DuckDB opens it for writing
-            con = _access.connect(self.path, deadline)
+            con = self._attached(deadline)
             try:
                 con.execute(WRITER_SETTINGS).fetchall()
-                done = _migrations.apply_migrations(con, self.path, self.sql_dir, target)
+                con.execute(f"SET memory_limit = '{_access.write_memory_limit()}'").fetchall()
+                done = self._migrate(con, target)
+                if done is not None:  # the schema was looked at closely: fold its DDL in
+                    checkpoint_over = 0  # now, rather than have every attach replay it
                 if applied is not None:
-                    applied.extend(done)
+                    applied.extend(done or [])
                 names = self._merge_pending(con)
                 if merged is not None:
                     merged.extend(names)
-                return action(con)
+                result = action(con)
             except duckdb.Error as exc:
+                self._drop_hub()
                 damaged = _intact.damage(self.path, exc)
                 if damaged is None:
                     raise
                 raise damaged from exc
-            finally:
-                con.close()
+            except BaseException:
+                self._drop_hub()
+                raise
+            self._wrote = True
+            self._release(con, checkpoint_over)
+            return result
+
+    def _attached(self, deadline: float, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        """The hub with the file attached as its default catalog (a new hub after a fork:
+        a DuckDB instance does not survive one)."""
+        if self._hub is None or self._hub_pid != os.getpid():
+            self._hub, self._hub_pid = _access.open_hub(self.path), os.getpid()
+        try:
+            _access.attach(self._hub, self.path, deadline, read_only=read_only)
+        except BaseException:
+            self._drop_hub()
+            raise
+        return self._hub
+
+    def _release(self, con: duckdb.DuckDBPyConnection, checkpoint_over: int | None = None) -> None:
+        """Detach the file after a call that went well (the next process may open it),
+        a write first checkpointing when the WAL has grown past `checkpoint_over` bytes."""
+        try:
+            _access.detach(con, self.path, checkpoint_over=checkpoint_over)
+        except duckdb.Error as exc:
+            log.warning("detaching %s: %s", self.path, exc)
+            self._drop_hub()  # closing the whole instance lets go of the file all the same
+
+    def _drop_hub(self) -> None:
+        """After a failed call the hub may be mid-transaction or still hold the file:
+        close it (which lets go of the file) and start afresh on the next call."""
+        hub, self._hub = self._hub, None
+        if hub is not None and self._hub_pid == os.getpid():
+            try:
+                hub.close()
+            except duckdb.Error as exc:
+                log.warning("closing DuckDB after a failed call: %s", exc)
+
+    def _known_schema(self) -> _migrations.Schema:
+        if self._schema is None:
+            self._schema = _migrations.known_schema(self.sql_dir)
+        return self._schema
+
+    def _migrate(self, con: duckdb.DuckDBPyConnection, target: int | None) -> list[str] | None:
+        """Apply what is pending and return it; None (after one small query) when the
+        file was already up to date."""
+        if target is None and _migrations.is_current(con, self._known_schema()):
+            return None
+        return _migrations.apply_migrations(con, self.path, self.sql_dir, target)
 
     def _write_or_stage(
         self, run_id: str, tables: dict[str, pa.Table], merge: Callable[..., Any]
