@@ -28,7 +28,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -40,6 +40,7 @@ from aidetl.models import DiscoveredUrl, FetchAttempt, Source
 from aidetl.pipeline import (
     FetchedBatch,
     ProcessedBatch,
+    Processing,
     RunSummary,
     UrlBatch,
     batch_of,
@@ -357,14 +358,17 @@ def run_ingest(
     summary = RunSummary(run_id=run_id or new_run_id())
     fetcher = make_fetcher(settings, delay, (params or {}).get("sources_file"), budgets)
     pool = ThreadPoolExecutor(PLAIN_WINDOWS.fetch, "aidetl-fetch")
+    processing = Processing()  # worker processes from the second batch on, if a core is spare
+    windows = replace(PLAIN_WINDOWS, process=PLAIN_WINDOWS.process + processing.workers)
 
     def stop() -> None:
         fetcher.stop()  # fetches still in flight end at their next attempt
         pool.shutdown(wait=False, cancel_futures=True)
+        processing.shutdown(wait=False)
 
     with Warehouse(settings.warehouse) as warehouse:
-        steps = ThreadSteps(fetcher, warehouse, pool, on_batch=on_batch)
+        steps = ThreadSteps(fetcher, warehouse, pool, processing, on_batch=on_batch)
         with recorded_run(warehouse, summary, params or {}, flow_run_id, on_end=stop):
             crawl(steps, sources, warehouse, summary, since=since, limit=limit, urls=urls,
-                  windows=PLAIN_WINDOWS)  # fmt: skip
+                  windows=windows)  # fmt: skip
     return summary
