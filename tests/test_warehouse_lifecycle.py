@@ -101,3 +101,19 @@ def test_close_leaves_the_wal_when_the_file_is_busy(tmp_path: Path) -> None:
     assert not wh.holds_instance
     assert wal(db).exists()  # nothing lost: the next opener replays it
     assert Warehouse(db).query("SELECT count(*) FROM articles")[1] == [(4,)]
+
+
+def test_threads_sharing_one_warehouse_take_turns(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    wh = Warehouse(tmp_path / "w.duckdb", lock_timeout=30)
+    wh.migrate()
+
+    def load(k: int) -> int:
+        wh.load_batch(synthetic_batch("r1", k * 2, 2, 1))
+        return len(wh.validators([f"http://synthetic.example/news/{k * 2}.html"]))
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(load, range(8))) == [1] * 8
+    assert wh.query("SELECT count(*) FROM articles")[1] == [(16,)]
+    wh.close()

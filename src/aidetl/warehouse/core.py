@@ -11,6 +11,7 @@ writer that gets in.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
@@ -304,7 +305,7 @@ class Warehouse:
 
     def _read(self, action: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         deadline = self._deadline()
-        with self._guard, _access.file_lock(self.path, deadline, shared=True):
+        with self._turn(deadline), _access.file_lock(self.path, deadline, shared=True):
             _intact.check_intact(self.path)
             con = self._attached(deadline, read_only=True)
             try:
@@ -338,7 +339,7 @@ class Warehouse:
         timeout: float | None = None,
     ) -> T:
         deadline = time.monotonic() + timeout if timeout is not None else self._deadline()
-        with self._guard, _access.file_lock(self.path, deadline):
+        with self._turn(deadline), _access.file_lock(self.path, deadline):
             _intact.check_intact(self.path)  # before DuckDB opens it for writing
             con = self._attached(deadline)
             try:
@@ -365,6 +366,17 @@ class Warehouse:
             self._wrote = True
             self._release(con, checkpoint_over)
             return result
+
+    @contextlib.contextmanager
+    def _turn(self, deadline: float) -> Iterator[None]:
+        """This object's hub to ourselves (another thread may be mid-call on it), waiting
+        no later than the call's deadline, like the file lock after it."""
+        if not self._guard.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise WarehouseLocked(str(self.path), "another thread of this process is using it")
+        try:
+            yield
+        finally:
+            self._guard.release()
 
     def _attached(self, deadline: float, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         """The hub with the file attached as its default catalog (a new hub after a fork:
