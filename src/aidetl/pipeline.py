@@ -21,10 +21,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aidetl.archive import Archive
 from aidetl.budgets import Budgets
 from aidetl.config import Settings, load_budgets, load_sources, select_sources
+from aidetl.dedup import simhash64
 from aidetl.discover import discover
 from aidetl.errors import AidetlError, ParseError
 from aidetl.extract import extract_facts
@@ -32,8 +34,9 @@ from aidetl.fetch import Fetcher, adhoc_source, safe_host
 from aidetl.models import Article, DiscoveredUrl, Fact, FetchAttempt, Page, Source
 from aidetl.parse import parse_article
 from aidetl.urls import dedup_key
-from aidetl.warehouse import Batch, Warehouse
-from aidetl.warehouse.core import fingerprints
+
+if TYPE_CHECKING:  # a worker process imports this module: it needs no DuckDB nor Arrow
+    from aidetl.warehouse import Batch, Warehouse
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +248,7 @@ def process_batch(fetched: FetchedBatch) -> ProcessedBatch:
         fetched.unchanged,
         fetched.number,
         len(fetched.pages),
-        fingerprints(articles),
+        {a.version_id: simhash64(a.body) for a in articles if a.body},  # as Warehouse would
     )
 
 
@@ -294,6 +297,8 @@ def mark_failed(attempt: FetchAttempt, failed: dict[str, Exception]) -> FetchAtt
 
 def batch_of(run_id: str, processed: ProcessedBatch) -> Batch:
     """The warehouse batch (one all-or-nothing write) for one processed batch."""
+    from aidetl.warehouse import Batch
+
     return Batch(
         run_id=run_id,
         attempts=list(processed.attempts),
