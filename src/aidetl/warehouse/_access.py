@@ -105,6 +105,20 @@ def wal_path(db: Path) -> Path:
     return db.with_name(db.name + ".wal")
 
 
+def file_state(db: Path) -> tuple:
+    """What changes whenever anyone writes the database: the file's and its WAL's identity,
+    size and modification time."""
+    return tuple(_stat(p) for p in (db, wal_path(db)))
+
+
+def _stat(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def wal_bytes(db: Path) -> int:
     try:
         return wal_path(db).stat().st_size

@@ -106,6 +106,8 @@ class Warehouse:
         self._guard = threading.RLock()  # one call at a time on the hub
         self._schema: _migrations.Schema | None = None
         self._wrote = False  # since the last close(): whether there may be a WAL of ours
+        # the file's stat when our last write left it, schema current (see _migrate)
+        self._current_at: tuple | None = None
 
     def __enter__(self) -> Warehouse:
         return self
@@ -310,12 +312,8 @@ class Warehouse:
             con = self._attached(deadline, read_only=True)
             try:
                 con.execute(READER_SETTINGS).fetchall()
-                try:  # a newer schema may mean other columns: refuse to read it, like writes do
-                    rows = con.execute("SELECT version FROM _migrations").fetchall()
-                except duckdb.CatalogException:
-                    rows = []
-                known = self._known_schema().migrations
-                _migrations.check_not_newer(self.path, {r[0] for r in rows}, known)
+                if _access.file_state(self.path) != self._current_at:  # else: as we left it
+                    self._check_not_newer(con)
                 result = action(con)
             except duckdb.Error as exc:
                 self._drop_hub()
@@ -327,6 +325,15 @@ class Warehouse:
                 raise
             self._release(con)
             return result
+
+    def _check_not_newer(self, con: duckdb.DuckDBPyConnection) -> None:
+        """A newer schema may mean other columns: refuse to read it, like writes do."""
+        try:
+            rows = con.execute("SELECT version FROM _migrations").fetchall()
+        except duckdb.CatalogException:
+            rows = []
+        known = self._known_schema().migrations
+        _migrations.check_not_newer(self.path, {r[0] for r in rows}, known)
 
     def _write(
         self,
@@ -346,6 +353,7 @@ class Warehouse:
                 con.execute(WRITER_SETTINGS).fetchall()
                 con.execute(f"SET memory_limit = '{_access.write_memory_limit()}'").fetchall()
                 done = self._migrate(con, target)
+                self._current_at = None  # until this write is through
                 if done is not None:  # the schema was looked at closely: fold its DDL in
                     checkpoint_over = 0  # now, rather than have every attach replay it
                 if applied is not None:
@@ -365,6 +373,8 @@ class Warehouse:
                 raise
             self._wrote = True
             self._release(con, checkpoint_over)
+            if target is None and self._hub is not None:  # detached cleanly, schema current
+                self._current_at = _access.file_state(self.path)
             return result
 
     @contextlib.contextmanager
@@ -415,8 +425,11 @@ class Warehouse:
         return self._schema
 
     def _migrate(self, con: duckdb.DuckDBPyConnection, target: int | None) -> list[str] | None:
-        """Apply what is pending and return it; None (after one small query) when the
-        file was already up to date."""
+        """Apply what is pending and return it; None when the file was already up to date:
+        unchanged since our last write left it current (its stat says so: we hold it, so
+        nobody writes while we look), or so says one small query."""
+        if target is None and _access.file_state(self.path) == self._current_at:
+            return None
         if target is None and _migrations.is_current(con, self._known_schema()):
             return None
         return _migrations.apply_migrations(con, self.path, self.sql_dir, target)
