@@ -335,7 +335,8 @@ class ThreadSteps:
             self.on_batch(summary)
 
 
-PLAIN_WINDOWS = Windows(fetch=4, process=1)  # plain runs process in the caller's thread
+# plain runs process in the caller's thread, plus one batch per worker process (run_ingest)
+PLAIN_WINDOWS = Windows(fetch=4, process=1)
 
 
 def run_ingest(
@@ -352,9 +353,10 @@ def run_ingest(
     on_batch: Callable[[RunSummary], None] | None = None,
     budgets: Budgets | None = None,
 ) -> RunSummary:
-    """A whole crawl in this process, without Prefect: discovery and fetching on threads,
-    parse + extract and loads in this thread. Ends `completed`, `failed` or `interrupted`
-    (Ctrl-C or SIGTERM, re-raised) in `runs`."""
+    """A whole crawl without Prefect: discovery and fetching on threads, parse + extract
+    in this thread for the first batches and then in worker processes if a core is spare
+    (pipeline.Processing), loads in this thread. Ends `completed`, `failed` or
+    `interrupted` (Ctrl-C or SIGTERM, re-raised) in `runs`."""
     summary = RunSummary(run_id=run_id or new_run_id())
     fetcher = make_fetcher(settings, delay, (params or {}).get("sources_file"), budgets)
     pool = ThreadPoolExecutor(PLAIN_WINDOWS.fetch, "aidetl-fetch")
