@@ -83,3 +83,14 @@ def test_a_worker_that_dies_costs_only_the_time_to_redo_its_batch(
     batch = fetched_batch(6)
     assert processing.submit(batch).result(timeout=120) == pipeline.process_batch(batch)
     assert processing.submit(fetched_batch(7)).result(timeout=120).articles  # here, from now on
+
+
+def test_ctrl_c_is_the_parents_to_handle_not_the_workers(processing) -> None:
+    for k in range(pipeline.INLINE_BATCHES):
+        processing.submit(fetched_batch(k)).result()
+    processing.submit(fetched_batch(5)).result(timeout=120)  # the worker is up
+    for pid in list(processing._pool._processes):  # type: ignore[union-attr]
+        os.kill(pid, signal.SIGINT)  # what Ctrl-C sends the whole process group
+    time.sleep(0.5)
+    assert not processing._broken and not processing._pool._broken  # type: ignore[union-attr]
+    assert processing.submit(fetched_batch(6)).result(timeout=120).articles

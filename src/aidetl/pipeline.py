@@ -13,6 +13,7 @@ import itertools
 import logging
 import multiprocessing
 import os
+import signal
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -464,7 +465,9 @@ class Collect(logging.Handler):
 
 def start_worker(level: int) -> None:
     """Worker initializer: the parent's log level, and the stages imported and warmed up
-    now (the first batch does not pay for it)."""
+    now (the first batch does not pay for it). Ctrl-C reaches the whole process group: the
+    parent ends the run and its workers, which must not print a traceback of their own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     logger = logging.getLogger(LIBRARY_LOGGER)
     logger.setLevel(level)
     logger.propagate = False  # records go back to the parent, not to this stderr
