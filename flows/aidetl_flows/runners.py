@@ -204,8 +204,30 @@ def process_runner(
         with worker_pool(workers) as pool:
             yield pool
     else:
-        with dask_runner(address) as runner:
+        with server_named_for_workers(), dask_runner(address) as runner:
             yield runner
+
+
+@contextmanager
+def server_named_for_workers() -> Iterator[None]:
+    """Within it, the settings a task run carries to a Dask worker name the server this flow
+    reports to.
+
+    A Dask worker runs each task run with the flow's serialised settings. When the flow runs on
+    Prefect's temporary local server those settings name no API, and every worker process
+    started a temporary server of its own (left running when a worker was killed). Naming the
+    flow's server makes the workers report to it; on a configured server this changes nothing.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    if get_current_settings().api.url:
+        yield
+        return
+    with get_client(sync_client=True) as client:
+        url = str(client.api_url).rstrip("/")
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        yield
 
 
 def submit(
