@@ -31,6 +31,7 @@ from prefect.tasks import Task
 from prefect.utilities.annotations import quote
 
 from aidetl import pipeline
+from aidetl.errors import WorkerDied
 from aidetl.sequencer import Done
 
 log = logging.getLogger(__name__)
@@ -84,10 +85,6 @@ def worker_count(cores: int | None = None) -> int:
     """Worker processes for the process stage: one per core beyond the flow's own, at least 0."""
     cores = cores if cores is not None else (os.cpu_count() or 1)
     return max(0, min(MAX_WORKER_PROCESSES, cores - 1))
-
-
-class WorkerDied(Exception):
-    """A worker process ended while processing a page (a crash in native code, an OOM kill)."""
 
 
 class ProcessPool:
