@@ -31,7 +31,7 @@ from prefect.tasks import Task
 from prefect.utilities.annotations import quote
 
 from aidetl import pipeline
-from aidetl.errors import WorkerDied
+from aidetl.errors import ConfigError, WorkerDied
 from aidetl.sequencer import Done
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def fetch_runner(max_workers: int = FETCH_THREADS) -> Any:
 
 def check_runner(kind: str) -> str:
     if kind not in RUNNERS:
-        raise ValueError(f"task_runner must be one of {RUNNERS}, not {kind!r}")
+        raise ConfigError(f"task_runner must be one of {RUNNERS}, not {kind!r}")
     return kind
 
 
