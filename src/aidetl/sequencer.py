@@ -360,7 +360,7 @@ def run_ingest(
     summary = RunSummary(run_id=run_id or new_run_id())
     fetcher = make_fetcher(settings, delay, (params or {}).get("sources_file"), budgets)
     pool = ThreadPoolExecutor(PLAIN_WINDOWS.fetch, "aidetl-fetch")
-    processing = Processing()  # worker processes from the second batch on, if a core is spare
+    processing = Processing()  # worker processes after the first batches, if a core is spare
     windows = replace(PLAIN_WINDOWS, process=PLAIN_WINDOWS.process + processing.workers)
 
     def stop() -> None:
