@@ -139,6 +139,28 @@ def check_locations(warcs: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def check_readable(warcs: list[str]) -> list[str]:
+    """check_locations, and each local file's first record read: a file that is not a WARC
+    is one clear error before any run starts (a URL is found out when it is read)."""
+    names = check_locations(warcs)
+    for name in names:
+        if name.startswith(("http://", "https://")):
+            continue
+        stream = open_warc(name, 0)
+        try:
+            first = next(iter_records(stream), None)
+            problem = "it is empty" if first is None else None
+            if isinstance(first, Exception):
+                problem = str(first)
+            elif first is not None:
+                problem = damage(first)
+        finally:
+            stream.close()
+        if problem is not None:
+            raise WarcError(name, f"not a WARC file ({problem})")
+    return names
+
+
 class HttpStream:
     """A WARC at a URL as a forward-only stream from `offset` (a Range request; a server
     that ignores Range has the bytes before it skipped), with the position fastwarc asks."""
