@@ -574,7 +574,8 @@ def on_dask(address: str, starts: list[Start], job: Job, loads: Loads) -> None:
             lambda start: client.submit(file_tables, replace(job, start=start), pure=False),
             window=threads * DASK_TASKS_PER_THREAD,
         )
-        drive(starts, [stage], loads.take, first_done_dask)
+        with client.as_current():  # distributed.wait finds the client here
+            drive(starts, [stage], loads.take, first_done_dask)
 
 
 def first_done_dask(futures: list[Future]) -> Future:
