@@ -12,9 +12,11 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -145,5 +147,127 @@ def stop(procs: list[subprocess.Popen]) -> None:
             proc.wait(10)
 
 
-def main() -> None:
-    raise SystemExit("bench_backfill: not written yet")
+PAGES = int(os.environ.get("BENCH_BACKFILL_PAGES", "20000"))
+FILES = 8  # the unit of work on Dask is a file: enough of them for two workers to share
+HOST = "news.bench.test"
+
+
+def generate(root: Path, pages: int, files: int = FILES) -> list[Path]:
+    """`pages` generated articles (bench.sitegen's) over `files` .warc.gz files."""
+    from bench.sitegen import render_article
+
+    per = -(-pages // files)
+    paths = []
+    for k in range(files):
+        numbers = range(k * per, min(pages, (k + 1) * per))
+        captures = (
+            Capture(f"http://{HOST}/news/{n}.html", render_article(n).encode()) for n in numbers
+        )
+        paths.append(write_warc(root / f"gen-{k}.warc.gz", captures))
+    return paths
+
+
+def floor_fastwarc(paths: list[Path]) -> int:
+    """Every response record's payload read with fastwarc alone: what reading costs."""
+    from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+    count = 0
+    for path in paths:
+        with open(path, "rb") as stream:
+            for record in ArchiveIterator(stream, record_types=WarcRecordType.response):
+                record.reader.read()
+                count += 1
+    return count
+
+
+def floor_warcio(paths: list[Path]) -> int | None:
+    """The same with warcio (requirements-bench), the library fastwarc was chosen over."""
+    try:
+        from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+    count = 0
+    for path in paths:
+        with open(path, "rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type == "response":
+                    record.content_stream().read()
+                    count += 1
+    return count
+
+
+class PeakRss:
+    """The largest RSS seen of each process in a set, sampled every `every` seconds."""
+
+    def __init__(self, pids: Callable[[], set[int]], every: float = 0.25) -> None:
+        self.pids, self.every = pids, every
+        self.peak: dict[tuple[int, str], int] = {}
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+
+    def sample(self) -> None:
+        while not self.done.wait(self.every):
+            for pid in self.pids():
+                try:
+                    proc = psutil.Process(pid)
+                    rss, name = proc.memory_info().rss, " ".join(proc.cmdline()[1:3])
+                except psutil.Error:
+                    continue
+                self.peak[(pid, name)] = max(self.peak.get((pid, name), 0), rss)
+
+    def __enter__(self) -> PeakRss:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.thread.join()
+
+
+def backfill_cli(
+    root: Path, paths: list[Path], name: str, address: str | None
+) -> tuple[float, int]:
+    """`aidetl backfill --plain` (on `address` when given) into a fresh warehouse; wall
+    seconds and the command's own peak RSS in bytes."""
+    argv = [str(Path(sys.executable).with_name("aidetl")), "backfill", *map(str, paths),
+            "--domain", HOST, "--plain", "--warehouse", str(root / f"{name}.duckdb"),
+            "--archive", str(root / f"{name}-raw"), "--sources", str(root / "none.toml")]  # fmt: skip
+    if address:
+        argv += ["--dask-address", address]
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{name}: aidetl backfill exited {proc.returncode}")
+    return time.perf_counter() - started, usage.ru_maxrss * 1024
+
+
+def main(pages: int = PAGES) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-backfill-") as tmp:
+        root = Path(tmp)
+        paths = generate(root, pages)
+        size = sum(p.stat().st_size for p in paths) / 1e6
+        print(f"{pages} pages in {len(paths)} .warc.gz files ({size:.0f} MB)")
+        rows: list[tuple[str, float, str]] = []
+        for label, floor in (
+            ("fastwarc alone (floor)", floor_fastwarc),
+            ("warcio alone", floor_warcio),
+        ):
+            started = time.perf_counter()
+            if floor(paths) is not None:
+                rows.append((label, pages / (time.perf_counter() - started), ""))
+        seconds, rss = backfill_cli(root, paths, "single", None)
+        rows.append(("backfill, one process", pages / seconds, f"peak RSS {rss / 1e6:.0f} MB"))
+        for workers in (1, 2):
+            with dask_cluster(workers, root) as cluster, PeakRss(cluster.pids) as meter:
+                seconds, rss = backfill_cli(root, paths, f"dask{workers}", cluster.address)
+            worst = max(meter.peak.values(), default=0)  # a worker's: the scheduler is small
+            rows.append((f"backfill, Dask {workers} worker(s)", pages / seconds,
+                         f"peak RSS flow {rss / 1e6:.0f} MB, largest cluster process {worst / 1e6:.0f} MB"))  # fmt: skip
+        floor_rate = rows[0][1]
+        one = next(r[1] for r in rows if "Dask 1" in r[0])
+        for label, rate, note in rows:
+            print(f"{label:32s} {rate:10.0f} pages/s  {rate / floor_rate:7.4f}x floor  {note}")
+        two = next(r[1] for r in rows if "Dask 2" in r[0])
+        print(f"Dask 2 workers / 1 worker: {two / one:.2f}x")
