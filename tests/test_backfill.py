@@ -182,7 +182,6 @@ class Stop(Exception):
 def interrupted_then_resumed(tmp: Path, warcs: list, stop_after: int, monkeypatch) -> dict:
     """A backfill in chunks of 3 pages stopped after `stop_after` loads, then run again."""
     monkeypatch.setattr(backfill, "PAGES_PER_CHUNK", 3)
-    monkeypatch.setattr(backfill.read_chunks, "__defaults__", (3, backfill.RECORDS_PER_CHUNK))
     loads = []
 
     def count(summary) -> None:

@@ -43,6 +43,8 @@ def test_a_cluster_backfill_equals_one_process(tmp_path, harness, monkeypatch):
     monkeypatch.setenv("AIDETL_SOURCES", str(tmp_path / "none.toml"))
     from aidetl_flows.backfill import backfill as flow
 
+    monkeypatch.setattr(backfill, "PAGES_PER_CHUNK", 7)  # a file is then several tasks of
+    monkeypatch.setattr(backfill, "CHUNKS_PER_TASK", 2)  # two chunks, loaded in order
     with dask_cluster(2, tmp_path) as cluster:
         pids = cluster.pids()
         result = flow(warcs=[str(w) for w in warcs], domains=[HOST], dask_address=cluster.address)

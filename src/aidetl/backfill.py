@@ -26,8 +26,9 @@ import gzip
 import logging
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -54,6 +55,7 @@ log = logging.getLogger(__name__)
 
 PAGES_PER_CHUNK = 200  # pages kept per load (and per Arrow set a worker sends back)
 RECORDS_PER_CHUNK = 5000  # records read per load, kept or not: the ledger moves on anyway
+CHUNKS_PER_TASK = 5  # chunks of one file a Dask task reads before handing the file back
 HTTP_TIMEOUT = (10.0, 60.0)  # connect, and the longest silence while reading a URL
 LEDGER_SCHEMA = pa.schema(
     [("warc", pa.string()), ("next_offset", pa.int64()), ("records", pa.int64()),
@@ -116,6 +118,8 @@ class Job:
     sources: tuple[Source, ...]
     domains: tuple[str, ...]
     archive: str | None
+    pages_per_chunk: int = PAGES_PER_CHUNK
+    chunks_per_task: int = CHUNKS_PER_TASK
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -245,7 +249,7 @@ def read_chunks(
     archive: Archive | None,
     pages_per_chunk: int = PAGES_PER_CHUNK,
     records_per_chunk: int = RECORDS_PER_CHUNK,
-) -> Iterator[Chunk]:
+) -> Generator[Chunk, None, None]:
     """The file from `start` as chunks; the last is `complete`, or carries the `error` of
     a damaged record (a truncated tail) at its next_offset."""
     stream = open_warc(start.warc, start.offset)
@@ -449,13 +453,33 @@ def ledger_table(chunk: Chunk) -> pa.Table:
     return pa.Table.from_pylist([row], schema=LEDGER_SCHEMA)
 
 
-def file_tables(job: Job) -> list[Loadable]:
-    """What a Dask worker runs: one file from its start, read, parsed and extracted, as the
-    Arrow tables of its chunks in order. Needs the file (a path it can open, or a URL) and
-    the archive directory, never the warehouse."""
+@dataclass(frozen=True)
+class Part:
+    """What one task on a worker gives back: the tables of up to CHUNKS_PER_TASK chunks of
+    one file, in order, and where the file goes on when they did not reach its end."""
+
+    loadables: list[Loadable]
+    rest: Start | None
+
+
+def file_part(job: Job) -> Part:
+    """What a Dask worker runs: a file from `job.start`, read, parsed and extracted, for at
+    most `chunks` chunks (so what a worker holds and sends back is bounded however large
+    the file). Needs the file (a path it can open, or a URL) and the archive directory,
+    never the warehouse."""
     archive = Archive(job.archive) if job.archive else None
     pick = Picker(job.sources, job.domains)
-    return [chunk_tables(chunk, job.run_id) for chunk in read_chunks(job.start, pick, archive)]
+    loadables: list[Loadable] = []
+    chunks = job.chunks_per_task
+    with closing(read_chunks(job.start, pick, archive, job.pages_per_chunk)) as file_chunks:
+        for chunk in file_chunks:
+            loadables.append(chunk_tables(chunk, job.run_id))
+            if chunk.complete or chunk.error:
+                break
+            if len(loadables) >= chunks:
+                rest = Start(chunk.warc, chunk.next_offset, chunk.records, chunk.pages)
+                return Part(loadables, rest)
+    return Part(loadables, None)
 
 
 # -- the run --------------------------------------------------------------------------------
@@ -526,7 +550,8 @@ def run_backfill(
         loads = Loads(warehouse, summary, on_chunk=on_chunk)
         with recorded_run(warehouse, summary, params or {}, flow_run_id):
             starts = pending_starts(warehouse, names, summary)
-            job = Job(Start(""), summary.run_id, sources, domains, str(settings.archive))
+            job = Job(Start(""), summary.run_id, sources, domains, str(settings.archive),
+                      PAGES_PER_CHUNK, CHUNKS_PER_TASK)  # fmt: skip
             if dask_address:
                 on_dask(dask_address, starts, job, loads)
             else:
@@ -553,29 +578,45 @@ def in_process(starts: list[Start], job: Job, loads: Loads) -> None:
     """Read, process and load chunk after chunk in this process."""
     archive = Archive(job.archive) if job.archive else None
     pick = Picker(job.sources, job.domains)
-    chunks = (c for start in starts for c in read_chunks(start, pick, archive))
+    size = job.pages_per_chunk
+    chunks = (c for start in starts for c in read_chunks(start, pick, archive, size))
     stage = Stage(lambda chunk: Done([chunk_tables(chunk, job.run_id)]), window=1)
     drive(chunks, [stage], loads.take, first_done_threads)
 
 
-DASK_TASKS_PER_THREAD = 2  # files in flight per worker thread: the next waits while one loads
+DASK_TASKS_PER_THREAD = 2  # tasks in flight per worker thread: the next waits while one loads
 
 
 def on_dask(address: str, starts: list[Start], job: Job, loads: Loads) -> None:
-    """Each file a task on the cluster at `address` (plain functions: no Prefect on the
-    workers); results loaded here as they finish."""
-    from dataclasses import replace
-
+    """Each file a series of tasks on the cluster at `address` (plain functions: no Prefect
+    on the workers), CHUNKS_PER_TASK chunks each; parts loaded here as they finish. A file's
+    next part is submitted once its previous one is loaded, so its chunks load in order."""
     from distributed import Client
 
     with Client(address, set_as_default=False) as client:
         threads = sum(client.nthreads().values()) or 1
         stage = Stage(
-            lambda start: client.submit(file_tables, replace(job, start=start), pure=False),
+            lambda start: client.submit(file_part, replace(job, start=start), pure=False),
             window=threads * DASK_TASKS_PER_THREAD,
         )
-        with client.as_current():  # distributed.wait finds the client here
-            drive(starts, [stage], loads.take, first_done_dask)
+        pending = starts
+        while pending:  # a round: every unfinished file's next part
+            pending = dask_round(client, stage, pending, loads)
+
+
+def dask_round(client: Any, stage: Stage, pending: list[Start], loads: Loads) -> list[Start]:
+    """Submit a part of every file in `pending`, load the parts as they finish; where each
+    file not finished goes on."""
+    rest: list[Start] = []
+
+    def take(part: Part) -> None:
+        loads.take(part.loadables)
+        if part.rest is not None:
+            rest.append(part.rest)
+
+    with client.as_current():  # distributed.wait finds the client here
+        drive(pending, [stage], take, first_done_dask)
+    return rest
 
 
 def first_done_dask(futures: list[Future]) -> Future:
