@@ -222,6 +222,7 @@ def served(tmp_path):
     server.server_close()
 
 
+@pytest.mark.slow  # serves over HTTP
 def test_a_warc_at_a_url_streams_and_resumes(tmp_path, served, monkeypatch):
     write_warc(tmp_path / "n.warc.gz", newsroom_captures() + noise())
     url = f"{served}/n.warc.gz"

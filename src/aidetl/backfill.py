@@ -550,7 +550,8 @@ def run_backfill(
         loads = Loads(warehouse, summary, on_chunk=on_chunk)
         with recorded_run(warehouse, summary, params or {}, flow_run_id):
             starts = pending_starts(warehouse, names, summary)
-            job = Job(Start(""), summary.run_id, sources, domains, str(settings.archive),
+            archive = str(Path(settings.archive).resolve())  # workers may run elsewhere
+            job = Job(Start(""), summary.run_id, sources, domains, archive,
                       PAGES_PER_CHUNK, CHUNKS_PER_TASK)  # fmt: skip
             if dask_address:
                 on_dask(dask_address, starts, job, loads)
