@@ -235,3 +235,26 @@ def test_a_warc_at_a_url_streams_and_resumes(tmp_path, served, monkeypatch):
         assert here[name] == there[name]
     assert {r[2] for r in there["fetches"]} == {url}
     assert [r[1:] for r in here["ledger"]] == [r[1:] for r in there["ledger"]]
+
+
+def test_without_domain_the_sources_decide_and_lend_their_profile(tmp_path):
+    from aidetl.demo import demo_sources_toml
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text(demo_sources_toml(f"http://{HOST}"), encoding="utf-8")
+    warc = write_warc(tmp_path / "n.warc.gz", newsroom_captures()[:3] + noise())
+    result = backfill.run_backfill(
+        dataclasses.replace(settings(tmp_path), sources_file=sources), [str(warc)]
+    ).as_dict()
+    assert result["fetched"] == 3
+    rows = Warehouse(tmp_path / "wh.duckdb").query("SELECT DISTINCT source FROM articles")[1]
+    assert rows == [("demo",)]
+
+
+def test_no_domain_and_no_source_with_domains_is_one_clear_error(tmp_path, capsys):
+    warc = write_warc(tmp_path / "n.warc.gz", newsroom_captures()[:1])
+    (tmp_path / "sources.toml").write_text("", encoding="utf-8")
+    code = main(["backfill", str(warc), "--plain", "--warehouse", str(tmp_path / "wh.duckdb"),
+                 "--sources", str(tmp_path / "sources.toml")])  # fmt: skip
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "--domain" in err[0]
