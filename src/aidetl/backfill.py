@@ -28,7 +28,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -41,7 +41,7 @@ from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 from aidetl.archive import Archive
 from aidetl.config import Settings, load_sources
 from aidetl.encoding import decode_html
-from aidetl.errors import AidetlError, NotTextError
+from aidetl.errors import AidetlError, ConfigError, NotTextError
 from aidetl.fetch import HTML_TYPES, split_content_type
 from aidetl.models import FetchAttempt, Page, Source
 from aidetl.pipeline import FetchedBatch, RunSummary, new_run_id, process_batch
@@ -491,7 +491,6 @@ class Loads:
 
     warehouse: Warehouse
     summary: RunSummary
-    damaged: list[tuple[str, str]] = field(default_factory=list)
     on_chunk: Callable[[RunSummary], None] | None = None
 
     def take(self, loadables: list[Loadable]) -> None:
@@ -508,7 +507,6 @@ class Loads:
             s.failures.extend(item.failures[: max(0, 20 - len(s.failures))])
             if item.error:
                 log.warning("%s: %s; the records before it are loaded", item.warc, item.error)
-                self.damaged.append((item.warc, item.error))
                 s.failed += 1
                 s.failures.append((item.warc, item.error))
             if self.on_chunk is not None:
@@ -544,7 +542,8 @@ def run_backfill(
     names = check_locations(warcs)
     sources = backfill_sources(settings, domains, sources_file)
     if not sources and not domains:
-        raise WarcError(str(settings.sources_file), "no source has allowed_domains: give --domain")
+        where = sources_file or settings.sources_file
+        raise ConfigError(f"{where}: no source has allowed_domains to keep pages of: give --domain")
     summary = RunSummary(run_id=run_id or new_run_id())
     with Warehouse(settings.warehouse) as warehouse:
         loads = Loads(warehouse, summary, on_chunk=on_chunk)
