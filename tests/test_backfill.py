@@ -208,12 +208,34 @@ def test_an_interrupted_backfill_resumes_to_the_same_warehouse(tmp_path, monkeyp
     assert snapshot(tmp_path / "wh.duckdb") == snapshot(whole / "wh.duckdb")
 
 
+class RangeHandler(http.server.SimpleHTTPRequestHandler):
+    """http.server with `Range: bytes=N-` answered 206 (as object stores answer it)."""
+
+    ranges: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        wanted, ranged = self.headers.get("Range"), self.path.startswith("/range/")
+        self.path = self.path.removeprefix("/range")
+        if not (wanted and ranged):
+            return super().do_GET()
+        self.ranges.append(wanted)
+        data = Path(self.translate_path(self.path)).read_bytes()
+        start = int(wanted.removeprefix("bytes=").rstrip("-"))
+        self.send_response(206)
+        self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+        self.send_header("Content-Length", str(len(data) - start))
+        self.end_headers()
+        self.wfile.write(data[start:])
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
 @pytest.fixture
 def served(tmp_path):
-    """tmp_path over HTTP on 127.0.0.1 (http.server: no Range support, so a resumed read
-    skips the bytes before its offset)."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    handler.log_message = lambda *a: None  # type: ignore[method-assign]
+    """tmp_path over HTTP on 127.0.0.1: /NAME without Range support (a resumed read skips
+    the bytes before its offset), /range/NAME with it."""
+    handler = functools.partial(RangeHandler, directory=str(tmp_path))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -223,9 +245,11 @@ def served(tmp_path):
 
 
 @pytest.mark.slow  # serves over HTTP
-def test_a_warc_at_a_url_streams_and_resumes(tmp_path, served, monkeypatch):
+@pytest.mark.parametrize("path", ["n.warc.gz", "range/n.warc.gz"])
+def test_a_warc_at_a_url_streams_and_resumes(tmp_path, served, monkeypatch, path):
     write_warc(tmp_path / "n.warc.gz", newsroom_captures() + noise())
-    url = f"{served}/n.warc.gz"
+    url = f"{served}/{path}"
+    RangeHandler.ranges.clear()
     local = tmp_path / "local"
     local.mkdir()
     run(local, [tmp_path / "n.warc.gz"])
@@ -235,6 +259,8 @@ def test_a_warc_at_a_url_streams_and_resumes(tmp_path, served, monkeypatch):
         assert here[name] == there[name]
     assert {r[2] for r in there["fetches"]} == {url}
     assert [r[1:] for r in here["ledger"]] == [r[1:] for r in there["ledger"]]
+    if path.startswith("range/"):  # the resumed read asked for the rest only
+        assert len(RangeHandler.ranges) == 1 and RangeHandler.ranges[0] != "bytes=0-"
 
 
 def test_without_domain_the_sources_decide_and_lend_their_profile(tmp_path):
