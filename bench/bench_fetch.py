@@ -15,7 +15,7 @@ from typing import Any
 import requests
 
 from aidetl.archive import Archive
-from aidetl.fetch import Fetcher
+from aidetl.fetch import Fetcher, FetchSettings
 from aidetl.models import Source
 
 PAGES = 500
@@ -76,7 +76,7 @@ def run_plain(urls: list[str]) -> tuple[float, float]:
 
 
 def run_fetcher(urls: list[str], archive: Archive | None = None) -> tuple[float, float]:
-    fetcher = Fetcher("aidetl-bench", delay_override=0.0, archive=archive)
+    fetcher = Fetcher("aidetl-bench", FetchSettings(delay_override=0.0), archive=archive)
     source = Source("bench", allowed_domains=("127.0.0.1",), delay=0.0)
     started, cpu = time.perf_counter(), time.process_time()
     for url in urls:

@@ -11,7 +11,7 @@ from servers import Reply, serve
 from aidetl.budgets import Budgets
 from aidetl.encoding import decode_html, sniff
 from aidetl.extract import extract_figures
-from aidetl.fetch import Fetcher
+from aidetl.fetch import Fetcher, FetchSettings
 from aidetl.models import Source
 from aidetl.parse import parse_html
 
@@ -58,7 +58,7 @@ def test_big5_page_served_without_charset_is_fetched_as_big5() -> None:
     with serve({"/hk": Reply(body=page(HK_BODY).encode("big5"), content_type="text/html")}) as srv:
         fetcher = Fetcher(
             "aidetl-test/1.0 (+test)",
-            budgets=Budgets(connect=2.0, between_bytes=2.0),
+            FetchSettings(budgets=Budgets(connect=2.0, between_bytes=2.0)),
             sleep=lambda _s: None,
         )
         outcome = fetcher.fetch(srv.url("/hk"), LOCAL)

@@ -105,6 +105,7 @@ def files(tmp_path_factory):
         con.execute("INSERT INTO _migrations SELECT 999, 'from the future', now()")
     (tmp / "sources.toml").write_text('[[source]]\nname = "one"\nfeeds = ["http://a.test/rss"]\n')
     (tmp / "bad.toml").write_text("[[source]\nname=")
+    (tmp / "typo.toml").write_text('[defaults]\nretrys = 2\n[[source]]\nname = "one"\n')
     (tmp / "gbk.txt").write_bytes("投入5亿元".encode("gbk"))
     (tmp / "text.txt").write_text("投入5亿元", encoding="utf-8")
     return tmp
@@ -130,6 +131,7 @@ BAD_INPUTS = [
     ),  # fmt: skip
     ("missing sources file", ["run", "--plain", "--sources", "{tmp}/none.toml"], 2, "none.toml"),
     ("sources not TOML", ["run", "--plain", "--sources", "{tmp}/bad.toml"], 2, "bad.toml"),
+    ("unknown sources key", ["run", "--plain", "--sources", "{tmp}/typo.toml"], 2, "'retrys'"),
     ("bad SQL", ["sql", "SELEC 1", "--warehouse", "{tmp}/good.duckdb"], 2, "fix the SQL"),
     (
         "unknown table",

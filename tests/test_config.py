@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from aidetl.config import load_settings, load_sources, select_sources, source_from_table
+from aidetl.config import (
+    load_fetch_settings,
+    load_settings,
+    load_sources,
+    select_sources,
+    source_from_table,
+)
 from aidetl.errors import ConfigError
+from aidetl.fetch_settings import FetchSettings
 from aidetl.urls import adhoc_source, host_allowed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,3 +75,42 @@ def test_settings_come_from_the_environment():
     assert settings.warehouse == Path("/x/w.duckdb")
     assert settings.archive == Path("warehouse/raw/")
     assert "aidetl/" in settings.user_agent and "ops@example.org" in settings.user_agent
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sources.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_fetch_settings_come_from_defaults_and_each_source(tmp_path: Path):
+    path = write(
+        tmp_path,
+        "[defaults]\nretries = 1\nbackoff = 2\nmax_bytes = 5000\npool_size = 4\n"
+        '[[source]]\nname = "a"\nfeeds = ["http://a.example/rss"]\nretries = 0\nmax_redirects = 2\n'
+        '[[source]]\nname = "b"\nfeeds = ["http://b.example/rss"]\n',
+    )
+    default, by_name = load_fetch_settings(path)
+    assert default == FetchSettings(retries=1, backoff=2.0, max_bytes=5000, pool_size=4)
+    assert by_name["a"] == replace(default, retries=0, max_redirects=2)
+    assert by_name["b"] == default
+    assert [s.name for s in load_sources(path)] == ["a", "b"]  # fetch keys are not source keys
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[defaults]\nretrys = 2\n", r"unknown key 'retrys' in \[defaults\]"),
+        ('[[source]]\nname = "a"\ndelai = 1\n', r"unknown key 'delai' in \[\[source\]\] 'a'"),
+        ("colour = 1\n", "unknown key 'colour' in the top level"),
+        ('[[source]]\nname = "a"\npool_size = 4\n', "pool_size is set once per run"),
+        ("[defaults]\nretries = -1\n", "retries must be a whole number ≥ 0"),
+        ("[defaults]\nmax_bytes = 1.5\n", "max_bytes must be a whole number"),
+        ('[defaults]\nbackoff = "soon"\n', "backoff must be a number"),
+    ],
+)
+def test_a_wrong_key_or_value_is_one_config_error_naming_it(tmp_path: Path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_fetch_settings(path)
+    assert "\n" not in str(caught.value) and str(path) in str(caught.value)

@@ -9,7 +9,7 @@ from servers import Reply, serve
 
 from aidetl.budgets import Budgets
 from aidetl.discover import discover, gunzip
-from aidetl.fetch import Fetcher
+from aidetl.fetch import Fetcher, FetchSettings
 from aidetl.models import ListPage, Source
 
 XML = "application/xml"
@@ -73,7 +73,9 @@ def source(**kwargs) -> Source:
 
 
 def fetcher() -> Fetcher:
-    return Fetcher("aidetl-test", budgets=Budgets(connect=2.0, between_bytes=2.0), retries=0)
+    return Fetcher(
+        "aidetl-test", FetchSettings(budgets=Budgets(connect=2.0, between_bytes=2.0), retries=0)
+    )
 
 
 def paths(result) -> list[str]:
@@ -86,7 +88,7 @@ def test_rss_feed_urls_are_canonical_deduplicated_and_in_domain():
         result = discover(source(feeds=(srv.url("/feed.xml"),)), fetcher())
         feed_request = srv.hits("/feed.xml")[0]
     assert paths(result) == ["news/1.html", "news/0.html", "news/2.html"]
-    assert result.urls[0].lastmod == datetime(2024, 3, 5, 0, 0, tzinfo=UTC)
+    assert result.urls[0].newest_date == datetime(2024, 3, 5, 0, 0, tzinfo=UTC)
     assert result.rejected == ["http://elsewhere.example/x.html"]
     assert result.errors == []
     assert feed_request.headers["user-agent"] == "aidetl-test"  # our Fetcher fetched it
@@ -163,7 +165,7 @@ def test_sitemap_index_with_gzipped_and_news_sitemaps():
         )
         requested = [r.path for r in srv.log]
     assert paths(result) == ["a/1.html", "b/2.html", "n/1.html"]
-    assert result.urls[2].lastmod == datetime(2024, 3, 6, 1, 0, tzinfo=UTC)
+    assert result.urls[2].newest_date == datetime(2024, 3, 6, 1, 0, tzinfo=UTC)
     assert "/stale.xml" not in requested  # its index lastmod is older than since
     assert len(result.errors) == 1 and "elsewhere.example" in result.errors[0]
 

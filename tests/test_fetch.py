@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import gzip
 import time
+from dataclasses import replace
 
 import pytest
 from servers import Reply, serve
 
 from aidetl.archive import Archive
 from aidetl.budgets import Budgets
-from aidetl.fetch import Fetcher, parse_retry_after
+from aidetl.fetch import Fetcher, FetchSettings, parse_retry_after
 from aidetl.models import Source
 
 HTML = "<html><head><title>t</title></head><body><p>扶贫资金超5亿元</p></body></html>"
@@ -22,14 +23,12 @@ def no_sleep(_seconds: float) -> None:
     pass
 
 
-def fetcher(**kwargs) -> Fetcher:
-    options = {
-        "budgets": Budgets(connect=2.0, between_bytes=2.0),
-        "backoff": 0.01,
-        "sleep": no_sleep,
-        **kwargs,
-    }
-    return Fetcher("aidetl-test/1.0 (+test)", **options)
+def fetcher(archive: Archive | None = None, **settings) -> Fetcher:
+    """A Fetcher with short budgets and no waiting; `settings` are FetchSettings fields."""
+    settings = {"budgets": Budgets(connect=2.0, between_bytes=2.0), "backoff": 0.01, **settings}
+    return Fetcher(
+        "aidetl-test/1.0 (+test)", FetchSettings(**settings), archive=archive, sleep=no_sleep
+    )
 
 
 def page_attempts(outcome):
@@ -73,7 +72,7 @@ def test_429_retry_after_one_second_is_honoured_per_server_log():
     with serve(
         {"/a": [Reply(429, "slow down", headers={"Retry-After": "1"}), Reply(200, HTML)]}
     ) as srv:
-        outcome = Fetcher("aidetl-test", delay_override=0.0, backoff=0.01).fetch(
+        outcome = Fetcher("aidetl-test", FetchSettings(delay_override=0.0, backoff=0.01)).fetch(
             srv.url("/a"), LOCAL
         )
         first, second = srv.hits("/a")
@@ -88,6 +87,20 @@ def test_retries_are_bounded_and_the_last_error_is_returned():
     assert outcome.page is None and outcome.error is not None
     assert outcome.error.status == 500
     assert [a.error_class for a in page_attempts(outcome)] == ["BadStatusError"] * 3
+
+
+def test_a_source_s_own_settings_win_over_the_defaults():
+    settings = FetchSettings(budgets=Budgets(connect=2.0, between_bytes=2.0), backoff=0.01)
+    f = Fetcher(
+        "aidetl-test",
+        replace(settings, retries=3),
+        by_source={"local": replace(settings, retries=0)},
+        sleep=no_sleep,
+    )
+    with serve({"/a": Reply(500, "boom")}) as srv:
+        outcome = f.fetch(srv.url("/a"), LOCAL)
+        assert len(srv.hits("/a")) == 1
+    assert outcome.error is not None and outcome.error.retryable  # retryable, but retries=0
 
 
 def test_404_is_not_retried():
@@ -284,7 +297,7 @@ def test_unreachable_host_records_robots_failure_and_disallows_the_page():
         url = srv.url("/a")
     outcome = fetcher(retries=2).fetch(url, LOCAL)  # the server is gone now
     robots, page = outcome.attempts
-    assert robots.url.endswith("/robots.txt") and robots.error_class == "FetchError"
+    assert robots.url.endswith("/robots.txt") and robots.error_class == "FetchConnectionError"
     assert "ConnectionError" in robots.error_message
     assert page.error_class == "DisallowedError" and "robots.txt unavailable" in page.error_message
 
@@ -327,9 +340,7 @@ def test_every_failure_is_an_attempt_with_its_class_and_reason():
     with serve(routes) as srv:
         f = Fetcher(
             "aidetl/0.1 (+test)",
-            budgets=Budgets(connect=1.0, between_bytes=0.3),
-            retries=1,
-            backoff=0.01,
+            FetchSettings(budgets=Budgets(connect=1.0, between_bytes=0.3), retries=1, backoff=0.01),
             sleep=no_sleep,
         )
         outcomes = {path: f.fetch(srv.url(path), LOCAL) for path in FAILURES}

@@ -11,9 +11,9 @@ import pytest
 from servers import Reply, serve
 
 from aidetl.budgets import Budgets
-from aidetl.config import load_budgets
+from aidetl.config import load_fetch_settings
 from aidetl.errors import ConfigError
-from aidetl.fetch import Fetcher
+from aidetl.fetch import Fetcher, FetchSettings
 from aidetl.models import Source
 
 HTML = "<html><head><title>t</title></head><body><p>扶贫资金超5亿元</p></body></html>"
@@ -22,8 +22,8 @@ ROBOTS = Reply(body="User-agent: *\nAllow: /\n", content_type="text/plain")
 SHORT = Budgets(connect=1.0, first_byte=0.5, between_bytes=0.3, attempt=1.0, per_url=5.0)
 
 
-def fetcher(budgets: Budgets = SHORT, retries: int = 0, **kwargs) -> Fetcher:
-    return Fetcher("aidetl-test", budgets=budgets, retries=retries, backoff=0.01, **kwargs)
+def fetcher(budgets: Budgets = SHORT, retries: int = 0) -> Fetcher:
+    return Fetcher("aidetl-test", FetchSettings(budgets=budgets, retries=retries, backoff=0.01))
 
 
 def page_attempt(outcome):
@@ -67,7 +67,7 @@ def test_an_unanswered_connect_is_a_connect_timeout():
             s.connect_ex(("127.0.0.1", port))
             fillers.append(s)
         try:
-            robots = Fetcher("t", budgets=Budgets(connect=0.3), retries=0)
+            robots = Fetcher("t", FetchSettings(budgets=Budgets(connect=0.3), retries=0))
             outcome = robots.fetch(f"http://127.0.0.1:{port}/x", LOCAL)
         finally:
             for s in fillers:
@@ -161,15 +161,15 @@ def test_budgets_come_from_defaults_and_each_source(tmp_path: Path):
         '[[source]]\nname = "b"\nfeeds = ["http://b.example/rss"]\n',
         encoding="utf-8",
     )
-    default, by_name = load_budgets(path)
-    assert default == Budgets(attempt=20.0, per_host=100.0)
-    assert by_name["a"] == Budgets(first_byte=5.0, attempt=20.0, per_host=100.0)
+    default, by_name = load_fetch_settings(path)
+    assert default.budgets == Budgets(attempt=20.0, per_host=100.0)
+    assert by_name["a"].budgets == Budgets(first_byte=5.0, attempt=20.0, per_host=100.0)
     assert by_name["b"] == default
-    assert load_budgets(tmp_path / "absent.toml") == (Budgets(), {})
+    assert load_fetch_settings(tmp_path / "absent.toml") == (FetchSettings(), {})
 
 
 def test_a_budget_that_is_not_a_positive_number_is_a_config_error(tmp_path: Path):
     path = tmp_path / "sources.toml"
     path.write_text("[defaults]\nread_timeout = 0\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="between_bytes must be a positive"):
-        load_budgets(path)
+        load_fetch_settings(path)

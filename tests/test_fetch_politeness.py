@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from servers import Reply, serve
 
-from aidetl.fetch import Fetcher
+from aidetl.fetch import Fetcher, FetchSettings
 from aidetl.models import Source
 
 HTML = "<html><body><p>ok</p></body></html>"
@@ -48,7 +48,7 @@ def test_robots_txt_is_fetched_once_per_host_even_from_many_threads():
     routes = {"/robots.txt": Reply(body="User-agent: *\nAllow: /\n", content_type="text/plain")}
     routes.update(pages(12))
     with serve(routes) as srv:
-        fetcher = Fetcher("aidetl-test", delay_override=0.0)
+        fetcher = Fetcher("aidetl-test", FetchSettings(delay_override=0.0))
         with ThreadPoolExecutor(6) as pool:
             outcomes = list(
                 pool.map(lambda i: fetcher.fetch(srv.url(f"/p{i}"), source()), range(12))
@@ -90,7 +90,7 @@ def test_source_delay_spaces_requests_and_delay_override_replaces_it():
             slow.fetch(srv.url(f"/p{i}"), source(delay=5.0))
         waits_with_delay = list(slept)
         slept.clear()
-        fast = Fetcher("aidetl-test", sleep=slept.append, delay_override=0.0)
+        fast = Fetcher("aidetl-test", FetchSettings(delay_override=0.0), sleep=slept.append)
         for i in range(3):
             fast.fetch(srv.url(f"/p{i}"), source(delay=5.0))
     assert len(waits_with_delay) >= 3 and all(w > 4.0 for w in waits_with_delay)
@@ -128,7 +128,7 @@ def concurrency_probe():
 def test_max_in_flight_bounds_concurrent_requests_per_host(limit):
     state, answer = concurrency_probe()
     with serve({"/slow": answer}) as srv:
-        fetcher = Fetcher("aidetl-test", delay_override=0.0)
+        fetcher = Fetcher("aidetl-test", FetchSettings(delay_override=0.0))
         src = source(max_in_flight=limit)
         with ThreadPoolExecutor(6) as pool:
             outcomes = list(
@@ -143,7 +143,7 @@ def test_hosts_are_fetched_concurrently_each_with_its_own_robots():
     servers = [serve(pages(4), host=h) for h in hosts]
     started = [s.__enter__() for s in servers]
     try:
-        fetcher = Fetcher("aidetl-test", delay_override=0.0)
+        fetcher = Fetcher("aidetl-test", FetchSettings(delay_override=0.0))
         urls = [srv.url(f"/p{i}") for srv in started for i in range(4)]
         with ThreadPoolExecutor(6) as pool:
             outcomes = list(pool.map(lambda u: fetcher.fetch(u, source(hosts=hosts)), urls))

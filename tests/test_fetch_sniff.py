@@ -11,7 +11,7 @@ from servers import Reply, serve
 
 from aidetl.encoding import decode_html
 from aidetl.errors import NotTextError
-from aidetl.fetch import Fetcher
+from aidetl.fetch import Fetcher, FetchSettings
 from aidetl.models import Source
 from aidetl.sniff import check_text
 
@@ -76,7 +76,7 @@ def test_fetcher_refuses_binary_served_as_html_and_records_why():
         "/page.html": Reply(body=PAGE),
     }
     with serve(routes) as srv:
-        f = Fetcher("aidetl-test", retries=2)
+        f = Fetcher("aidetl-test", FetchSettings(retries=2))
         img, noise, page = (
             f.fetch(srv.url(p), LOCAL) for p in ("/img.html", "/noise.html", "/page.html")
         )

@@ -6,7 +6,6 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal
 from pathlib import Path
 from typing import cast
 from uuid import UUID
@@ -19,6 +18,7 @@ from prefect.artifacts import (
 )
 
 from aidetl import pipeline
+from aidetl.models import json_value
 from aidetl.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ def publish_summary(
     )
     create_table_artifact(
         key=LARGEST_KEY,
-        table=[dict(zip(columns, map(plain, row), strict=True)) for row in rows],
+        table=[dict(zip(columns, map(json_value, row), strict=True)) for row in rows],
         description=f"Largest new facts of run {summary.run_id}, with their articles",
     )
 
@@ -148,10 +148,3 @@ def summary_markdown(
 ## Failures
 {failures}
 """
-
-
-def plain(value: object) -> object:
-    """A JSON-friendly cell: Decimal → int/float; everything else as is."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value

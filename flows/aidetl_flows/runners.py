@@ -31,6 +31,7 @@ from prefect.tasks import Task
 from prefect.utilities.annotations import quote
 
 from aidetl import pipeline
+from aidetl.errors import ConfigError, WorkerDied
 from aidetl.sequencer import Done
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def fetch_runner(max_workers: int = FETCH_THREADS) -> Any:
 
 def check_runner(kind: str) -> str:
     if kind not in RUNNERS:
-        raise ValueError(f"task_runner must be one of {RUNNERS}, not {kind!r}")
+        raise ConfigError(f"task_runner must be one of {RUNNERS}, not {kind!r}")
     return kind
 
 
@@ -84,10 +85,6 @@ def worker_count(cores: int | None = None) -> int:
     """Worker processes for the process stage: one per core beyond the flow's own, at least 0."""
     cores = cores if cores is not None else (os.cpu_count() or 1)
     return max(0, min(MAX_WORKER_PROCESSES, cores - 1))
-
-
-class WorkerDied(Exception):
-    """A worker process ended while processing a page (a crash in native code, an OOM kill)."""
 
 
 class ProcessPool:
@@ -204,8 +201,30 @@ def process_runner(
         with worker_pool(workers) as pool:
             yield pool
     else:
-        with dask_runner(address) as runner:
+        with server_named_for_workers(), dask_runner(address) as runner:
             yield runner
+
+
+@contextmanager
+def server_named_for_workers() -> Iterator[None]:
+    """Within it, the settings a task run carries to a Dask worker name the server this flow
+    reports to.
+
+    A Dask worker runs each task run with the flow's serialised settings. When the flow runs on
+    Prefect's temporary local server those settings name no API, and every worker process
+    started a temporary server of its own (left running when a worker was killed). Naming the
+    flow's server makes the workers report to it; on a configured server this changes nothing.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    if get_current_settings().api.url:
+        yield
+        return
+    with get_client(sync_client=True) as client:
+        url = str(client.api_url).rstrip("/")
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        yield
 
 
 def submit(

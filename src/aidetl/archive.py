@@ -15,6 +15,8 @@ import re
 import tempfile
 from pathlib import Path
 
+from aidetl.errors import MissingFromArchive
+
 log = logging.getLogger(__name__)
 
 # A sha256 hex digest, e.g. "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
@@ -30,7 +32,7 @@ class Archive:
 
     def path_of(self, key: str) -> Path:
         if not KEY.fullmatch(key):
-            raise KeyError(f"not an archive key: {key!r}")
+            raise MissingFromArchive(f"not an archive key: {key!r}")
         return self.root / key[:2] / key[2:4] / f"{key}.gz"
 
     def put(self, content: bytes) -> str:
@@ -57,13 +59,13 @@ class Archive:
         return key
 
     def get(self, key: str) -> bytes:
-        """The bytes stored under `key`; KeyError when absent."""
+        """The bytes stored under `key`; MissingFromArchive (a KeyError) when absent."""
         path = self.path_of(key)
         try:
             with gzip.open(path, "rb") as gz:
                 return gz.read()
         except FileNotFoundError as exc:
-            raise KeyError(key) from exc
+            raise MissingFromArchive(f"no page archived under {key}") from exc
 
     def exists(self, key: str) -> bool:
         return self.path_of(key).exists()

@@ -44,7 +44,7 @@ class Budgets:
     def __post_init__(self) -> None:
         for f in fields(self):
             if not getattr(self, f.name) > 0:
-                raise ValueError(f"budget {f.name} must be a positive number of seconds")
+                raise ConfigError(f"budget {f.name} must be a positive number of seconds")
 
 
 def budgets_from_table(table: dict[str, Any], base: Budgets | None = None) -> Budgets:

@@ -15,8 +15,7 @@ import logging
 import os
 import sys
 import tempfile
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -24,6 +23,7 @@ from aidetl.clierrors import EXIT_CODES_HELP, EXIT_OK, EXIT_PAGES_FAILED, EXIT_U
 from aidetl.config import load_settings
 from aidetl.errors import AidetlError, ConfigError, WarehouseLocked
 from aidetl.localtime import parse_input_time
+from aidetl.models import json_value
 
 log = logging.getLogger(__name__)
 
@@ -299,19 +299,21 @@ def print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
     if fmt == "json":
         for row in rows:
             print(
-                json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, default=plain)
+                json.dumps(
+                    dict(zip(columns, row, strict=True)), ensure_ascii=False, default=json_value
+                )
             )
     elif fmt == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
-        writer.writerows([[plain(v) for v in row] for row in rows])
+        writer.writerows([[json_value(v) for v in row] for row in rows])
     else:
         print(format_table(columns, rows))
 
 
 def format_table(columns: list[str], rows: list[tuple]) -> str:
     cells = [[str(c) for c in columns]] + [
-        ["" if v is None else str(plain(v)) for v in r] for r in rows
+        ["" if v is None else str(json_value(v)) for v in r] for r in rows
     ]
     widths = [max(display_width(row[i]) for row in cells) for i in range(len(columns))]
     lines = [" | ".join(pad(v, w) for v, w in zip(row, widths, strict=True)) for row in cells]
@@ -326,14 +328,6 @@ def display_width(text: str) -> int:
 
 def pad(text: str, width: int) -> str:
     return text + " " * (width - display_width(text))
-
-
-def plain(value: object) -> object:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    return value
 
 
 def date_argument(text: str) -> datetime:

@@ -8,14 +8,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from aidetl.budgets import Budgets, budgets_from_table
 from aidetl.errors import ConfigError
+from aidetl.fetch_settings import KEYS as FETCH_KEYS
+from aidetl.fetch_settings import RUN_WIDE, FetchSettings, settings_from_table
 from aidetl.models import ListPage, Source
 
 DEFAULT_WAREHOUSE = "warehouse/aidetl.duckdb"
 DEFAULT_ARCHIVE = "warehouse/raw/"
 DEFAULT_SOURCES = "sources.toml"
 DEFAULT_CONTACT = "https://github.com/aidetl/aidetl"
+
+# What a [[source]] table (or [defaults], for every source) may set besides fetch settings
+SOURCE_KEYS = frozenset({
+    "name", "feeds", "sitemaps", "list_pages", "allowed_domains", "delay", "max_in_flight",
+    "profile", "organisation", "timezone",
+})  # fmt: skip
+TOP_KEYS = frozenset({"defaults", "source"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +54,34 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
 
 
 def read_sources_file(path: Path) -> dict:
+    """The sources file's tables, every key checked (a misspelt key is an error, not ignored)."""
     try:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"sources file not found: {path}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    check_keys(data, path)
+    return data
+
+
+def check_keys(data: dict, path: Path | str) -> None:
+    """Raise ConfigError naming the first key no table of a sources file knows."""
+    known = SOURCE_KEYS | FETCH_KEYS
+    tables = [("the top level", data, TOP_KEYS), ("[defaults]", data.get("defaults", {}), known)]
+    for i, table in enumerate(data.get("source", [])):
+        name = table.get("name", f"#{i + 1}") if isinstance(table, dict) else f"#{i + 1}"
+        tables.append((f"[[source]] {name!r}", table, known - RUN_WIDE))
+    for where, table, allowed in tables:
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: {where} is not a table")
+        unknown = sorted(set(table) - allowed)
+        if unknown and unknown[0] in RUN_WIDE:
+            raise ConfigError(f"{path}: {unknown[0]} is set once per run, under [defaults]")
+        if unknown:
+            raise ConfigError(
+                f"{path}: unknown key {unknown[0]!r} in {where}; known keys: {', '.join(sorted(allowed))}"
+            )
 
 
 def load_sources(path: Path) -> list[Source]:
@@ -61,16 +91,16 @@ def load_sources(path: Path) -> list[Source]:
     return [source_from_table(table, defaults, path) for table in data.get("source", [])]
 
 
-def load_budgets(path: Path | None) -> tuple[Budgets, dict[str, Budgets]]:
-    """The time budgets of a sources file: [defaults]'s (for any source, ad-hoc URLs too),
+def load_fetch_settings(path: Path | None) -> tuple[FetchSettings, dict[str, FetchSettings]]:
+    """The fetch settings of a sources file: [defaults]'s (for any source, ad-hoc URLs too),
     and each [[source]]'s by name. No file (a run of --url only): the built-in defaults."""
     if path is None or not Path(path).is_file():
-        return Budgets(), {}
+        return FetchSettings(), {}
     data = read_sources_file(path)
     try:
-        default = budgets_from_table(data.get("defaults", {}))
+        default = settings_from_table(data.get("defaults", {}))
         by_name = {
-            table["name"]: budgets_from_table(table, default)
+            table["name"]: settings_from_table(table, default)
             for table in data.get("source", [])
             if "name" in table
         }

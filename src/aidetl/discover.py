@@ -81,7 +81,7 @@ class DiscoveryResult:
         self,
         url: str,
         source: Source,
-        lastmod: datetime | None,
+        newest: datetime | None,
         since: datetime | None,
         modified: datetime | None = None,
     ) -> None:
@@ -91,18 +91,18 @@ class DiscoveryResult:
         except DisallowedError as exc:
             self.reject(url, exc, source)
             return
-        if since is not None and lastmod is not None and lastmod < since:
+        if since is not None and newest is not None and newest < since:
             return
         key = dedup_key(url)
         known = self._index.get(key)
         if known is None:
             self._index[key] = len(self.urls)
-            self.urls.append(DiscoveredUrl(canonicalize(url), source.name, lastmod, modified))
+            self.urls.append(DiscoveredUrl(canonicalize(url), source.name, newest, modified))
         else:  # seen before (a feed and the sitemap, say): keep the dates either one gave
             old = self.urls[known]
-            if (old.lastmod is None and lastmod) or (old.modified is None and modified):
+            if (old.newest_date is None and newest) or (old.modified is None and modified):
                 self.urls[known] = DiscoveredUrl(
-                    old.url, source.name, old.lastmod or lastmod, old.modified or modified
+                    old.url, source.name, old.newest_date or newest, old.modified or modified
                 )
 
     def reject(self, url: str, exc: DisallowedError, source: Source) -> None:
@@ -253,8 +253,8 @@ def read_sitemap(
     if kind == "sitemapindex":
         if depth >= MAX_SITEMAP_DEPTH:
             raise DiscoveryError(f"{url}: sitemap indexes nested deeper than {MAX_SITEMAP_DEPTH}")
-        for child, lastmod, _ in sitemap_entries(root, "sitemap", source.timezone):
-            if since is not None and lastmod is not None and lastmod < since:
+        for child, newest, _ in sitemap_entries(root, "sitemap", source.timezone):
+            if since is not None and newest is not None and newest < since:
                 continue  # nothing in an older sitemap is new
             guarded(
                 result,
@@ -262,8 +262,8 @@ def read_sitemap(
                 lambda u: read_child(u, source, fetcher, since, result, depth, budget),
             )
     elif kind == "urlset":
-        for loc, lastmod, modified in sitemap_entries(root, "url", source.timezone):
-            result.add(loc, source, lastmod, since, modified)
+        for loc, newest, modified in sitemap_entries(root, "url", source.timezone):
+            result.add(loc, source, newest, since, modified)
     else:
         raise DiscoveryError(f"{url}: not a sitemap (root element {kind!r})")
 

@@ -7,6 +7,7 @@ says) → Fact (one figure in the article). FetchAttempt records every HTTP try.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -51,7 +52,8 @@ class DiscoveredUrl:
 
     url: str
     source: str
-    lastmod: datetime | None = None  # the newest date the source gives (lastmod, publication)
+    newest_date: datetime | None = None  # the newest date any document gives (for --since):
+    # <lastmod>, news:publication_date, a feed's pubDate
     modified: datetime | None = None  # when the source says the page last changed (<lastmod>)
 
 
@@ -195,8 +197,8 @@ class Fact:
             "text": self.text,
             "start": self.start,
             "end": self.end,
-            "value": number_to_json(self.value),
-            "value_max": number_to_json(self.value_max),
+            "value": json_value(self.value),
+            "value_max": json_value(self.value_max),
             "unit": self.unit,
             "kind": self.kind,
             "qualifier": self.qualifier,
@@ -220,9 +222,13 @@ class Fact:
         }
 
 
-def number_to_json(value: Decimal | None) -> int | float | None:
-    if value is None:
-        return None
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
+def json_value(value: Any, moment: Callable[[date], Any] | None = None) -> Any:
+    """`value` as JSON holds it: a Decimal as an int when whole (5亿元 is 500000000, not
+    5E+8), else a float; a date or a time as `moment` writes it (default: ISO 8601 as
+    stored; the report writes readers' local time); anything else unchanged. The one
+    converter of every JSON, CSV and artifact aidetl writes."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat() if moment is None else moment(value)
+    return value

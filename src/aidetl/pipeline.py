@@ -21,9 +21,9 @@ from pathlib import Path
 
 from aidetl.archive import Archive
 from aidetl.budgets import Budgets
-from aidetl.config import Settings, load_budgets, load_sources, select_sources
+from aidetl.config import Settings, load_fetch_settings, load_sources, select_sources
 from aidetl.discover import discover
-from aidetl.errors import AidetlError, ParseError
+from aidetl.errors import AidetlError, DisallowedError, ParseError, recorded_as
 from aidetl.extract import extract_facts
 from aidetl.fetch import Fetcher, adhoc_source, safe_host
 from aidetl.models import Article, DiscoveredUrl, Fact, FetchAttempt, Page, Source
@@ -90,7 +90,7 @@ class RunSummary:
 
     def add_failures(self, attempts: Iterable[FetchAttempt]) -> None:
         for a in final_attempts(attempts):
-            if a.error_class == "DisallowedError":
+            if recorded_as(a.error_class, DisallowedError):
                 self.disallowed += 1
             elif a.error_class:
                 self.failed += 1
@@ -318,15 +318,16 @@ def make_fetcher(
     sources_file: str | Path | None = None,
     budgets: Budgets | None = None,
 ) -> Fetcher:
-    """The run's Fetcher, with the time budgets of the sources file (`budgets` overrides
-    them all: tests and benchmarks use short ones)."""
-    default, by_source = load_budgets(Path(sources_file or settings.sources_file))
+    """The run's Fetcher, with the fetch settings of the sources file (`budgets` overrides
+    every source's time budgets: tests and benchmarks use short ones)."""
+    default, by_source = load_fetch_settings(Path(sources_file or settings.sources_file))
+    if budgets:
+        default, by_source = dataclasses.replace(default, budgets=budgets), {}
     return Fetcher(
         settings.user_agent,
-        delay_override=delay,
+        dataclasses.replace(default, delay_override=delay),
+        by_source=by_source,
         archive=Archive(settings.archive),
-        budgets=budgets or default,
-        source_budgets={} if budgets else by_source,
     )
 
 

@@ -13,13 +13,13 @@ import html
 import json
 import logging
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
 from aidetl.localtime import local_iso
+from aidetl.models import json_value
 
 log = logging.getLogger(__name__)
 
@@ -229,23 +229,15 @@ def _relations(warehouse: Queryable) -> set[str]:
 
 def _rows(warehouse: Queryable, sql: str, params: Sequence[Any] | None = None) -> list[dict]:
     columns, rows = warehouse.query(sql, params) if params else warehouse.query(sql)
-    return [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
-
-
-def _plain(value: Any) -> Any:
-    """JSON-ready: Decimals become int/float, dates and times ISO strings, times in the
-    articles' own zone (a reader's date is Beijing's, not UTC's)."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, datetime | date):
-        return local_iso(value)
-    return value
+    return [
+        {c: json_value(v, local_iso) for c, v in zip(columns, row, strict=True)} for row in rows
+    ]
 
 
 def _summary(warehouse: Queryable, view: str) -> dict[str, Any]:
     (row,) = warehouse.query(SUMMARY_SQL.format(view=view))[1]
     keys = ("articles", "facts", "sources", "runs", "last_run")
-    return {k: _plain(v) for k, v in zip(keys, row, strict=True)}
+    return {k: json_value(v, local_iso) for k, v in zip(keys, row, strict=True)}
 
 
 def _totals(warehouse: Queryable, key: str) -> list[dict]:

@@ -1,4 +1,4 @@
-"""robots.txt rules per origin, fetched once per Fetcher and cached.
+"""robots.txt: fetching it, reading its rules, and keeping them per origin for a Fetcher.
 
 A 4xx answer (404 included) allows everything; a 5xx answer, a timeout or a connection
 failure disallows the whole origin and is recorded as the reason. A failure is retried
@@ -11,10 +11,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from protego import Protego
 
+from aidetl.errors import BadStatusError, FetchError
 from aidetl.models import FetchAttempt
 
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 asks parsers to read at least 500 KiB
@@ -86,3 +88,53 @@ class RobotsCache:
     def _origin_lock(self, origin: str) -> threading.Lock:
         with self._lock:
             return self._locks.setdefault(origin, threading.Lock())
+
+
+def load_robots(
+    origin: str, get: Callable[[str], tuple[int, bytes]], source: str
+) -> tuple[RobotsRules, list[FetchAttempt]]:
+    """Fetch origin/robots.txt once with `get` (url → status, body; FetchError on failure):
+    the rules, and the attempt to record. 4xx allows all, 5xx or no answer disallows all."""
+    url = origin + "/robots.txt"
+    fetched_at, started = datetime.now(UTC), time.perf_counter()
+    status: int | None = None
+    error: FetchError | None = None
+    try:
+        try:
+            status, body = get(url)
+        except FetchError as exc:
+            raise unavailable(url, exc) from exc
+        rules = robots_rules(url, status, body)
+    except FetchError as exc:
+        error = exc
+        rules = RobotsRules(unavailable=str(exc), fetched_at=time.monotonic())
+    attempt = FetchAttempt(
+        url=url, attempt=1, fetched_at=fetched_at, status=status,
+        error_class=type(error).__name__ if error else None,
+        error_message=str(error) if error else None,
+        elapsed_ms=int((time.perf_counter() - started) * 1000), final_url=url, source=source,
+    )  # fmt: skip
+    return rules, [attempt]
+
+
+def unavailable(url: str, exc: FetchError) -> FetchError:
+    """The same failure (same class, so the same retry and budget meaning), saying that it
+    closes the host."""
+    why = exc.message or str(exc)
+    return type(exc)(
+        url, f"robots.txt unavailable ({why}): host treated as disallowed", exc.status,
+        retry_after=exc.retry_after,
+    )  # fmt: skip
+
+
+def robots_rules(url: str, status: int, body: bytes) -> RobotsRules:
+    """Rules from a robots.txt answer: parsed on 2xx, allow-all on 4xx; BadStatusError on 5xx."""
+    if status >= 500:
+        raise BadStatusError(
+            url, f"robots.txt answered HTTP {status}: host treated as disallowed", status
+        )
+    if status >= 300:
+        return ALLOW_ALL
+    return RobotsRules(
+        parser=Protego.parse(body.decode("utf-8", errors="replace")), fetched_at=time.monotonic()
+    )

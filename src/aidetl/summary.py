@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from aidetl.errors import DisallowedError, recorded_as
 from aidetl.localtime import local_text
 from aidetl.warehouse import Warehouse
 
@@ -44,8 +45,8 @@ def render_summary(path: Path, run_id: str, example_queries: tuple[str, ...] = (
     lines = [f"this run ({run_id}): {status[0][0] if status else 'not recorded'}"]
     if status and status[0][1]:
         lines += run_lines(status[0][1])
-    failed = [f for f in failures if f[1] != "DisallowedError"]
-    refused = [f for f in failures if f[1] == "DisallowedError"]
+    refused = [f for f in failures if recorded_as(f[1], DisallowedError)]
+    failed = [f for f in failures if not recorded_as(f[1], DisallowedError)]
     lines.append(f"  failures this run: {len(failed)}")
     lines += [f"    {url}: {cls}: {msg}" for url, cls, msg in failed[:20]]
     lines.append(f"  not requested (robots.txt or outside the allowed domains): {len(refused)}")
