@@ -42,7 +42,8 @@ from aidetl.archive import Archive
 from aidetl.config import Settings, load_sources
 from aidetl.encoding import decode_html
 from aidetl.errors import AidetlError, ConfigError, NotTextError
-from aidetl.fetch import HTML_TYPES, split_content_type
+from aidetl.fetch import HTML_TYPES
+from aidetl.fetch_transport import split_content_type
 from aidetl.models import FetchAttempt, Page, Source
 from aidetl.pipeline import FetchedBatch, RunSummary, new_run_id, process_batch
 from aidetl.sequencer import Done, Future, Stage, drive, first_done_threads, recorded_run
@@ -63,10 +64,10 @@ LEDGER_SCHEMA = pa.schema(
 )  # fmt: skip
 
 
-class WarcError(AidetlError):
+class WarcError(AidetlError, ValueError):
     """A WARC file that cannot be read at all: missing, unreachable, or not a WARC."""
 
-    def __init__(self, warc: str, message: str) -> None:
+    def __init__(self, warc: str, message: str = "cannot be read") -> None:
         super().__init__(f"{warc}: {message}")
         self.warc = warc
 
