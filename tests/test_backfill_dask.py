@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import psutil
 import pytest
 
 from aidetl import backfill
 from aidetl.warehouse import Warehouse
-from bench.bench_backfill import Capture, dask_cluster, write_warc
+from bench.bench_backfill import Capture, write_warc
 from bench.sitegen import render_article
+from tests.dask_cluster import dask_cluster
 from tests.test_backfill import HOST, newsroom_captures, noise, run, snapshot
 
 pytestmark = pytest.mark.slow
@@ -45,8 +45,8 @@ def test_a_cluster_backfill_equals_one_process(tmp_path, harness, monkeypatch):
 
     monkeypatch.setattr(backfill, "PAGES_PER_CHUNK", 7)  # a file is then several tasks of
     monkeypatch.setattr(backfill, "CHUNKS_PER_TASK", 2)  # two chunks, loaded in order
-    with dask_cluster(2, tmp_path) as cluster:
-        pids = cluster.pids()
+    with dask_cluster(workers=2) as cluster:
+        cluster.descendants()  # noted now, so leftovers() can name them after the end
         result = flow(warcs=[str(w) for w in warcs], domains=[HOST], dask_address=cluster.address)
         from distributed import Client
 
@@ -58,7 +58,7 @@ def test_a_cluster_backfill_equals_one_process(tmp_path, harness, monkeypatch):
     assert result["fetched"] == expected["fetched"] == len(newsroom_captures()) + 80
     assert result["new_facts"] == expected["new_facts"] > 0
     assert snapshot(tmp_path / "wh.duckdb") == snapshot(alone / "wh.duckdb")
-    assert not [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"]
+    assert cluster.leftovers() == []
     runs = Warehouse(tmp_path / "wh.duckdb").query("SELECT status, flow_run_id FROM runs")[1]
     assert runs[0][0] == "completed" and runs[0][1] is not None
     assert backfill.location(str(warcs[0])) == str(Path(warcs[0]).resolve())
