@@ -28,3 +28,10 @@ def run_reprocess(**params: Any) -> dict:
     from aidetl_flows.reprocess import reprocess
 
     return reprocess(**params)
+
+
+def run_backfill(**params: Any) -> dict:
+    """The `backfill` flow (aidetl_flows.backfill.backfill); its summary."""
+    from aidetl_flows.backfill import backfill
+
+    return backfill(**params)

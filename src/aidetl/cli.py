@@ -104,6 +104,34 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK if not result.get("failed") or args.allow_failures else EXIT_PAGES_FAILED
 
 
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """Load pages from WARC files (paths or http(s) URLs) as if they had been crawled;
+    resumes where an earlier backfill stopped, skips files already loaded."""
+    from aidetl import backfill
+    from aidetl.summary import render_summary
+
+    settings = load_settings()
+    warcs = backfill.check_readable(args.warcs)  # a missing or non-WARC file fails here
+    check_warehouse(settings.warehouse)
+    params = {"warcs": warcs, "domains": args.domain or None, "dask_address": args.dask_address}
+    if args.plain:
+        result = backfill.run_backfill(
+            settings, warcs, domains=tuple(args.domain or ()), dask_address=args.dask_address,
+            params={"backfill": True, **params},
+        ).as_dict()  # fmt: skip
+    else:
+        if not prefect_api_url():
+            print(EPHEMERAL_NOTICE, file=sys.stderr, flush=True)
+        from aidetl_flows.api import run_backfill
+
+        result = run_backfill(**params)
+    print(render_summary(settings.warehouse, result["run_id"], EXAMPLE_QUERIES))
+    for warc, problem in result.get("failures", []):
+        if warc in warcs:
+            print(f"aidetl: {warc}: {problem} (the records before it are loaded)", file=sys.stderr)
+    return EXIT_OK if not result.get("failed") else EXIT_PAGES_FAILED
+
+
 def check_warehouse(path: Path) -> None:
     """Fail now, not inside the flow, when the warehouse is corrupt or newer than us.
 
@@ -483,6 +511,22 @@ def build_parser() -> argparse.ArgumentParser:
     add_task_runner(p)
     p.add_argument("--report", metavar="FILE", help="also write the HTML report to FILE")
     p.add_argument("--allow-failures", action="store_true", help="exit 0 even when pages failed")
+
+    p = command("backfill", cmd_backfill)
+    p.add_argument("warcs", nargs="+", metavar="WARC_OR_URL", help="WARC or WARC.gz files")
+    p.add_argument(
+        "--domain",
+        action="append",
+        metavar="D",
+        help="keep pages on this host and its subdomains (repeatable; default: the sources' "
+        "allowed_domains)",
+    )
+    p.add_argument(
+        "--dask-address",
+        metavar="ADDR",
+        help="spread the files over this Dask scheduler (e.g. tcp://host:8786)",
+    )
+    p.add_argument("--plain", action="store_true", help="run without Prefect")
 
     p = command("extract", cmd_extract)
     p.add_argument("file", help="a UTF-8 text file, or an HTML page with --html")

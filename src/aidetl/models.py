@@ -99,6 +99,8 @@ class FetchAttempt:
     source: str = ""
     etag: str | None = None
     last_modified: str | None = None
+    warc: str | None = None  # a page read from a web archive (backfill): the WARC file …
+    warc_offset: int | None = None  # … and where its record starts in it
 
     @property
     def ok(self) -> bool:

@@ -301,6 +301,8 @@ def merge_batch(
         con.execute(
             "DROP TABLE b_latest; DROP TABLE b_old_versions; DROP TABLE IF EXISTS b_facts_unique"
         ).fetchall()
+        if "backfill_files" in tables:
+            con.execute(MERGE_LEDGER, run).fetchall()
         con.commit()
     except BaseException:
         con.rollback()
@@ -309,6 +311,21 @@ def merge_batch(
         for name in tables:
             con.unregister(f"b_{name}")
     return Counts(new_articles, new_versions, new_facts, attempts)
+
+
+# A backfill's ledger row (aidetl.backfill) travels with the batch it covers and lands in the
+# same transaction; a row only ever moves a file forward (a staged unit merged late, or a
+# batch loaded twice, cannot move it back).
+MERGE_LEDGER = """
+INSERT INTO backfill_files BY NAME
+SELECT warc, next_offset, records, pages, complete, error, $run AS run_id, now() AS updated_at
+FROM b_backfill_files
+ON CONFLICT (warc) DO UPDATE SET
+    next_offset = excluded.next_offset, records = excluded.records, pages = excluded.pages,
+    complete = excluded.complete, error = excluded.error, run_id = excluded.run_id,
+    updated_at = excluded.updated_at
+WHERE NOT backfill_files.complete AND excluded.next_offset >= backfill_files.next_offset
+"""
 
 
 RUNS_SCHEMA = pa.schema(

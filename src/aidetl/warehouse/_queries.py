@@ -28,3 +28,9 @@ WHERE f.run_id = ?
 ORDER BY f.kind = 'money' DESC, f.value DESC NULLS LAST, f.fact_id
 LIMIT ?
 """
+
+# the backfill's ledger rows of the given WARC files
+BACKFILL_PROGRESS_SQL = """
+SELECT warc, next_offset, records, pages, complete FROM backfill_files
+WHERE warc IN (SELECT unnest($warcs))
+"""

@@ -51,7 +51,8 @@ class Batch:
 
 FETCH_FIELDS = (
     "url", "attempt", "status", "error_class", "error_message", "bytes", "elapsed_ms",
-    "encoding", "archive_key", "etag", "last_modified", "final_url", "source",
+    "encoding", "archive_key", "etag", "last_modified", "final_url", "source", "warc",
+    "warc_offset",
 )  # fmt: skip
 FETCH_SCHEMA = pa.schema(
     [("fetch_id", pa.string()), ("run_id", pa.string()), ("url", pa.string()),
@@ -59,7 +60,7 @@ FETCH_SCHEMA = pa.schema(
      ("error_message", pa.string()), ("bytes", pa.int64()), ("elapsed_ms", pa.int64()),
      ("encoding", pa.string()), ("archive_key", pa.string()), ("etag", pa.string()),
      ("last_modified", pa.string()), ("final_url", pa.string()), ("source", pa.string()),
-     ("fetched_at", TS_TYPE)]
+     ("fetched_at", TS_TYPE), ("warc", pa.string()), ("warc_offset", pa.int64())]
 )  # fmt: skip
 
 ARTICLE_SCHEMA = pa.schema(
@@ -105,10 +106,18 @@ def to_utc(value: datetime | None) -> datetime | None:
 
 def fetch_table(run_id: str, attempts: list[FetchAttempt]) -> pa.Table:
     data: dict[str, list] = {name: list(map(attrgetter(name), attempts)) for name in FETCH_FIELDS}
-    data["fetch_id"] = [stable_id(run_id, a.url, a.attempt) for a in attempts]
+    data["fetch_id"] = [fetch_id(run_id, a) for a in attempts]
     data["run_id"] = [run_id] * len(attempts)
     data["fetched_at"] = [to_utc(a.fetched_at) for a in attempts]
     return pa.table({f.name: pa.array(data[f.name], f.type) for f in FETCH_SCHEMA})
+
+
+def fetch_id(run_id: str, attempt: FetchAttempt) -> str:
+    """An HTTP attempt is one per (run, url, attempt); a record read from a WARC is the same
+    record whichever run reads it, so reading it again (a resumed backfill) adds no row."""
+    if attempt.warc is not None:
+        return stable_id("warc", attempt.warc, attempt.warc_offset)
+    return stable_id(run_id, attempt.url, attempt.attempt)
 
 
 ARTICLE_FIELDS = (

@@ -246,6 +246,15 @@ class Warehouse:
             log.warning("cannot list unfinished runs, warehouse busy: %s", exc)
             return []
 
+    def backfill_progress(self, warcs: Iterable[str]) -> dict[str, tuple[int, int, int, bool]]:
+        """How far a backfill loaded each WARC file it read: (next_offset, records, pages,
+        complete), from the ledger of warehouse/008_backfill.sql."""
+        names = list(warcs)
+        if not names or not self.path.exists():
+            return {}
+        rows = self.query(_queries.BACKFILL_PROGRESS_SQL, {"warcs": names})[1]
+        return {warc: (offset, records, pages, done) for warc, offset, records, pages, done in rows}
+
     def versions_to_reextract(
         self, current: str, only: str | None = None, limit: int | None = None
     ) -> list[tuple[str, str, str, str]]:
