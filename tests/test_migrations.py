@@ -145,7 +145,7 @@ def test_a_fresh_and_an_upgraded_warehouse_end_with_the_same_views(tmp_path: Pat
         con.execute("INSERT INTO facts (fact_id, article_id, version_id, text, start, \"end\", "
                     "value, kind) VALUES ('f1', 'a1', 'v1', '5亿元', 0, 3, 500000000, 'money')")  # fmt: skip
     assert "summable_facts" in before and "summable_place_figures" not in before
-    assert Warehouse(old).migrate() == ["006_fact_provenance"]
+    assert Warehouse(old).migrate()[0] == "006_fact_provenance"  # and whatever came after
     assert views(old) == views(fresh)
     assert macros(old) == macros(fresh) and macros(fresh)
     assert all(comment for _, _, comment in views(fresh))
