@@ -7,6 +7,11 @@
 -- (bench/bench_growth.py measures it). Only these three short keys are indexed: DuckDB
 -- holds an index in the writer's memory once a load touches it.
 
+-- Building the indexes and dedup_facts over a warehouse already full reads every row in
+-- this one transaction; the writer's usual 64 MB cannot hold that (DuckDB spills what it
+-- can above this limit, and the connection closes after the migration).
+SET memory_limit = '2GB';
+
 CREATE INDEX fetches_fetch_id ON fetches (fetch_id);
 CREATE INDEX articles_article_id ON articles (article_id);
 CREATE INDEX article_versions_version_id ON article_versions (version_id);
