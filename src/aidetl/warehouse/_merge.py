@@ -254,10 +254,7 @@ ANTI JOIN """
 # The rows facts_dedup shows for the articles in b_affected, as views.sql's current_facts
 # and facts_dedup define them, from {facts}: the facts of those articles' current versions.
 DEDUP_ROWS = """
-WITH arts AS (  -- each article's local time once, not once per fact
-    SELECT *, local_time(published_at, published_utc_offset) AS published_local
-    FROM articles SEMI JOIN b_affected USING (article_id)
-),
+WITH arts AS (SELECT * FROM articles SEMI JOIN b_affected USING (article_id)),
 vers AS (
     SELECT version_id, duplicate_of FROM article_versions
     SEMI JOIN (SELECT current_version_id AS version_id FROM arts) AS c USING (version_id)
@@ -267,7 +264,8 @@ latest AS (
     SELECT version_id, arg_max(extractor_version, (loaded_at, extractor_version)) AS extractor_version
     FROM f GROUP BY version_id
 )
-SELECT f.*, a.url, a.title, a.site, a.source, a.published_at, a.published_local
+SELECT f.*, a.url, a.title, a.site, a.source, a.published_at,
+       local_time(a.published_at, a.published_utc_offset) AS published_local
 FROM f
 JOIN arts AS a ON a.article_id = f.article_id AND a.current_version_id = f.version_id
 JOIN latest AS l
