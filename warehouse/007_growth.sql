@@ -37,31 +37,3 @@ SELECT unnest(simhash_bands(simhash)) AS band, version_id, article_id, simhash
 FROM article_versions WHERE simhash IS NOT NULL;
 
 COMMENT ON TABLE version_bands IS 'The four tagged 16-bit bands of each version''s simhash (simhash_bands), one row each, for the repost check at load';
-
--- facts_dedup kept as a table: the rows the view computed on every query (facts of each
--- article's current version, from the extractor loaded for it last, without reposts, with
--- the article's columns) joined 10 M facts with articles and versions each time, seconds
--- per report query. Each load now replaces the rows of the articles it touched, in its own
--- transaction (_merge.DEDUP_ROWS), so the table equals the view's old result after every
--- load. A column added to facts or to facts_dedup's article columns must be added here too.
-CREATE TABLE dedup_facts AS
-WITH latest AS (
-    SELECT version_id, arg_max(extractor_version, (loaded_at, extractor_version)) AS extractor_version
-    FROM facts
-    WHERE version_id IN (SELECT current_version_id FROM articles)
-    GROUP BY version_id
-)
-SELECT f.*, a.url, a.title, a.site, a.source, a.published_at,
-       strftime(CASE WHEN a.published_utc_offset IS NULL
-                     THEN timezone('Asia/Shanghai', a.published_at)
-                     ELSE timezone('UTC', a.published_at) + to_minutes(a.published_utc_offset)
-                END, '%Y-%m-%d %H:%M') AS published_local
-FROM facts AS f
-JOIN articles AS a ON a.article_id = f.article_id AND a.current_version_id = f.version_id
-JOIN latest AS l
-  ON l.version_id = f.version_id
- AND l.extractor_version IS NOT DISTINCT FROM f.extractor_version
-JOIN article_versions AS v ON v.version_id = f.version_id
-WHERE v.duplicate_of IS NULL OR v.duplicate_of = f.article_id;
-
-COMMENT ON TABLE dedup_facts IS 'The rows of facts_dedup, kept up to date by every load (the articles a load touches get their rows recomputed); read facts_dedup';

@@ -34,11 +34,11 @@ JOIN latest AS l
   ON l.version_id = f.version_id
  AND l.extractor_version IS NOT DISTINCT FROM f.extractor_version;
 
--- current_facts without reposts, read from the table every load keeps up to date
--- (dedup_facts, migration 007; the loader's _merge.DEDUP_ROWS computes an article's rows
--- exactly as current_facts above, keeping those whose version is no repost).
 CREATE OR REPLACE VIEW facts_dedup AS
-SELECT * FROM dedup_facts;
+SELECT cf.*
+FROM current_facts AS cf
+JOIN article_versions AS v ON v.version_id = cf.version_id
+WHERE v.duplicate_of IS NULL OR v.duplicate_of = cf.article_id;
 
 -- The mentions the extractor marked summable, with the year a total files them under (the
 -- year money_by_subject_year gives every fact: of period_end, else of publication).

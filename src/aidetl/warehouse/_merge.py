@@ -251,62 +251,6 @@ ANTI JOIN """
 )
 
 
-# The rows facts_dedup shows for the articles in b_affected, as views.sql's current_facts
-# and facts_dedup define them, from {facts}: the facts of those articles' current versions.
-DEDUP_ROWS = """
-WITH arts AS (SELECT * FROM articles SEMI JOIN b_affected USING (article_id)),
-vers AS (
-    SELECT version_id, duplicate_of FROM article_versions
-    SEMI JOIN (SELECT current_version_id AS version_id FROM arts) AS c USING (version_id)
-),
-f AS ({facts}),
-latest AS (
-    SELECT version_id, arg_max(extractor_version, (loaded_at, extractor_version)) AS extractor_version
-    FROM f GROUP BY version_id
-)
-SELECT f.*, a.url, a.title, a.site, a.source, a.published_at,
-       local_time(a.published_at, a.published_utc_offset) AS published_local
-FROM f
-JOIN arts AS a ON a.article_id = f.article_id AND a.current_version_id = f.version_id
-JOIN latest AS l
-  ON l.version_id = f.version_id AND l.extractor_version IS NOT DISTINCT FROM f.extractor_version
-JOIN vers AS v ON v.version_id = f.version_id
-WHERE v.duplicate_of IS NULL OR v.duplicate_of = f.article_id
-"""
-# {facts} when every touched article is new and its version came with this batch: the fact
-# rows exactly as INSERT_NEW_FACTS stored them, read from the batch (now() is the
-# transaction's time), so no stored facts are scanned. Otherwise, the stored facts.
-BATCH_FACTS = INSERT_NEW_FACTS.replace("INSERT INTO facts BY NAME", "").strip()
-STORED_FACTS = "SELECT * FROM facts SEMI JOIN vers USING (version_id)"
-REFRESH_DEDUP = "INSERT INTO dedup_facts BY NAME " + DEDUP_ROWS
-DROP_STALE_DEDUP = "DELETE FROM dedup_facts WHERE article_id IN (SELECT article_id FROM b_affected)"
-# Articles whose versions a repoint is about to re-mark (they pointed at a superseded one).
-REPOINTED_ARTICLES = """
-INSERT INTO b_affected
-SELECT article_id FROM article_versions
-WHERE duplicate_of IN (SELECT article_id FROM b_superseded)
-"""
-OLD_VERSION_ARTICLES = """
-INSERT INTO b_affected
-SELECT article_id FROM article_versions SEMI JOIN b_old_versions USING (version_id)
-"""
-
-
-def refresh_dedup(
-    con: duckdb.DuckDBPyConnection, source: str, with_ids: bool, stale: bool, run: dict
-) -> None:
-    """Recompute dedup_facts for the articles the batch touched (b_affected). When none of
-    them had rows before (stale false: new articles, new versions, no repoint), their rows
-    come straight from the batch; otherwise their old rows go and the stored facts of
-    their current versions are read."""
-    if stale:
-        con.execute(DROP_STALE_DEDUP).fetchall()
-        con.execute(REFRESH_DEDUP.replace("{facts}", STORED_FACTS)).fetchall()
-    else:
-        batch = facts_sql(BATCH_FACTS, source, with_ids)
-        con.execute(REFRESH_DEDUP.replace("{facts}", batch), run).fetchall()
-
-
 def facts_sql(template: str, source: str, with_ids: bool = True) -> str:
     """The statement for fact rows that carry their fact_id (with_ids) or lack it."""
     ids = "" if with_ids else f"{FACT_ID_SQL} AS fact_id, "
@@ -321,20 +265,14 @@ class Counts:
     attempts: int
 
 
-def mark_reposts(con: duckdb.DuckDBPyConnection, max_distance: int) -> bool:
-    """Set duplicate_of for the batch's new versions and for stored ones they supersede;
-    whether stored articles were re-marked (their facts_dedup rows are then stale)."""
-    repointed = False
+def mark_reposts(con: duckdb.DuckDBPyConnection, max_distance: int) -> None:
+    """Set duplicate_of for the batch's new versions and for stored ones they supersede."""
     if changed(con, NEAR_PAIRS, {"maxd": max_distance}):
         con.execute(MARK_REPOSTS).fetchall()
         if changed(con, SUPERSEDED, {}):
-            con.execute("INSERT INTO b_affected SELECT o_article FROM b_near").fetchall()
-            con.execute(REPOINTED_ARTICLES).fetchall()
             con.execute(REPOINT).fetchall()
-            repointed = True
         con.execute("DROP TABLE IF EXISTS b_superseded").fetchall()
     con.execute("DROP TABLE b_near").fetchall()
-    return repointed
 
 
 def changed(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> int:
@@ -373,12 +311,8 @@ def merge_batch(
         fetches = "b_fetches" if fetches_unique else DISTINCT_FETCHES
         attempts = changed(con, INSERT_FETCHES.replace("{fetches}", fetches), {})
         latest = changed(con, LATEST_ARTICLES, {})
-        con.execute("CREATE TEMP TABLE b_affected AS SELECT article_id FROM b_latest").fetchall()
         old_versions = changed(con, OLD_VERSIONS, {})  # before this batch's versions land
-        if old_versions:
-            con.execute(OLD_VERSION_ARTICLES).fetchall()
         new_articles = changed(con, INSERT_ARTICLES, run)
-        stale = bool(old_versions) or new_articles < latest
         if new_articles < latest:  # articles inserted just now are up to date already
             con.execute(CURRENT_SEEN).fetchall()
             con.execute(UPDATE_ARTICLES, run).fetchall()
@@ -387,8 +321,8 @@ def merge_batch(
         new_versions = changed(con, INSERT_VERSIONS.replace("{versions}", versions), run)
         if new_versions:
             con.execute(INSERT_BANDS.replace("{versions}", versions)).fetchall()
-        if new_versions and mark_reposts(con, max_distance):
-            stale = True
+        if new_versions:
+            mark_reposts(con, max_distance)
         unknown = [r[0] for r in con.execute(UNKNOWN_VERSIONS).fetchall()]
         if unknown:
             raise WarehouseError(
@@ -406,11 +340,8 @@ def merge_batch(
             new_facts = changed(con, facts_sql(INSERT_NEW_FACTS, source, ids), run)
         if old_versions and changed(con, facts_sql(COUNT_OLD_FACTS, source), {}):
             new_facts += changed(con, facts_sql(INSERT_OLD_FACTS, source, ids), run)
-        if stale or new_versions:
-            refresh_dedup(con, source, ids, stale, run)
         con.execute(
-            "DROP TABLE b_latest; DROP TABLE b_old_versions; DROP TABLE b_affected; "
-            "DROP TABLE IF EXISTS b_facts_unique"
+            "DROP TABLE b_latest; DROP TABLE b_old_versions; DROP TABLE IF EXISTS b_facts_unique"
         ).fetchall()
         con.commit()
     except BaseException:
