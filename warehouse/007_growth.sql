@@ -7,7 +7,7 @@
 -- (bench/bench_growth.py measures it). Only these three short keys are indexed: DuckDB
 -- holds an index in the writer's memory once a load touches it.
 
--- Building the indexes and dedup_facts over a warehouse already full reads every row in
+-- Building the indexes and bands over a warehouse already full reads every row in
 -- this one transaction; the writer's usual 64 MB cannot hold that (DuckDB spills what it
 -- can above this limit, and the connection closes after the migration).
 SET memory_limit = '2GB';
