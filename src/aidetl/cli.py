@@ -274,6 +274,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_compact(args: argparse.Namespace) -> int:
+    """Checkpoint the warehouse, refresh its statistics and, when asked, delete the facts
+    of superseded article versions."""
+    with open_warehouse() as warehouse:
+        done = warehouse.compact(vacuum_superseded=args.vacuum_superseded)
+    deleted = (
+        f"deleted {done.deleted_facts} facts of superseded versions; "
+        if args.vacuum_superseded
+        else ""
+    )
+    print(
+        f"{warehouse.path}: {deleted}checkpointed and analyzed; "
+        f"{done.bytes_before / 2**20:.1f} MB -> {done.bytes_after / 2**20:.1f} MB"
+    )
+    return EXIT_OK
+
+
 def open_warehouse() -> Any:
     """The configured warehouse, waiting AIDETL_LOCK_TIMEOUT seconds (default 60) for a busy file."""
     from aidetl.warehouse import Warehouse
@@ -564,6 +581,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     command("migrate", cmd_migrate)
+
+    p = command("compact", cmd_compact)
+    p.add_argument(
+        "--vacuum-superseded",
+        action="store_true",
+        help="delete the facts of article versions no article points at any more",
+    )
 
     p = command("export", cmd_export)
     p.add_argument("dir", help="directory to write Parquet files into")

@@ -9,6 +9,14 @@ lineage (every row names its run), versioned articles, staging when the file is 
 
 from aidetl.warehouse._migrations import find_sql_dir, list_migrations
 from aidetl.warehouse._rows import Batch, batch_tables
-from aidetl.warehouse.core import LoadResult, Warehouse
+from aidetl.warehouse.core import CompactResult, LoadResult, Warehouse
 
-__all__ = ["Batch", "LoadResult", "Warehouse", "batch_tables", "find_sql_dir", "list_migrations"]
+__all__ = [
+    "Batch",
+    "CompactResult",
+    "LoadResult",
+    "Warehouse",
+    "batch_tables",
+    "find_sql_dir",
+    "list_migrations",
+]

@@ -55,19 +55,43 @@ def check_intact(path: Path) -> None:
             str(path), f"truncated: {size} bytes, not even its headers; {REMEDY}"
         )
     expected = expected_size(head)
-    if size < expected:
+    if size < expected and not free_tail_trimmed(path, head, size):
         raise WarehouseCorrupt(
             str(path), f"truncated: {size} of the {expected} bytes its header lists; {REMEDY}"
         )
 
 
+def free_tail_trimmed(path: Path, head: bytes, size: int) -> bool:
+    """Did DuckDB itself cut free blocks off the end? A checkpoint that leaves the last
+    blocks free truncates the file but keeps the header's block count (seen with DuckDB 2.0
+    once indexes or deletes free blocks). Then the file ends on a block boundary and still
+    holds every block in use, which DuckDB reports on a read-only open (harmless to a cut
+    file: it only reads, and a block it cannot read is an error `damage()` recognises)."""
+    _, _, _, _, blocks, block_size = newest_header(head)
+    if block_size == 0 or (size - DATA_START) % block_size:
+        return False
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            total, free = con.execute(
+                "SELECT total_blocks, free_blocks FROM pragma_database_size()"
+            ).fetchall()[0]
+    except duckdb.Error as exc:  # held by another process: the open that follows says so
+        return DAMAGE_WORDS.search(str(exc)) is None
+    return total == blocks and total - free <= (size - DATA_START) // block_size
+
+
 def expected_size(head: bytes) -> int:
     """Bytes the newer database header accounts for (headers + block count × block size)."""
-    headers = [DB_HEADER.unpack_from(head, offset) for offset in (HEADER_SIZE, 2 * HEADER_SIZE)]
-    _, _, _, _, blocks, block_size = max(headers, key=lambda h: h[1])
+    _, _, _, _, blocks, block_size = newest_header(head)
     if blocks > 2**32 or block_size > 2**30:  # nonsense numbers: DuckDB's checksum says more
         return DATA_START
     return DATA_START + blocks * block_size
+
+
+def newest_header(head: bytes) -> tuple[int, ...]:
+    """The database header with the higher iteration: the one DuckDB reads."""
+    headers = [DB_HEADER.unpack_from(head, offset) for offset in (HEADER_SIZE, 2 * HEADER_SIZE)]
+    return max(headers, key=lambda h: h[1])
 
 
 def damage(path: Path, exc: duckdb.Error) -> WarehouseCorrupt | None:

@@ -1,7 +1,11 @@
 """Merge one batch's Arrow tables into the warehouse in ONE transaction.
 
-Every INSERT is an anti-join (INSERT ... SELECT ... WHERE NOT EXISTS) over the Arrow
-tables registered in the connection, so re-loading a batch adds nothing. Fact rows come
+Every INSERT is an anti-join over the Arrow tables registered in the connection, so
+re-loading a batch adds nothing. The stored rows an anti-join compares with are first
+narrowed by a semi-join on the batch's own keys: DuckDB pushes a small join's keys into the
+scan of the stored table as an IN filter, which the ART indexes of migration 007 answer, so
+a batch reads its own keys' rows whatever the size of the warehouse (an anti-join alone
+cannot push its keys down and scans the whole column). Fact rows come
 with their fact_id (batch_tables computes it); a unit staged by an older version without
 one gets it here, in SQL, with the same recipe as models.stable_id.
 """
@@ -23,10 +27,17 @@ SELECT (SELECT count(DISTINCT fetch_id) = count(*) FROM b_fetches),
        (SELECT count(DISTINCT version_id) = count(*) FROM b_articles)
 """
 
+# Up to this many distinct keys, a join's keys are pushed into the other side's scan as
+# an IN filter (DuckDB's default is 50: a batch's 60 fetches would scan whole columns, and
+# its 200 simhash bands would not be pushed into version_bands' scan);
+# index_scan_max_count lets such a filter read an index for however many rows match.
+LOOKUP_SETTINGS = "SET dynamic_or_filter_threshold = 5000; SET index_scan_max_count = 200000"
+
 INSERT_FETCHES = """
 INSERT INTO fetches BY NAME
 SELECT * FROM {fetches} AS s
-WHERE NOT EXISTS (SELECT 1 FROM fetches AS t WHERE t.fetch_id = s.fetch_id)
+ANTI JOIN (SELECT fetch_id FROM fetches SEMI JOIN {fetches} AS k USING (fetch_id)) AS t
+USING (fetch_id)
 """
 DISTINCT_FETCHES = "(SELECT DISTINCT ON (fetch_id) * FROM b_fetches)"
 
@@ -49,7 +60,8 @@ SELECT article_id, url, canonical_url, site, source, title, published_at,
        published_utc_offset, author, editor, outlet, version_id AS current_version_id, $run AS first_seen_run,
        $run AS last_seen_run, now() AS first_seen_at, now() AS updated_at
 FROM b_latest AS s
-WHERE NOT EXISTS (SELECT 1 FROM articles AS t WHERE t.article_id = s.article_id)
+ANTI JOIN (SELECT article_id FROM articles SEMI JOIN b_latest USING (article_id)) AS t
+USING (article_id)
 """
 
 # The batch's version becomes current unless the warehouse knows better: a version stored
@@ -67,9 +79,27 @@ WHERE t.article_id = s.article_id
   AND (t.current_version_id IS DISTINCT FROM s.version_id OR t.last_seen_run IS DISTINCT FROM $run)
   AND (t.current_version_id IS NOT DISTINCT FROM s.version_id OR NOT (
         (s.seen_at IS NULL AND s.version_id IN (SELECT version_id FROM b_old_versions))
-        OR coalesce(s.seen_at < (SELECT max(f.fetched_at) FROM article_versions AS v
-                                 JOIN fetches AS f ON f.archive_key = v.archive_key
-                                 WHERE v.version_id = t.current_version_id), false)))
+        OR coalesce(s.seen_at < (SELECT c.seen_at FROM b_current_seen AS c
+                                 WHERE c.article_id = t.article_id), false)))
+"""
+
+# When each stored article of the batch had its current version fetched last: a staged
+# batch fetched before that does not displace it. Runs only when the batch brings articles
+# stored before; its last join (fetches by archive_key) has no index and scans that column.
+CURRENT_SEEN = """
+CREATE TEMP TABLE b_current_seen AS
+WITH cur AS (
+    SELECT article_id, current_version_id AS version_id
+    FROM articles SEMI JOIN b_latest USING (article_id)
+),
+keys AS (
+    SELECT cur.article_id, v.archive_key
+    FROM cur JOIN article_versions AS v USING (version_id)
+    WHERE v.archive_key IS NOT NULL
+)
+SELECT keys.article_id, max(f.fetched_at) AS seen_at
+FROM keys JOIN fetches AS f USING (archive_key)
+GROUP BY keys.article_id
 """
 
 INSERT_VERSIONS = """
@@ -77,37 +107,43 @@ INSERT INTO article_versions BY NAME
 SELECT version_id, article_id, content_hash, body, title, published_at, archive_key, simhash,
        NULL AS duplicate_of, $run AS run_id, now() AS loaded_at
 FROM {versions} AS s
-WHERE NOT EXISTS (SELECT 1 FROM article_versions AS t WHERE t.version_id = s.version_id)
+ANTI JOIN b_old_versions AS t USING (version_id)
+"""
+
+# The new versions' simhash bands, for later batches' repost checks.
+INSERT_BANDS = """
+INSERT INTO version_bands
+SELECT unnest(simhash_bands(simhash)) AS band,
+       version_id, article_id, simhash
+FROM {versions} AS s
+ANTI JOIN b_old_versions AS t USING (version_id)
+WHERE s.simhash IS NOT NULL
 """
 DISTINCT_VERSIONS = "(SELECT DISTINCT ON (version_id) * FROM b_articles ORDER BY version_id, ord)"
 
 # Near-duplicate bodies: a new version and a stored one are candidates when they share one
-# of four 16-bit bands of the simhash, and near when their hamming distance is <= $maxd
-# (pairs with another article only; a version is never a repost of its own article).
+# of four 16-bit bands of the simhash (version_bands, migration 007), and near when their
+# hamming distance is <= $maxd (pairs with another article only; a version is never a
+# repost of its own article).
 NEAR_PAIRS = """
 CREATE TEMP TABLE b_near AS
 WITH new AS (
     SELECT v.version_id, v.article_id, v.simhash,
            coalesce(v.published_at, TIMESTAMPTZ '9999-12-31') AS pub,
-           unnest([simhash >> 48, ((simhash >> 32) & 65535) | 65536,
-                   ((simhash >> 16) & 65535) | 131072, (simhash & 65535) | 196608]) AS band
-    FROM article_versions AS v
+           unnest(simhash_bands(simhash)) AS band
+    FROM article_versions AS v SEMI JOIN b_articles USING (version_id)
     WHERE v.simhash IS NOT NULL AND v.duplicate_of IS NULL
-      AND v.version_id IN (SELECT version_id FROM b_articles)
 ),
-old AS (
-    SELECT version_id, article_id, simhash, duplicate_of,
-           coalesce(duplicate_of, article_id) AS canon,
-           coalesce(published_at, TIMESTAMPTZ '9999-12-31') AS pub,
-           unnest([simhash >> 48, ((simhash >> 32) & 65535) | 65536,
-                   ((simhash >> 16) & 65535) | 131072, (simhash & 65535) | 196608]) AS band
-    FROM article_versions WHERE simhash IS NOT NULL
+pairs AS (  -- the stored versions sharing a band
+    SELECT DISTINCT n.version_id AS n_version, n.article_id AS n_article, n.pub AS n_pub,
+           b.version_id AS o_version
+    FROM new AS n JOIN version_bands AS b ON b.band = n.band
+    WHERE b.article_id <> n.article_id AND bit_count(xor(n.simhash, b.simhash)) <= $maxd
 )
-SELECT DISTINCT n.version_id AS n_version, n.article_id AS n_article, n.pub AS n_pub,
-       o.version_id AS o_version, o.article_id AS o_article, o.pub AS o_pub,
-       o.canon AS o_canon, o.duplicate_of AS o_dup
-FROM new AS n JOIN old AS o ON o.band = n.band
-WHERE o.article_id <> n.article_id AND bit_count(xor(n.simhash, o.simhash)) <= $maxd
+SELECT p.n_version, p.n_article, p.n_pub, o.version_id AS o_version,
+       o.article_id AS o_article, coalesce(o.published_at, TIMESTAMPTZ '9999-12-31') AS o_pub,
+       coalesce(o.duplicate_of, o.article_id) AS o_canon, o.duplicate_of AS o_dup
+FROM pairs AS p JOIN article_versions AS o ON o.version_id = p.o_version
 """
 
 # A new version near an earlier-published article becomes its repost: duplicate_of = the
@@ -157,7 +193,7 @@ SELECT DISTINCT ON (version_id, start, "end", extractor_version) * FROM b_facts
 UNKNOWN_VERSIONS = """
 SELECT DISTINCT s.version_id FROM b_facts AS s
 ANTI JOIN b_articles AS a ON a.version_id = s.version_id
-ANTI JOIN article_versions AS v ON v.version_id = s.version_id LIMIT 5
+ANTI JOIN b_old_versions AS v ON v.version_id = s.version_id LIMIT 5
 """
 
 # Versions of the batch that were already stored before it. A version new in this batch
@@ -167,8 +203,9 @@ ANTI JOIN article_versions AS v ON v.version_id = s.version_id LIMIT 5
 OLD_VERSIONS = """
 CREATE TEMP TABLE b_old_versions AS
 SELECT DISTINCT version_id
-FROM (SELECT version_id FROM b_articles UNION ALL SELECT version_id FROM b_facts) AS s
-SEMI JOIN article_versions AS v USING (version_id)
+FROM article_versions
+SEMI JOIN (SELECT version_id FROM b_articles UNION ALL SELECT version_id FROM b_facts) AS s
+USING (version_id)
 """
 
 # Arrow rows go straight into facts: no temp copy of the wide rows.
@@ -267,6 +304,7 @@ def merge_batch(
     for name, table in tables.items():
         con.register(f"b_{name}", table)
     run = {"run": run_id}
+    con.execute(LOOKUP_SETTINGS).fetchall()
     con.begin()
     try:
         fetches_unique, versions_unique = con.execute(UNIQUE_KEYS).fetchall()[0]
@@ -276,9 +314,13 @@ def merge_batch(
         old_versions = changed(con, OLD_VERSIONS, {})  # before this batch's versions land
         new_articles = changed(con, INSERT_ARTICLES, run)
         if new_articles < latest:  # articles inserted just now are up to date already
+            con.execute(CURRENT_SEEN).fetchall()
             con.execute(UPDATE_ARTICLES, run).fetchall()
+            con.execute("DROP TABLE b_current_seen").fetchall()
         versions = "b_articles" if versions_unique else DISTINCT_VERSIONS
         new_versions = changed(con, INSERT_VERSIONS.replace("{versions}", versions), run)
+        if new_versions:
+            con.execute(INSERT_BANDS.replace("{versions}", versions)).fetchall()
         if new_versions:
             mark_reposts(con, max_distance)
         unknown = [r[0] for r in con.execute(UNKNOWN_VERSIONS).fetchall()]

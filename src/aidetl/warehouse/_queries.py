@@ -34,3 +34,16 @@ BACKFILL_PROGRESS_SQL = """
 SELECT warc, next_offset, records, pages, complete FROM backfill_files
 WHERE warc IN (SELECT unnest($warcs))
 """
+
+# Facts of versions that are no article's current version (an article whose page changed
+# keeps its old versions, and their facts, in the warehouse; no view shows them). A batch
+# that brings such a version back as current brings its facts again, so deleting them
+# loses nothing a reload cannot restore. Returns the count deleted.
+DELETE_SUPERSEDED_FACTS_SQL = """
+DELETE FROM facts AS f
+WHERE NOT EXISTS (SELECT 1 FROM articles AS a WHERE a.current_version_id = f.version_id)
+"""
+
+# Loads run with max_vacuum_tasks = 0 (core.WRITER_SETTINGS): here the checkpoint may merge
+# and rewrite row groups holding deleted or partly filled rows; then planner statistics.
+COMPACT_SQL = "SET max_vacuum_tasks = 100; CHECKPOINT; ANALYZE; CHECKPOINT"

@@ -85,6 +85,15 @@ class LoadResult:
     staged_path: Path | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class CompactResult:
+    """What compact did: facts deleted, and the file's size before and after, in bytes."""
+
+    deleted_facts: int
+    bytes_before: int
+    bytes_after: int
+
+
 class Warehouse:
     """The DuckDB warehouse at `path`. Holds the file only during a call; between calls
     it keeps an in-memory DuckDB instance to attach the file to (close() ends it)."""
@@ -207,6 +216,25 @@ class Warehouse:
         merged: list[str] = []
         self._write(lambda con: None, merged=merged)
         return len(merged)
+
+    def compact(self, vacuum_superseded: bool = False) -> CompactResult:
+        """What a long-lived file needs now and then: optionally delete the facts of article
+        versions no article points at any more, then a checkpoint that also rewrites row
+        groups left with deleted rows (loads never vacuum, to stay short), and fresh
+        statistics for the query planner. Idempotent; one write span."""
+        before = self.path.stat().st_size if self.path.exists() else 0
+
+        def work(con: duckdb.DuckDBPyConnection) -> int:
+            deleted = 0
+            if vacuum_superseded:
+                con.begin()
+                deleted = int(con.execute(_queries.DELETE_SUPERSEDED_FACTS_SQL).fetchall()[0][0])
+                con.commit()
+            con.execute(_queries.COMPACT_SQL).fetchall()
+            return deleted
+
+        deleted = self._write(work)
+        return CompactResult(deleted, before, self.path.stat().st_size)
 
     # -- reading -----------------------------------------------------------------------
 

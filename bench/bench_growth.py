@@ -1,0 +1,179 @@
+"""Growth: does the warehouse stay fast as it fills? Batch loads and daily report queries at
+0, 1 M, 3 M and 10 M facts, a 100 M projection from the curve, and bulk loads vs the floor.
+
+    .venv/bin/python -m bench growth
+    BENCH_GROWTH_MAX=1000000 .venv/bin/python -m bench growth     # quicker: sizes up to 1 M
+
+The warehouse grows by bulk Warehouse.load_tables of BENCH_GROWTH_CHUNK-fact copies of one
+synthetic batch (synthetic.grown_tables: fresh ids, thousands of subjects and places, a
+decade of years). At each size we time what users call:
+
+- an ordinary batch: Warehouse.load_batch of 50 articles x 10 facts (new articles, the path
+  a run takes, the repost check included; the median of BATCH_REPEATS loads, each a fresh
+  batch);
+- each daily report query, on one read connection (the open is not counted): the queries
+  aidetl.report runs on facts_dedup, summable_figures, money_by_subject_year and
+  figures_by_place (the best of two runs).
+
+The 100 M column is a straight line through the measured points (least squares), not a
+measurement. The bulk line compares each chunk's load with bench_load's floor: the same fact
+rows INSERTed with no checks into an empty table.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from aidetl import report
+from aidetl.warehouse import Batch, Warehouse, batch_tables
+from aidetl.warehouse.synthetic import grown_tables, synthetic_batch
+from bench.bench_load import bare_insert, make_batches, one_batch
+
+MAX_FACTS = int(os.environ.get("BENCH_GROWTH_MAX", "10000000"))
+CHUNK = int(os.environ.get("BENCH_GROWTH_CHUNK", "1000000"))
+SIZES = tuple(n for n in (0, 1_000_000, 3_000_000, 10_000_000) if n <= MAX_FACTS)
+PROJECT_TO = 100_000_000
+BATCH_ARTICLES, BATCH_FACTS_PER_ARTICLE, BATCH_REPEATS = 50, 10, 7
+FIRST_DAILY = 900_000_000  # article numbers of the ordinary batches: clear of the template's
+
+QUERIES: dict[str, tuple[str, list]] = {
+    "facts_dedup": (report.METRICS_SQL.format(view="facts_dedup"), []),
+    "summable_figures": (report.MONEY_SQL, []),
+    "money_by_subject_year": (report.TOTALS_SQL["subjects"], [report.TOTALS_SHOWN]),
+    "figures_by_place": (report.TOTALS_SQL["places"], [report.TOTALS_SHOWN]),
+}
+
+
+def template_tables() -> dict[str, pa.Table]:
+    """One CHUNK-fact batch as Arrow (spread simhashes), the copies' template."""
+    return one_batch([batch_tables(b) for b in make_batches(CHUNK)])
+
+
+def fact_rows(tables: dict[str, pa.Table]) -> pa.Table:
+    """The chunk's fact rows as stored (article_id joined in): the floor's input."""
+    with duckdb.connect() as con:
+        con.register("f", tables["facts"])
+        con.register("a", tables["articles"])
+        return con.sql(
+            "SELECT f.fact_id, a.article_id, f.* EXCLUDE (fact_id) FROM f JOIN a USING (version_id)"
+        ).to_arrow_table()
+
+
+def spread_simhashes(batch: Batch) -> dict[str, int]:
+    """Fingerprints spread like real ones: the synthetic bodies differ by one number, so
+    their true simhashes would make every ordinary batch a batch of reposts of the last."""
+    return {a.version_id: (hash(a.body) * 0x9E3779B97F4A7C15) % 2**64 for a in batch.articles}
+
+
+def batch_load_ms(wh: Warehouse, size: int) -> float:
+    """Median ms of loading fresh ordinary batches at this size."""
+    times = []
+    for i in range(BATCH_REPEATS):
+        first = FIRST_DAILY + (size // 1000 + i) * BATCH_ARTICLES
+        batch = synthetic_batch(f"daily-{size}-{i}", first, BATCH_ARTICLES, BATCH_FACTS_PER_ARTICLE)
+        batch = replace(batch, simhashes=spread_simhashes(batch))
+        start = time.perf_counter()
+        result = wh.load_batch(batch)
+        times.append((time.perf_counter() - start) * 1000)
+        assert result.new_facts == BATCH_ARTICLES * BATCH_FACTS_PER_ARTICLE, result
+    return statistics.median(times)
+
+
+def query_ms(wh: Warehouse) -> dict[str, float]:
+    """Best of two runs of each daily query, on one read connection."""
+
+    def run(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+        best = {}
+        for name, (sql, params) in QUERIES.items():
+            runs = []
+            for _ in range(2):
+                start = time.perf_counter()
+                con.execute(sql, params).fetchall()
+                runs.append((time.perf_counter() - start) * 1000)
+            best[name] = min(runs)
+        return best
+
+    return wh.read(run)
+
+
+def facts_now(wh: Warehouse) -> int:
+    return int(wh.query("SELECT count(*) FROM facts")[1][0][0])
+
+
+def projection(points: dict[int, float], at: int) -> float:
+    """A least-squares line through (facts, ms), read at `at` facts."""
+    xs, ys = list(points), list(points.values())
+    if len(xs) < 2:
+        return float("nan")
+    slope, intercept = statistics.linear_regression(xs, ys)
+    return intercept + slope * at
+
+
+def grow(wh: Warehouse, template: dict[str, pa.Table], copy: int) -> float:
+    """Bulk-load copy `copy` of the template; its seconds."""
+    tables = template if copy == 0 else grown_tables(template, copy)
+    start = time.perf_counter()
+    result = wh.load_tables("grow", tables)
+    seconds = time.perf_counter() - start
+    assert result.new_facts == tables["facts"].num_rows, result
+    return seconds
+
+
+def timed_grow(wh: Warehouse, template: dict[str, pa.Table]) -> Callable[[int], list[float]]:
+    copies = [0]
+    chunk_seconds: list[float] = []
+
+    def to(size: int) -> list[float]:
+        while facts_now(wh) + CHUNK // 2 < size:
+            chunk_seconds.append(grow(wh, template, copies[0]))
+            copies[0] += 1
+        return chunk_seconds
+
+    return to
+
+
+def main() -> None:
+    template = template_tables()
+    rows: dict[str, dict[int, float]] = {name: {} for name in ("batch load", *QUERIES)}
+    with tempfile.TemporaryDirectory(prefix="bench_growth_") as tmp:
+        work = Path(tmp)
+        floor = bare_insert(work, fact_rows(template))
+        batch_load_ms(Warehouse(work / "warmup.duckdb"), 0)  # imports and caches, not counted
+        wh = Warehouse(work / "growth.duckdb", lock_timeout=600)
+        wh.migrate()
+        grow_to = timed_grow(wh, template)
+        chunks: list[float] = []
+        for size in SIZES:
+            chunks = grow_to(size)
+            rows["batch load"][size] = batch_load_ms(wh, size)
+            for name, ms in query_ms(wh).items():
+                rows[name][size] = ms
+            print(f"  measured at {facts_now(wh):,} facts", flush=True)
+    header = "".join(f"{size / 1e6:>9.0f} M" for size in SIZES)
+    print(f"bench_growth: ms at each warehouse size (facts); {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    last = f"{SIZES[-1] / 1e6:.0f} M / 0"
+    print(f"  {'':24s}{header}   100 M (projected)   {last:>9s}")
+    for name, points in rows.items():
+        cells = "".join(f"{points[s]:11.0f}" for s in SIZES)
+        ratio = points[SIZES[-1]] / points[SIZES[0]] if points[SIZES[0]] else float("nan")
+        print(f"  {name:24s}{cells}   {projection(points, PROJECT_TO):17.0f}   {ratio:7.2f}x")
+    if chunks:
+        rate = CHUNK / 1e6
+        print(f"  bulk load of {CHUNK:,} facts: first chunk {chunks[0]:.2f} s, last chunk "
+              f"{chunks[-1]:.2f} s ({rate / chunks[-1]:.2f} M facts/s); floor (bare INSERT of "
+              f"the same fact rows, bench_load) {floor:.2f} s; ratio {chunks[0] / floor:.2f}x "
+              f"first, {chunks[-1] / floor:.2f}x last")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
