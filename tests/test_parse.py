@@ -125,3 +125,32 @@ def test_article_to_json_has_iso_time_with_offset() -> None:
     data = article_to_json(parse_html(DEMO_PAGE, profile="demo"))
     assert data["published_at"] == "2020-02-27T21:37:00+08:00"
     assert set(data) >= {"title", "published_at", "author", "outlet", "body"}
+
+
+def blog_with_comments() -> str:
+    """A blog post followed by a longer comment thread whose box is also named a post box."""
+    post = "".join(
+        f"<p>第{i}天我们沿着山路走到营地，枫叶已经红了一半，风一吹就落满了小路。</p>"
+        for i in range(1, 4)
+    )
+    replies = "".join(
+        f"<ul class='single-post'><li class='post-info'>#{i} 访客 于 2013/12/28</li>"
+        f"<li class='post-text'>照片拍得真好，明年秋天我们也想去看看，请问营地要提前多久预订？</li>"
+        f"<li class='reply-text'>谢谢来访！一般提前两周就可以，枫红季节最好早一点，周末人很多。</li></ul>"
+        for i in range(1, 9)
+    )
+    return (
+        "<html><head><title>山里的枫叶</title></head><body><div id='article-box'>"
+        f"<h1>山里的枫叶</h1><div class='article-content'>{post}</div></div>"
+        "<div id='comment-box' class='user-post-box'><h3>留言列表 (8)</h3>"
+        f"<div class='user-post-text'>{replies}</div></div></body></html>"
+    )
+
+
+def test_comment_thread_is_cut_even_when_named_like_a_post() -> None:
+    """id="comment-box" class="user-post-box": the comments go, whatever the class says;
+    eight prose replies would otherwise outweigh a three-paragraph post."""
+    article = parse_html(blog_with_comments(), url="http://blog.example/post/1.html")
+    assert article.body.startswith("第1天我们沿着山路走到营地")
+    assert article.body.endswith("风一吹就落满了小路。")
+    assert "预订" not in article.body
