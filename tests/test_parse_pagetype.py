@@ -8,12 +8,14 @@ block of teasers, a body split by an inline related-links box, an encyclopaedia 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
 from aidetl.models import FetchAttempt, Page, Source
 from aidetl.parse import NotArticleError, parse_article, parse_html, read_html
-from aidetl.pipeline import FetchedBatch, process_batch
+from aidetl.pipeline import FetchedBatch, batch_of, process_batch
+from aidetl.warehouse import Warehouse
 
 POSTS = {
     "a": (
@@ -182,6 +184,33 @@ def test_list_page_is_a_fetch_outcome_in_the_pipeline() -> None:
     assert listed.error_class == "NotArticleError"
     assert "list page" in (listed.error_message or "")
     assert by_url["http://blog.example/2021/04/a.html"].error_class is None
+
+
+def test_page_type_is_stored_on_each_fetch(tmp_path: Path) -> None:
+    """In a real warehouse, fetches.page_type says what each page was: the list page is
+    recorded as "list" with no article, the blog page as "multi_post" with its post loaded,
+    a failed fetch as NULL."""
+    pages = (
+        fetched("http://news.example/xczx/", list_page(False)),
+        fetched("http://blog.example/2021/04/a.html", blog_page()),
+    )
+    when = datetime(2021, 5, 1, tzinfo=UTC)
+    attempts = tuple(FetchAttempt(url=p.url, attempt=1, fetched_at=when, status=200) for p in pages)
+    attempts += (
+        FetchAttempt(url="http://news.example/gone", attempt=1, fetched_at=when, status=404),
+    )
+    done = process_batch(FetchedBatch(Source(name="news"), pages, attempts, 0, 1))
+    wh = Warehouse(tmp_path / "w.duckdb")
+    wh.migrate()
+    wh.load_batch(batch_of("r1", done))
+    rows = wh.query("SELECT url, page_type FROM fetches ORDER BY url")[1]
+    assert rows == [
+        ("http://blog.example/2021/04/a.html", "multi_post"),
+        ("http://news.example/gone", None),
+        ("http://news.example/xczx/", "list"),
+    ]
+    loaded = wh.query("SELECT url FROM articles")[1]
+    assert loaded == [("http://blog.example/2021/04/a.html",)]
 
 
 @pytest.mark.parametrize("teasers", [False, True], ids=["links", "teasers"])

@@ -19,7 +19,7 @@ from aidetl import htmltext, metadata, pagetype
 from aidetl.encoding import decode_html
 from aidetl.errors import ConfigError, ParseError
 from aidetl.htmlselect import Index
-from aidetl.models import Article, Page, Source
+from aidetl.models import Article, Page, Source, not_article_message
 from aidetl.siteprofiles import Profile, get_profile, profile_for_host
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def parse_article(page: Page, source: Source | None = None) -> Article:
         timezone=source.timezone if source else "Asia/Shanghai",
     )
     if not kind.loadable:
-        raise NotArticleError(f"{url}: {kind.kind} page ({kind.why}), not loaded as an article")
+        raise NotArticleError(not_article_message(url, kind.kind, kind.why))
     return article_with(
         article, source=source.name if source else page.source, archive_key=page.archive_key
     )
