@@ -10,7 +10,7 @@ import pytest
 
 from aidetl.errors import ParseError
 from aidetl.models import Page, Source
-from aidetl.parse import article_to_json, parse_article, parse_html
+from aidetl.parse import article_to_json, parse_article, parse_html, trim_furniture
 
 DEMO_PAGE = """<html><head><title>扶贫资金超5亿元_示范日报</title>
 <link rel="canonical" href="http://127.0.0.1:8000/news/1.html"></head><body>
@@ -154,3 +154,27 @@ def test_comment_thread_is_cut_even_when_named_like_a_post() -> None:
     assert article.body.startswith("第1天我们沿着山路走到营地")
     assert article.body.endswith("风一吹就落满了小路。")
     assert "预订" not in article.body
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        ["您所在的位置： 首页 > 快讯 > 公司", "2019-09-26 12:11来源：证券时报网作者：李在山"],
+        ["石佳/中国青年报", "2019-09-24 09:10", "字号"],
+        ["最新出炉：全省新建桥梁三座", "发布时间： 2019-09-26 10:09:11", "\ue60e4"],
+    ],
+    ids=["breadcrumb", "byline-over-date", "headline-over-date"],
+)
+def test_header_lines_over_the_body_are_cut(head: list[str]) -> None:
+    """A breadcrumb, and short label lines above a date or source line, open no body."""
+    body = [
+        "记者从县交通局获悉，今年全县新建桥梁三座，总投资一千二百万元，六月底前全部完工。",
+        "三座桥建成后，沿河五个村的村民到镇上的路程将缩短一半以上，2019年9月通车。",
+    ]
+    assert trim_furniture(head + body, "一个别的标题") == body
+
+
+def test_a_first_sentence_with_a_date_is_body() -> None:
+    """A dated opening clause ("【本报2005年07月03日讯】一九八九年四月，…") is the article."""
+    paras = ["茉莉", "【本报2005年07月03日讯】一九八九年四月，我在湖南开会", "会议安排了一天游玩。"]
+    assert trim_furniture(paras, "我是怎样卷入的") == paras

@@ -32,6 +32,13 @@ JSON_DATE = re.compile(
 META_LINE = re.compile(
     r"(来源|作者|编辑|记者|发布时间|发表时间|点击|浏览|字号|(?:19|20)\d\d[-年/.]\d{1,2}[-月/.]\d{1,2})"
 )
+# Where-am-I trail over a headline: "您所在的位置： 首页 > 快讯 > 公司", "首页 > 新闻 > 正文"
+BREADCRUMB = re.compile(r"^.{0,6}(当前|所在|您的|现在)位置\s*[:：]|^(首页|主页|网站首页)\s*[>›»]")
+# A short label line with no clause in it: a byline, a column name, a headline
+LABEL_LINE = re.compile(r"^[^，。！？；,!?;]{1,40}$")
+# Icon-font glyphs and counters left of a share bar: "\ue60e4" (a thumbs-up and its count)
+ICON_LINE = re.compile(r"^[\ue000-\uf8ff\d\s]*[\ue000-\uf8ff][\ue000-\uf8ff\d\s]*$")
+HEAD_LINES = 6  # lines at the top of a body searched for headline and byline furniture
 # A bare address line under a headline: "http://house.sina.com.cn"
 URL_LINE = re.compile(r"^https?://\S+$")
 # A closing editor credit, kept in Article.editor rather than the body: "【责任编辑：任杰】"
@@ -305,15 +312,28 @@ def join_leads(leads: list[str], paras: list[str]) -> list[str]:
 
 
 def trim_furniture(paras: list[str], title: str | None = None) -> list[str]:
-    """Drop the headline, byline and date lines that open a block."""
-    start = 0
+    """Drop the headline, breadcrumb, byline and date lines that open a block.
+
+    Short label lines just above a byline or date line go with it: "石佳/中国青年报" over
+    "2019-09-24 09:10", an SEO headline over "发布时间：…".
+    """
     squeezed = (title or "").replace(" ", "")
-    while start < min(4, len(paras) - 1):
-        line = paras[start]
+
+    def is_title(line: str) -> bool:
         flat = line.replace(" ", "")
-        is_title = bool(squeezed) and squeezed in flat and len(flat) <= len(squeezed) + 12
-        is_meta = len(line) < 80 and bool(META_LINE.search(line)) and "。" not in line
-        if is_title or is_meta or URL_LINE.match(line):
+        return bool(squeezed) and squeezed in flat and len(flat) <= len(squeezed) + 12
+
+    def is_meta(line: str) -> bool:
+        short = len(line) < 80 and "。" not in line and "，" not in line
+        return short and bool(META_LINE.search(line) or BREADCRUMB.search(line))
+
+    start, head = 0, min(HEAD_LINES, len(paras) - 1)
+    last = max((i for i in range(head) if is_meta(paras[i])), default=-1)
+    if last > 0 and all(LABEL_LINE.match(line) for line in paras[:last]):
+        start = last + 1
+    while start < head:
+        line = paras[start]
+        if is_title(line) or is_meta(line) or URL_LINE.match(line) or ICON_LINE.match(line):
             start += 1
         else:
             break
