@@ -305,6 +305,24 @@ def encyclopaedia_page() -> str:
     )
 
 
+def test_body_continued_under_another_name_is_joined() -> None:
+    """div.text, an ad box, a caption, then div.text-more: the second half is still the body
+    (two lines of prose, no link, no heading), and the ad's links are not."""
+    head, _, one, two = POSTS["b"]
+    _, _, three, four = POSTS["c"]
+    html = (
+        f"<html><head><title>{head}</title></head><body><h1>{head}</h1><div class='wrap'>"
+        f"<div class='text'><p>{one}</p><p>{two}</p></div>"
+        "<div class='box'><a href='/x'>买一送一，限时抢购</a> <a href='/y'>点击领取优惠</a></div>"
+        "<div class='imgcap'><p>图为新修的山路。</p></div>"
+        f"<div class='text-more'><p>{three}</p><p>{four}</p></div></div>"
+        "<div class='foot'><a href='/about'>关于我们</a></div></body></html>"
+    )
+    article = parse_html(html, url="http://news.example/2021/2.html")
+    assert article.body.startswith(one) and article.body.endswith(four)
+    assert "限时抢购" not in article.body
+
+
 def test_encyclopaedia_boxes_are_not_kept() -> None:
     """Infobox, navigation box and references around an entry's prose are left out."""
     article = parse_html(encyclopaedia_page(), url="http://wiki.example/w/茶园")

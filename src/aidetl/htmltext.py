@@ -390,6 +390,21 @@ def is_kin(other: Tag, best: Tag) -> bool:
     )
 
 
+def is_plain_prose(block: Tag, best: Tag, stats: dict[int, Stats]) -> bool:
+    """Two lines of prose or more with no link and no heading, a quarter of the body's weight:
+    more of the body under another name (div.text, then div.text-more after an ad), not a
+    teaser, a post, a link box or a line of widget text."""
+    st = stats.get(id(block))
+    return (
+        st is not None
+        and st.lines >= 2
+        and st.mass >= 0.25 * stats[id(best)].mass
+        and not st.links
+        and block.name not in TABLE_PARTS
+        and block.find(HEADING_TAGS) is None
+    )
+
+
 def climb(best: Tag, stats: dict[int, Stats]) -> Tag:
     """Move up while the parent holds a good share of prose in its own paragraphs.
 
@@ -408,7 +423,9 @@ def climb(best: Tag, stats: dict[int, Stats]) -> Tag:
         own = stats[id(parent)].score + sum(
             stats[id(c)].mass
             for c in parent.children
-            if isinstance(c, Tag) and c is not best and (c.name in INLINE_PARAS or is_kin(c, best))
+            if isinstance(c, Tag)
+            and c is not best
+            and (c.name in INLINE_PARAS or is_kin(c, best) or is_plain_prose(c, best, stats))
         )
         if own < 0.25 * stats[id(best)].mass or link_density(stats[id(parent)]) > 0.35:
             break
