@@ -323,6 +323,22 @@ def test_body_continued_under_another_name_is_joined() -> None:
     assert "限时抢购" not in article.body
 
 
+def test_previous_and_next_post_excerpts_are_not_the_body() -> None:
+    """A short post with "上一篇：" / "下一篇：" boxes that quote a long line of their posts:
+    the body is the post's own two lines, neither excerpt."""
+    head, _, one, two = POSTS["b"]
+    html = (
+        f"<html><head><title>{head}</title></head><body><div class='post'><h2>{head}</h2>"
+        f"<div class='c'><p>{one[:40]}</p><p>{two[:40]}</p></div></div>"
+        f"<div class='prev'><h3><a href='/1.html'>上一篇：{POSTS['a'][0]}</a></h3>"
+        f"<p>{POSTS['a'][2]}{POSTS['a'][3]}</p></div>"
+        f"<div class='next'><h3>下一篇：<a href='/3.html'>{POSTS['c'][0]}</a></h3>"
+        f"<p>{POSTS['c'][2]}{POSTS['c'][3]}</p></div></body></html>"
+    )
+    article = parse_html(html, url="http://blog.example/2.html")
+    assert article.body == f"{one[:40]}\n\n{two[:40]}"
+
+
 def test_encyclopaedia_boxes_are_not_kept() -> None:
     """Infobox, navigation box and references around an entry's prose are left out."""
     article = parse_html(encyclopaedia_page(), url="http://wiki.example/w/茶园")

@@ -48,6 +48,10 @@ MIN_GROUP_SHARE = 0.6  # share of the page's prose score the run of posts must h
 # loading an index.
 MIN_LIST_SHARE = 0.6
 MAX_LIST_OUTSIDE = 8.0
+# The label of a link to the previous or next post: "上一篇：", "下一篇:" (a sentence that
+# opens with "上一篇文章中…" has no colon and is not one)
+NEIGHBOUR_LABEL = re.compile(r"^\s*(上一篇|下一篇|前一篇|后一篇|上一条|下一条)\s*(?:[:：]|$)")
+MAX_NEIGHBOUR = 400  # characters of a previous/next box with its excerpt
 MIN_GROUP_TEXT = 60  # characters a parent needs for its children to be looked at as units
 
 
@@ -85,7 +89,7 @@ def classify(root: Tag, stats: dict[int, Stats]) -> PageKind:
         return PageKind(NON_ARTICLE, f"no line of prose in {top.text} characters of text")
     groups = unit_groups(stats)
     if not groups:
-        return PageKind(ARTICLE, "no repeated units")
+        return PageKind(ARTICLE, "no repeated units", teasers=neighbour_links(root, stats))
     group = max(groups, key=lambda g: g.text)
     units = tuple(group.members)
     posts = [m for m in units if is_post(m, stats)]
@@ -110,7 +114,24 @@ def classify(root: Tag, stats: dict[int, Stats]) -> PageKind:
         why = f"{len(entries)} link entries, prose score {outside:.0f} outside them"
         return PageKind(LIST, why, units)
     teasers = tuple(m for g in groups if is_teaser_run(g, stats) for m in g.members)
+    teasers += neighbour_links(root, stats)
     return PageKind(ARTICLE, f"repeated units hold {share:.0%} of the prose", teasers=teasers)
+
+
+def neighbour_links(root: Tag, stats: dict[int, Stats]) -> tuple[Tag, ...]:
+    """The "上一篇：…" and "下一篇：…" boxes of the posts before and after this one, when they
+    show an excerpt (one that can outweigh a short post): the nearest block around the label
+    with a link and a line of prose, if that is all it holds (one line, MAX_NEIGHBOUR chars)."""
+    found: list[Tag] = []
+    for label in root.find_all(string=NEIGHBOUR_LABEL):
+        for parent in label.parents:
+            st = stats.get(id(parent))
+            if st is None or parent is root or st.text > MAX_NEIGHBOUR or st.lines > 1:
+                break
+            if st.links and st.mass > 0:
+                found.append(parent)
+                break
+    return tuple({id(box): box for box in found}.values())
 
 
 def unit_groups(stats: dict[int, Stats]) -> list[Group]:
