@@ -398,6 +398,21 @@ def test_site_notice_does_not_outweigh_a_brief() -> None:
     assert parse_html(html, url="http://x.example/a.html").body == "\n\n".join(BRIEF_LINES)
 
 
+def test_brief_beside_summaries_with_more_links_is_kept_alone() -> None:
+    """Teasers that give the summary first and the link last ("…。[详细]") are cut like
+    headline-first ones: six of them outweigh a one-paragraph brief."""
+    items = "".join(
+        f"<li><p>{POSTS['abc'[i % 3]][2][:60]}</p><a href='/n/{i}.html'>[详细]</a></li>"
+        for i in range(6)
+    )
+    html = (
+        "<html><body><div class='main'><h1>县里新建三座桥</h1>"
+        f"<div class='con'><p>{BRIEF_LINES[0]}{BRIEF_LINES[1]}</p></div></div>"
+        f"<ul class='more'>{items}</ul></body></html>"
+    )
+    assert parse_html(html, url="http://x.example/a.html").body == "".join(BRIEF_LINES)
+
+
 @pytest.mark.parametrize("repeated", [False, True], ids=["lead", "summary"])
 def test_lead_block_before_the_body_is_joined_once(repeated: bool) -> None:
     """A lead paragraph in a block of its own opens the body; a summary the body repeats

@@ -157,10 +157,21 @@ def unit_groups(stats: dict[int, Stats]) -> list[Group]:
 
 
 def is_teaser_run(group: Group, stats: dict[int, Stats]) -> bool:
-    """Three or more units that each open with a link and add a little prose: teasers."""
+    """Three or more units that each open or close with a link and add a little prose:
+    teasers ("headline, summary" or "summary, [详细]")."""
     if len(group.members) < MIN_TEASERS:
         return False
-    return all(is_entry(m, stats) and opens_with_link(m) for m in group.members)
+    return all(
+        is_entry(m, stats) and (opens_with_link(m) or closes_with_link(m)) for m in group.members
+    )
+
+
+def closes_with_link(unit: Tag) -> bool:
+    """Whether the unit's last text is link text (a "more" link after a summary)."""
+    for node in reversed(list(unit.descendants)):
+        if type(node) is NavigableString and not node.isspace():
+            return any(parent.name == "a" for parent in node.parents if parent is not unit)
+    return False
 
 
 def opens_with_link(unit: Tag) -> bool:
