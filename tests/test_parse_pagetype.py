@@ -413,6 +413,28 @@ def test_brief_beside_summaries_with_more_links_is_kept_alone() -> None:
     assert parse_html(html, url="http://x.example/a.html").body == "".join(BRIEF_LINES)
 
 
+def test_teaser_box_labels_go_with_their_teasers() -> None:
+    """A brief read from the whole page (summary and text in blocks of their own) keeps
+    neither the teasers of the boxes beside it nor the boxes' labels ("热点", "推荐")."""
+    boxes = "".join(
+        f"<div class='box'><h3>{label}</h3><ul>"
+        + "".join(
+            f"<li><a href='/{label}/{i}.html'>{POSTS['abc'[i % 3]][0]}</a></li>" for i in range(6)
+        )
+        + "</ul></div>"
+        for label in ("热点", "推荐")
+    )
+    html = (
+        "<html><body><h1>县里新建三座桥</h1>"
+        f"<div class='summary'>{BRIEF_LINES[0]}</div>"
+        f"<div class='photo'><p>图为新桥。</p></div><div class='body'><p>{BRIEF_LINES[1]}</p></div>"
+        f"<div class='r'>{boxes}</div></body></html>"
+    )
+    body = parse_html(html, url="http://x.example/a.html").body
+    assert body.startswith(BRIEF_LINES[0]) and body.endswith(BRIEF_LINES[1])
+    assert "热点" not in body and "推荐" not in body
+
+
 @pytest.mark.parametrize("repeated", [False, True], ids=["lead", "summary"])
 def test_lead_block_before_the_body_is_joined_once(repeated: bool) -> None:
     """A lead paragraph in a block of its own opens the body; a summary the body repeats

@@ -44,6 +44,7 @@ URL_LINE = re.compile(r"^https?://\S+$")
 # A closing editor credit, kept in Article.editor rather than the body: "【责任编辑：任杰】"
 EDITOR_LINE = re.compile(r"^[\[【(（]?\s*(责任编辑|责编|编辑)\s*[:：]\s*\S{0,20}\s*[\]】)）]?$")
 MIN_PROFILE_BODY = 20  # characters a profile's body selector must yield to be believed
+MAX_BOX_LABEL = 12  # characters left in a teaser box that are its label, not text
 NEAR_CHARS = 400  # how much text after the headline is searched for the date and byline
 
 
@@ -235,10 +236,28 @@ def find_scope(
     kind = pagetype.classify(root, stats)
     if kind.kind in (pagetype.MULTI_POST, pagetype.FORUM):
         return kind, pagetype.pick_post(kind, url, doc_title(soup)), None
+    boxes = {id(t.parent): t.parent for t in kind.teasers if t.parent is not None}
     for teaser in kind.teasers:  # a column of linked teasers can outweigh a short brief
         htmltext.forget(stats, teaser)
         teaser.extract()
+    for box in boxes.values():
+        drop_emptied(box, root, stats)
     return kind, root, stats
+
+
+def drop_emptied(box: Tag, root: Tag, stats: dict[int, htmltext.Stats]) -> None:
+    """Cut what is left of a teaser box once its teasers are gone: the box and the blocks
+    around it that hold only its label ("热点推荐"), no prose and no more than a short line."""
+    doomed = None
+    node: Tag | None = box
+    while node is not None and node is not root:
+        st = stats.get(id(node))
+        if st is None or st.mass > 0 or st.text > MAX_BOX_LABEL:
+            break
+        doomed, node = node, node.parent
+    if doomed is not None:
+        htmltext.forget(stats, doomed)
+        doomed.extract()
 
 
 def doc_title(soup: BeautifulSoup) -> str | None:
