@@ -345,6 +345,19 @@ def test_encyclopaedia_boxes_are_not_kept() -> None:
     assert article.body == f"{POSTS['a'][2]}\n\n{POSTS['a'][3]}"
 
 
+def test_unnamed_fact_card_is_not_kept() -> None:
+    """A <dl> of terms and values with no sentence (a card whose class names nothing known)
+    sits inside the entry's block and is left out; the entry's prose stays."""
+    _, _, one, two = POSTS["a"]
+    card = "".join(f"<dt>项目{i}</dt><dd>数值{i}</dd>" for i in range(8))
+    html = (
+        "<html><head><title>茶园 - 某某百科</title></head><body><h1>茶园</h1>"
+        f"<div class='entry'><dl class='lemma-card'>{card}</dl><p>{one}</p><p>{two}</p></div>"
+        "</body></html>"
+    )
+    assert parse_html(html, url="http://wiki.example/w/茶园").body == f"{one}\n\n{two}"
+
+
 def test_parse_json_line_carries_the_page_type() -> None:
     """`aidetl parse` prints page_type beside the other fields."""
     from aidetl.parse import article_to_json

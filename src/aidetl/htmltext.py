@@ -124,6 +124,7 @@ NOTICE = re.compile(
     r"(本网|本站|本网站)(转载|所载)"
 )
 MAX_NOTICE = 300  # a longer paragraph that mentions copyright is prose about it
+MIN_FACT_TERMS = 4  # terms of a <dl> without prose that make it a fact box, not text
 MAX_LEAD_BLOCKS = 2  # prose blocks just before the body (a summary, a lead) joined to it
 
 
@@ -479,8 +480,14 @@ def lead_blocks(block: Tag, stats: dict[int, Stats]) -> list[Tag]:
     return found[::-1]
 
 
+def is_fact_box(box: Tag, st: Stats) -> bool:
+    """A list of MIN_FACT_TERMS terms or more (<dt>) and their values with no line of prose."""
+    return st.mass <= 0 and len(box.find_all("dt", limit=MIN_FACT_TERMS)) >= MIN_FACT_TERMS
+
+
 def drop_link_lists(block: Tag, stats: dict[int, Stats] | None = None) -> None:
-    """Remove descendants that are mostly links with no prose (related lists, tag clouds)."""
+    """Remove descendants that are mostly links with no prose (related lists, tag clouds)
+    and fact boxes of terms and values without a sentence (an encyclopaedia's <dl> card)."""
     stats = measure(block) if stats is None else stats
     doomed: list[Tag] = []
 
@@ -495,7 +502,7 @@ def drop_link_lists(block: Tag, stats: dict[int, Stats] | None = None) -> None:
                 and st.text
                 and st.links / st.text > 0.6
                 and st.text - st.links < 40
-            ):
+            ) or (child.name == "dl" and st and is_fact_box(child, st)):
                 doomed.append(child)
             else:
                 walk(child)
