@@ -178,3 +178,13 @@ def test_a_first_sentence_with_a_date_is_body() -> None:
     """A dated opening clause ("【本报2005年07月03日讯】一九八九年四月，…") is the article."""
     paras = ["茉莉", "【本报2005年07月03日讯】一九八九年四月，我在湖南开会", "会议安排了一天游玩。"]
     assert trim_furniture(paras, "我是怎样卷入的") == paras
+
+
+def test_a_block_named_reply_is_not_cut_for_the_name_alone() -> None:
+    """The word "reply" marks comments only beside a boilerplate name: a thread's floors or an
+    answer page's text (class="reply-content") stay."""
+    html = blog_with_comments().replace(
+        "<div class='article-content'>", "<div class='reply-content'>"
+    )
+    article = parse_html(html, url="http://blog.example/post/1.html")
+    assert article.body.startswith("第1天我们沿着山路走到营地")

@@ -173,9 +173,11 @@ def is_junk(tag: Tag) -> bool:
     names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
     if not names.strip():
         return False
+    if not JUNK_NAME.search(names):
+        return False
     if COMMENT_NAME.search(names) and tag.find("h1") is None:
-        return True  # "comment-box user-post-box": the thread, whatever else it is called
-    if not JUNK_NAME.search(names) or KEEP_NAME.search(names):
+        return True  # "comment-box user-post-box": the comments, whatever else it is called
+    if KEEP_NAME.search(names):
         return False
     # A wrapper named after its navigation (class="blq-int-nav") may still hold the story.
     return bool(COMMENT_NAME.search(names)) or tag.get_text().count("。") < MAX_JUNK_SENTENCES
