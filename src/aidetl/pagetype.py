@@ -51,6 +51,7 @@ MAX_LIST_OUTSIDE = 8.0
 # The label of a link to the previous or next post: "上一篇：", "下一篇:" (a sentence that
 # opens with "上一篇文章中…" has no colon and is not one)
 NEIGHBOUR_LABEL = re.compile(r"^\s*(上一篇|下一篇|前一篇|后一篇|上一条|下一条)\s*(?:[:：]|$)")
+NEIGHBOUR_HINT = re.compile(r"(?:上|下|前|后)一(?:篇|条)")  # any such label in the markup
 MAX_NEIGHBOUR = 400  # characters of a previous/next box with its excerpt
 MIN_GROUP_TEXT = 60  # characters a parent needs for its children to be looked at as units
 
@@ -79,17 +80,20 @@ class Group:
     mass: float = 0.0
 
 
-def classify(root: Tag, stats: dict[int, Stats]) -> PageKind:
+def classify(root: Tag, stats: dict[int, Stats], neighbours: bool = True) -> PageKind:
     """The type of the page under root (cleaned of junk, headline still in place).
 
     stats are root's measures (htmltext.measure), shared with the body extraction after.
+    neighbours=False: the page has no 上一篇/下一篇 label (NEIGHBOUR_HINT found none in its
+    markup), so the walk that looks for those boxes is skipped.
     """
     top = stats[id(root)]
     if top.mass <= 0:  # one sentence is enough for an article (a flash: "5亿元，3000户。")
         return PageKind(NON_ARTICLE, f"no line of prose in {top.text} characters of text")
     groups = unit_groups(stats)
     if not groups:
-        return PageKind(ARTICLE, "no repeated units", teasers=neighbour_links(root, stats))
+        found = neighbour_links(root, stats) if neighbours else ()
+        return PageKind(ARTICLE, "no repeated units", teasers=found)
     group = max(groups, key=lambda g: g.text)
     units = tuple(group.members)
     posts = [m for m in units if is_post(m, stats)]
@@ -114,7 +118,7 @@ def classify(root: Tag, stats: dict[int, Stats]) -> PageKind:
         why = f"{len(entries)} link entries, prose score {outside:.0f} outside them"
         return PageKind(LIST, why, units)
     teasers = tuple(m for g in groups if is_teaser_run(g, stats) for m in g.members)
-    teasers += neighbour_links(root, stats)
+    teasers += neighbour_links(root, stats) if neighbours else ()
     return PageKind(ARTICLE, f"repeated units hold {share:.0%} of the prose", teasers=teasers)
 
 

@@ -121,7 +121,8 @@ def read_html(
     outlet = selected_text(index, chosen.outlet) if chosen and index else None
     editor = selected_text(index, chosen.editor) if chosen and index else None
     try:
-        kind, scope, stats = find_scope(root, chosen, index, url, soup)
+        labels = pagetype.NEIGHBOUR_HINT.search(text) is not None
+        kind, scope, stats = find_scope(root, chosen, index, url, soup, labels)
         if scope is not root:  # one post of several: its own headline, date and byline
             title, title_el, near, published = post_heading(
                 scope, title, title_el, near, published, tz
@@ -222,18 +223,24 @@ def find_time(
 
 
 def find_scope(
-    root: Tag, profile: Profile | None, index: Index | None, url: str, soup: BeautifulSoup
+    root: Tag,
+    profile: Profile | None,
+    index: Index | None,
+    url: str,
+    soup: BeautifulSoup,
+    labels: bool = True,
 ) -> tuple[pagetype.PageKind, Tag, dict[int, htmltext.Stats] | None]:
     """Clean the page, decide its type, and return the part that holds this URL's text:
     on a multi-post page or a thread the post the URL points to, else the whole page with
-    its measures (taken once, kept for the extraction)."""
+    its measures (taken once, kept for the extraction). labels: the markup holds a
+    上一篇/下一篇 label (pagetype.NEIGHBOUR_HINT), so its boxes are looked for."""
     if profile and index:
         for selector in profile.remove:
             for tag in index.select(selector):
                 tag.extract()
     htmltext.drop_junk(root)
     stats = htmltext.measure(root)
-    kind = pagetype.classify(root, stats)
+    kind = pagetype.classify(root, stats, neighbours=labels)
     if kind.kind in (pagetype.MULTI_POST, pagetype.FORUM):
         return kind, pagetype.pick_post(kind, url, doc_title(soup)), None
     boxes = {id(t.parent): t.parent for t in kind.teasers if t.parent is not None}
