@@ -175,12 +175,13 @@ def is_junk(tag: Tag) -> bool:
         return False
     if not JUNK_NAME.search(names):
         return False
-    if COMMENT_NAME.search(names) and tag.find("h1") is None:
-        return True  # "comment-box user-post-box": the comments, whatever else it is called
+    comments = COMMENT_NAME.search(names) is not None
     if KEEP_NAME.search(names):
-        return False
+        # "comment-box user-post-box": the comments, whatever else the name says (unless
+        # the block holds the headline, so the article itself)
+        return comments and tag.find("h1") is None
     # A wrapper named after its navigation (class="blq-int-nav") may still hold the story.
-    return bool(COMMENT_NAME.search(names)) or tag.get_text().count("。") < MAX_JUNK_SENTENCES
+    return comments or tag.get_text().count("。") < MAX_JUNK_SENTENCES
 
 
 def drop_junk(root: Tag) -> None:
