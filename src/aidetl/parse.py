@@ -121,7 +121,7 @@ def read_html(
     outlet = selected_text(index, chosen.outlet) if chosen and index else None
     editor = selected_text(index, chosen.editor) if chosen and index else None
     try:
-        labels = pagetype.NEIGHBOUR_HINT.search(text) is not None
+        labels = pagetype.has_neighbour_label(text)
         kind, scope, stats = find_scope(root, chosen, index, url, soup, labels)
         if scope is not root:  # one post of several: its own headline, date and byline
             title, title_el, near, published = post_heading(
@@ -233,7 +233,7 @@ def find_scope(
     """Clean the page, decide its type, and return the part that holds this URL's text:
     on a multi-post page or a thread the post the URL points to, else the whole page with
     its measures (taken once, kept for the extraction). labels: the markup holds a
-    上一篇/下一篇 label (pagetype.NEIGHBOUR_HINT), so its boxes are looked for."""
+    上一篇/下一篇 label (pagetype.has_neighbour_label), so its boxes are looked for."""
     if profile and index:
         for selector in profile.remove:
             for tag in index.select(selector):
