@@ -10,7 +10,7 @@ import pytest
 
 from aidetl.errors import ParseError
 from aidetl.models import Page, Source
-from aidetl.parse import article_to_json, parse_article, parse_html
+from aidetl.parse import article_to_json, parse_article, parse_html, trim_furniture
 
 DEMO_PAGE = """<html><head><title>扶贫资金超5亿元_示范日报</title>
 <link rel="canonical" href="http://127.0.0.1:8000/news/1.html"></head><body>
@@ -125,3 +125,66 @@ def test_article_to_json_has_iso_time_with_offset() -> None:
     data = article_to_json(parse_html(DEMO_PAGE, profile="demo"))
     assert data["published_at"] == "2020-02-27T21:37:00+08:00"
     assert set(data) >= {"title", "published_at", "author", "outlet", "body"}
+
+
+def blog_with_comments() -> str:
+    """A blog post followed by a longer comment thread whose box is also named a post box."""
+    post = "".join(
+        f"<p>第{i}天我们沿着山路走到营地，枫叶已经红了一半，风一吹就落满了小路。</p>"
+        for i in range(1, 4)
+    )
+    replies = "".join(
+        f"<ul class='single-post'><li class='post-info'>#{i} 访客 于 2013/12/28</li>"
+        f"<li class='post-text'>照片拍得真好，明年秋天我们也想去看看，请问营地要提前多久预订？</li>"
+        f"<li class='reply-text'>谢谢来访！一般提前两周就可以，枫红季节最好早一点，周末人很多。</li></ul>"
+        for i in range(1, 9)
+    )
+    return (
+        "<html><head><title>山里的枫叶</title></head><body><div id='article-box'>"
+        f"<h1>山里的枫叶</h1><div class='article-content'>{post}</div></div>"
+        "<div id='comment-box' class='user-post-box'><h3>留言列表 (8)</h3>"
+        f"<div class='user-post-text'>{replies}</div></div></body></html>"
+    )
+
+
+def test_comment_thread_is_cut_even_when_named_like_a_post() -> None:
+    """id="comment-box" class="user-post-box": the comments go, whatever the class says;
+    eight prose replies would otherwise outweigh a three-paragraph post."""
+    article = parse_html(blog_with_comments(), url="http://blog.example/post/1.html")
+    assert article.body.startswith("第1天我们沿着山路走到营地")
+    assert article.body.endswith("风一吹就落满了小路。")
+    assert "预订" not in article.body
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        ["您所在的位置： 首页 > 快讯 > 公司", "2019-09-26 12:11来源：证券时报网作者：李在山"],
+        ["石佳/中国青年报", "2019-09-24 09:10", "字号"],
+        ["最新出炉：全省新建桥梁三座", "发布时间： 2019-09-26 10:09:11", "\ue60e4"],
+    ],
+    ids=["breadcrumb", "byline-over-date", "headline-over-date"],
+)
+def test_header_lines_over_the_body_are_cut(head: list[str]) -> None:
+    """A breadcrumb, and short label lines above a date or source line, open no body."""
+    body = [
+        "记者从县交通局获悉，今年全县新建桥梁三座，总投资一千二百万元，六月底前全部完工。",
+        "三座桥建成后，沿河五个村的村民到镇上的路程将缩短一半以上，2019年9月通车。",
+    ]
+    assert trim_furniture(head + body, "一个别的标题") == body
+
+
+def test_a_first_sentence_with_a_date_is_body() -> None:
+    """A dated opening clause ("【本报2005年07月03日讯】一九八九年四月，…") is the article."""
+    paras = ["茉莉", "【本报2005年07月03日讯】一九八九年四月，我在湖南开会", "会议安排了一天游玩。"]
+    assert trim_furniture(paras, "我是怎样卷入的") == paras
+
+
+def test_a_block_named_reply_is_not_cut_for_the_name_alone() -> None:
+    """The word "reply" marks comments only beside a boilerplate name: a thread's floors or an
+    answer page's text (class="reply-content") stay."""
+    html = blog_with_comments().replace(
+        "<div class='article-content'>", "<div class='reply-content'>"
+    )
+    article = parse_html(html, url="http://blog.example/post/1.html")
+    assert article.body.startswith("第1天我们沿着山路走到营地")

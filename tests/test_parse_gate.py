@@ -26,18 +26,19 @@ from bench.bench_parse import day, f1, grams  # the scorer's measures, shared wi
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PAGES = SHARED / "pages"
 
-HUMAN_F1_FLOOR = 0.962  # measured 0.971 on 38 pages
-SILVER_F1_FLOOR = 0.915  # measured 0.924 on 101 pages
-GENERIC_HUMAN_F1_FLOOR = 0.962  # leave-one-site-out, measured 0.971
-GENERIC_SILVER_F1_FLOOR = 0.915  # leave-one-site-out, measured 0.924
+HUMAN_F1_FLOOR = 0.966  # measured 0.971 on 38 pages
+SILVER_F1_FLOOR = 0.927  # measured 0.933 on 101 pages
+GENERIC_HUMAN_F1_FLOOR = 0.966  # leave-one-site-out, measured 0.971
+GENERIC_SILVER_F1_FLOOR = 0.927  # leave-one-site-out, measured 0.933
 PAGE_F1_FLOOR = 0.6  # no human-gold page below this
+PAGE_F1_SHOWN = 0.8  # human-gold pages below this are printed with their F1
 # Human gold that stops short of the article, with why; these pages are held to recall.
 SHORT_GOLD = {
     "p032": "gold ends at the 展开全文 fold; the folded rest is the same article and is kept",
 }
 SHORT_GOLD_RECALL_FLOOR = 0.95
-TITLES_FLOOR = 22  # of 26 (3 of the 4 misses are gold titles that keep the site suffix)
-DATES_FLOOR = 46  # of 49 (2 misses are gold dates the page does not show)
+TITLES_FLOOR = 25  # of 26, measured 26 (the gold titles that kept a site suffix are corrected)
+DATES_FLOOR = 48  # of 49, measured 49 (the gold dates the pages do not show are corrected)
 
 pytestmark = pytest.mark.skipif(
     not PAGES.is_dir(), reason=f"{PAGES} is absent (CI places shared/ beside the clone)"
@@ -114,12 +115,22 @@ def site_changes(results: list, generic_results: list, kind: str) -> dict[str, t
     return {site: m for site, m in means.items() if abs(m[0] - m[1]) > 0.005}
 
 
-def test_no_human_page_below_floor(generic_results: list) -> None:
-    """Every human-gold page scores F1 >= 0.6 without its profile (short gold: recall)."""
+def test_no_human_page_below_floor(generic_results: list, capsys: pytest.CaptureFixture) -> None:
+    """Every human-gold page scores F1 >= 0.6 without its profile (short gold: recall).
+
+    Pages under PAGE_F1_SHOWN are printed, with the gold's note or SHORT_GOLD's reason.
+    """
     low = []
     for page, article in generic_results:
         if page["gold_kind"] != "human":
             continue
+        score = f1(article.body, page["gold_text"])
+        if score < PAGE_F1_SHOWN:
+            why = SHORT_GOLD.get(page["id"]) or page.get("gold_note") or ""
+            with capsys.disabled():
+                print(
+                    f"\n  below {PAGE_F1_SHOWN}: {page['id']} ({page['site']}) F1 {score:.3f} {why}"
+                )
         if page["id"] in SHORT_GOLD:
             got, gold = grams(article.body), grams(page["gold_text"])
             if sum((got & gold).values()) < SHORT_GOLD_RECALL_FLOOR * sum(gold.values()):

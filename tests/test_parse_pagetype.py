@@ -8,12 +8,14 @@ block of teasers, a body split by an inline related-links box, an encyclopaedia 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
 from aidetl.models import FetchAttempt, Page, Source
 from aidetl.parse import NotArticleError, parse_article, parse_html, read_html
-from aidetl.pipeline import FetchedBatch, process_batch
+from aidetl.pipeline import FetchedBatch, batch_of, process_batch
+from aidetl.warehouse import Warehouse
 
 POSTS = {
     "a": (
@@ -184,6 +186,33 @@ def test_list_page_is_a_fetch_outcome_in_the_pipeline() -> None:
     assert by_url["http://blog.example/2021/04/a.html"].error_class is None
 
 
+def test_page_type_is_stored_on_each_fetch(tmp_path: Path) -> None:
+    """In a real warehouse, fetches.page_type says what each page was: the list page is
+    recorded as "list" with no article, the blog page as "multi_post" with its post loaded,
+    a failed fetch as NULL."""
+    pages = (
+        fetched("http://news.example/xczx/", list_page(False)),
+        fetched("http://blog.example/2021/04/a.html", blog_page()),
+    )
+    when = datetime(2021, 5, 1, tzinfo=UTC)
+    attempts = tuple(FetchAttempt(url=p.url, attempt=1, fetched_at=when, status=200) for p in pages)
+    attempts += (
+        FetchAttempt(url="http://news.example/gone", attempt=1, fetched_at=when, status=404),
+    )
+    done = process_batch(FetchedBatch(Source(name="news"), pages, attempts, 0, 1))
+    wh = Warehouse(tmp_path / "w.duckdb")
+    wh.migrate()
+    wh.load_batch(batch_of("r1", done))
+    rows = wh.query("SELECT url, page_type FROM fetches ORDER BY url")[1]
+    assert rows == [
+        ("http://blog.example/2021/04/a.html", "multi_post"),
+        ("http://news.example/gone", None),
+        ("http://news.example/xczx/", "list"),
+    ]
+    loaded = wh.query("SELECT url FROM articles")[1]
+    assert loaded == [("http://blog.example/2021/04/a.html",)]
+
+
 @pytest.mark.parametrize("teasers", [False, True], ids=["links", "teasers"])
 def test_list_page_is_recorded_not_loaded(teasers: bool) -> None:
     """An index page is typed "list"; the pipeline's parse raises NotArticleError saying why."""
@@ -276,10 +305,57 @@ def encyclopaedia_page() -> str:
     )
 
 
+def test_body_continued_under_another_name_is_joined() -> None:
+    """div.text, an ad box, a caption, then div.text-more: the second half is still the body
+    (two lines of prose, no link, no heading), and the ad's links are not."""
+    head, _, one, two = POSTS["b"]
+    _, _, three, four = POSTS["c"]
+    html = (
+        f"<html><head><title>{head}</title></head><body><h1>{head}</h1><div class='wrap'>"
+        f"<div class='text'><p>{one}</p><p>{two}</p></div>"
+        "<div class='box'><a href='/x'>买一送一，限时抢购</a> <a href='/y'>点击领取优惠</a></div>"
+        "<div class='imgcap'><p>图为新修的山路。</p></div>"
+        f"<div class='text-more'><p>{three}</p><p>{four}</p></div></div>"
+        "<div class='foot'><a href='/about'>关于我们</a></div></body></html>"
+    )
+    article = parse_html(html, url="http://news.example/2021/2.html")
+    assert article.body.startswith(one) and article.body.endswith(four)
+    assert "限时抢购" not in article.body
+
+
+def test_previous_and_next_post_excerpts_are_not_the_body() -> None:
+    """A short post with "上一篇：" / "下一篇：" boxes that quote a long line of their posts:
+    the body is the post's own two lines, neither excerpt."""
+    head, _, one, two = POSTS["b"]
+    html = (
+        f"<html><head><title>{head}</title></head><body><div class='post'><h2>{head}</h2>"
+        f"<div class='c'><p>{one[:40]}</p><p>{two[:40]}</p></div></div>"
+        f"<div class='prev'><h3><a href='/1.html'>上一篇：{POSTS['a'][0]}</a></h3>"
+        f"<p>{POSTS['a'][2]}{POSTS['a'][3]}</p></div>"
+        f"<div class='next'><h3>下一篇：<a href='/3.html'>{POSTS['c'][0]}</a></h3>"
+        f"<p>{POSTS['c'][2]}{POSTS['c'][3]}</p></div></body></html>"
+    )
+    article = parse_html(html, url="http://blog.example/2.html")
+    assert article.body == f"{one[:40]}\n\n{two[:40]}"
+
+
 def test_encyclopaedia_boxes_are_not_kept() -> None:
     """Infobox, navigation box and references around an entry's prose are left out."""
     article = parse_html(encyclopaedia_page(), url="http://wiki.example/w/茶园")
     assert article.body == f"{POSTS['a'][2]}\n\n{POSTS['a'][3]}"
+
+
+def test_unnamed_fact_card_is_not_kept() -> None:
+    """A <dl> of terms and values with no sentence (a card whose class names nothing known)
+    sits inside the entry's block and is left out; the entry's prose stays."""
+    _, _, one, two = POSTS["a"]
+    card = "".join(f"<dt>项目{i}</dt><dd>数值{i}</dd>" for i in range(8))
+    html = (
+        "<html><head><title>茶园 - 某某百科</title></head><body><h1>茶园</h1>"
+        f"<div class='entry'><dl class='lemma-card'>{card}</dl><p>{one}</p><p>{two}</p></div>"
+        "</body></html>"
+    )
+    assert parse_html(html, url="http://wiki.example/w/茶园").body == f"{one}\n\n{two}"
 
 
 def test_parse_json_line_carries_the_page_type() -> None:
@@ -333,6 +409,43 @@ def test_site_notice_does_not_outweigh_a_brief() -> None:
         f"<div class='sm'><p>{NOTICE}</p></div></div></body></html>"
     )
     assert parse_html(html, url="http://x.example/a.html").body == "\n\n".join(BRIEF_LINES)
+
+
+def test_brief_beside_summaries_with_more_links_is_kept_alone() -> None:
+    """Teasers that give the summary first and the link last ("…。[详细]") are cut like
+    headline-first ones: six of them outweigh a one-paragraph brief."""
+    items = "".join(
+        f"<li><p>{POSTS['abc'[i % 3]][2][:60]}</p><a href='/n/{i}.html'>[详细]</a></li>"
+        for i in range(6)
+    )
+    html = (
+        "<html><body><div class='main'><h1>县里新建三座桥</h1>"
+        f"<div class='con'><p>{BRIEF_LINES[0]}{BRIEF_LINES[1]}</p></div></div>"
+        f"<ul class='more'>{items}</ul></body></html>"
+    )
+    assert parse_html(html, url="http://x.example/a.html").body == "".join(BRIEF_LINES)
+
+
+def test_teaser_box_labels_go_with_their_teasers() -> None:
+    """A brief read from the whole page (summary and text in blocks of their own) keeps
+    neither the teasers of the boxes beside it nor the boxes' labels ("热点", "推荐")."""
+    boxes = "".join(
+        f"<div class='box'><h3>{label}</h3><ul>"
+        + "".join(
+            f"<li><a href='/{label}/{i}.html'>{POSTS['abc'[i % 3]][0]}</a></li>" for i in range(6)
+        )
+        + "</ul></div>"
+        for label in ("热点", "推荐")
+    )
+    html = (
+        "<html><body><h1>县里新建三座桥</h1>"
+        f"<div class='summary'>{BRIEF_LINES[0]}</div>"
+        f"<div class='photo'><p>图为新桥。</p></div><div class='body'><p>{BRIEF_LINES[1]}</p></div>"
+        f"<div class='r'>{boxes}</div></body></html>"
+    )
+    body = parse_html(html, url="http://x.example/a.html").body
+    assert body.startswith(BRIEF_LINES[0]) and body.endswith(BRIEF_LINES[1])
+    assert "热点" not in body and "推荐" not in body
 
 
 @pytest.mark.parametrize("repeated", [False, True], ids=["lead", "summary"])

@@ -186,6 +186,10 @@ class ParseError(AidetlError, ValueError):
     """A page could not be turned into an article."""
 
 
+class NotArticleError(ParseError):
+    """The page is a list, an index or carries no article; the message says which and why."""
+
+
 class ExtractError(AidetlError, ValueError):
     """Text could not be scanned for figures (for example: not text at all)."""
 

@@ -124,6 +124,7 @@ NOTICE = re.compile(
     r"(本网|本站|本网站)(转载|所载)"
 )
 MAX_NOTICE = 300  # a longer paragraph that mentions copyright is prose about it
+MIN_FACT_TERMS = 4  # terms of a <dl> without prose that make it a fact box, not text
 MAX_LEAD_BLOCKS = 2  # prose blocks just before the body (a summary, a lead) joined to it
 
 
@@ -172,10 +173,15 @@ def is_junk(tag: Tag) -> bool:
     names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
     if not names.strip():
         return False
-    if not JUNK_NAME.search(names) or KEEP_NAME.search(names):
+    if not JUNK_NAME.search(names):
         return False
+    comments = COMMENT_NAME.search(names) is not None
+    if KEEP_NAME.search(names):
+        # "comment-box user-post-box": the comments, whatever else the name says (unless
+        # the block holds the headline, so the article itself)
+        return comments and tag.find("h1") is None
     # A wrapper named after its navigation (class="blq-int-nav") may still hold the story.
-    return bool(COMMENT_NAME.search(names)) or tag.get_text().count("。") < MAX_JUNK_SENTENCES
+    return comments or tag.get_text().count("。") < MAX_JUNK_SENTENCES
 
 
 def drop_junk(root: Tag) -> None:
@@ -388,6 +394,21 @@ def is_kin(other: Tag, best: Tag) -> bool:
     )
 
 
+def is_plain_prose(block: Tag, best: Tag, stats: dict[int, Stats]) -> bool:
+    """Two lines of prose or more with no link and no heading, a quarter of the body's weight:
+    more of the body under another name (div.text, then div.text-more after an ad), not a
+    teaser, a post, a link box or a line of widget text."""
+    st = stats.get(id(block))
+    return (
+        st is not None
+        and st.lines >= 2
+        and st.mass >= 0.25 * stats[id(best)].mass
+        and not st.links
+        and block.name not in TABLE_PARTS
+        and block.find(HEADING_TAGS) is None
+    )
+
+
 def climb(best: Tag, stats: dict[int, Stats]) -> Tag:
     """Move up while the parent holds a good share of prose in its own paragraphs.
 
@@ -406,7 +427,9 @@ def climb(best: Tag, stats: dict[int, Stats]) -> Tag:
         own = stats[id(parent)].score + sum(
             stats[id(c)].mass
             for c in parent.children
-            if isinstance(c, Tag) and c is not best and (c.name in INLINE_PARAS or is_kin(c, best))
+            if isinstance(c, Tag)
+            and c is not best
+            and (c.name in INLINE_PARAS or is_kin(c, best) or is_plain_prose(c, best, stats))
         )
         if own < 0.25 * stats[id(best)].mass or link_density(stats[id(parent)]) > 0.35:
             break
@@ -460,8 +483,14 @@ def lead_blocks(block: Tag, stats: dict[int, Stats]) -> list[Tag]:
     return found[::-1]
 
 
+def is_fact_box(box: Tag, st: Stats) -> bool:
+    """A list of MIN_FACT_TERMS terms or more (<dt>) and their values with no line of prose."""
+    return st.mass <= 0 and len(box.find_all("dt", limit=MIN_FACT_TERMS)) >= MIN_FACT_TERMS
+
+
 def drop_link_lists(block: Tag, stats: dict[int, Stats] | None = None) -> None:
-    """Remove descendants that are mostly links with no prose (related lists, tag clouds)."""
+    """Remove descendants that are mostly links with no prose (related lists, tag clouds)
+    and fact boxes of terms and values without a sentence (an encyclopaedia's <dl> card)."""
     stats = measure(block) if stats is None else stats
     doomed: list[Tag] = []
 
@@ -476,7 +505,7 @@ def drop_link_lists(block: Tag, stats: dict[int, Stats] | None = None) -> None:
                 and st.text
                 and st.links / st.text > 0.6
                 and st.text - st.links < 40
-            ):
+            ) or (child.name == "dl" and st and is_fact_box(child, st)):
                 doomed.append(child)
             else:
                 walk(child)

@@ -7,6 +7,7 @@ says) → Fact (one figure in the article). FetchAttempt records every HTTP try.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -135,6 +136,23 @@ class Article:
     @property
     def version_id(self) -> str:
         return stable_id("version", self.article_id, self.content_hash)
+
+
+# How parse words a page it does not load as an article; fetches.page_type reads the type back
+# from it: "http://x/list/: list page (12 link entries, ...), not loaded as an article"
+NOT_ARTICLE_MESSAGE = "{url}: {kind} page ({why}), not loaded as an article"
+NOT_ARTICLE_KIND = re.compile(r": ([a-z_]+) page \(")  # the message may be cut short when stored
+
+
+def not_article_message(url: str, kind: str, why: str) -> str:
+    """The one-line reason a list, index or non-article page is recorded and not loaded."""
+    return NOT_ARTICLE_MESSAGE.format(url=url, kind=kind, why=why)
+
+
+def not_article_kind(message: str | None) -> str | None:
+    """The page type named by a not_article_message, else None (any other failure)."""
+    found = NOT_ARTICLE_KIND.search(message or "")
+    return found.group(1) if found else None
 
 
 @dataclass(frozen=True, slots=True)

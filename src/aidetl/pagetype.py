@@ -48,6 +48,11 @@ MIN_GROUP_SHARE = 0.6  # share of the page's prose score the run of posts must h
 # loading an index.
 MIN_LIST_SHARE = 0.6
 MAX_LIST_OUTSIDE = 8.0
+# The label of a link to the previous or next post: "上一篇：", "下一篇:" (a sentence that
+# opens with "上一篇文章中…" has no colon and is not one)
+NEIGHBOUR_LABEL = re.compile(r"^\s*(上一篇|下一篇|前一篇|后一篇|上一条|下一条)\s*(?:[:：]|$)")
+NEIGHBOUR_HINT = re.compile("一[篇条]")  # a literal start: scanned fast over the markup
+MAX_NEIGHBOUR = 400  # characters of a previous/next box with its excerpt
 MIN_GROUP_TEXT = 60  # characters a parent needs for its children to be looked at as units
 
 
@@ -75,17 +80,20 @@ class Group:
     mass: float = 0.0
 
 
-def classify(root: Tag, stats: dict[int, Stats]) -> PageKind:
+def classify(root: Tag, stats: dict[int, Stats], neighbours: bool = True) -> PageKind:
     """The type of the page under root (cleaned of junk, headline still in place).
 
     stats are root's measures (htmltext.measure), shared with the body extraction after.
+    neighbours=False: the page has no 上一篇/下一篇 label (has_neighbour_label found none in
+    its markup), so the walk that looks for those boxes is skipped.
     """
     top = stats[id(root)]
     if top.mass <= 0:  # one sentence is enough for an article (a flash: "5亿元，3000户。")
         return PageKind(NON_ARTICLE, f"no line of prose in {top.text} characters of text")
     groups = unit_groups(stats)
     if not groups:
-        return PageKind(ARTICLE, "no repeated units")
+        found = neighbour_links(root, stats) if neighbours else ()
+        return PageKind(ARTICLE, "no repeated units", teasers=found)
     group = max(groups, key=lambda g: g.text)
     units = tuple(group.members)
     posts = [m for m in units if is_post(m, stats)]
@@ -110,7 +118,33 @@ def classify(root: Tag, stats: dict[int, Stats]) -> PageKind:
         why = f"{len(entries)} link entries, prose score {outside:.0f} outside them"
         return PageKind(LIST, why, units)
     teasers = tuple(m for g in groups if is_teaser_run(g, stats) for m in g.members)
+    teasers += neighbour_links(root, stats) if neighbours else ()
     return PageKind(ARTICLE, f"repeated units hold {share:.0%} of the prose", teasers=teasers)
+
+
+def has_neighbour_label(markup: str) -> bool:
+    """Whether the page's markup holds 上一篇, 下一条 or the like anywhere (cheap: decides
+    whether neighbour_links walks the tree)."""
+    return any(
+        m.start() > 0 and markup[m.start() - 1] in "上下前后"
+        for m in NEIGHBOUR_HINT.finditer(markup)
+    )
+
+
+def neighbour_links(root: Tag, stats: dict[int, Stats]) -> tuple[Tag, ...]:
+    """The "上一篇：…" and "下一篇：…" boxes of the posts before and after this one, when they
+    show an excerpt (one that can outweigh a short post): the nearest block around the label
+    with a link and a line of prose, if that is all it holds (one line, MAX_NEIGHBOUR chars)."""
+    found: list[Tag] = []
+    for label in root.find_all(string=NEIGHBOUR_LABEL):
+        for parent in label.parents:
+            st = stats.get(id(parent))
+            if st is None or parent is root or st.text > MAX_NEIGHBOUR or st.lines > 1:
+                break
+            if st.links and st.mass > 0:
+                found.append(parent)
+                break
+    return tuple({id(box): box for box in found}.values())
 
 
 def unit_groups(stats: dict[int, Stats]) -> list[Group]:
@@ -136,10 +170,21 @@ def unit_groups(stats: dict[int, Stats]) -> list[Group]:
 
 
 def is_teaser_run(group: Group, stats: dict[int, Stats]) -> bool:
-    """Three or more units that each open with a link and add a little prose: teasers."""
+    """Three or more units that each open or close with a link and add a little prose:
+    teasers ("headline, summary" or "summary, [详细]")."""
     if len(group.members) < MIN_TEASERS:
         return False
-    return all(is_entry(m, stats) and opens_with_link(m) for m in group.members)
+    return all(
+        is_entry(m, stats) and (opens_with_link(m) or closes_with_link(m)) for m in group.members
+    )
+
+
+def closes_with_link(unit: Tag) -> bool:
+    """Whether the unit's last text is link text (a "more" link after a summary)."""
+    for node in reversed(list(unit.descendants)):
+        if type(node) is NavigableString and not node.isspace():
+            return any(parent.name == "a" for parent in node.parents if parent is not unit)
+    return False
 
 
 def opens_with_link(unit: Tag) -> bool:

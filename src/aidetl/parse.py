@@ -17,9 +17,9 @@ from bs4 import BeautifulSoup, Tag
 
 from aidetl import htmltext, metadata, pagetype
 from aidetl.encoding import decode_html
-from aidetl.errors import ConfigError, ParseError
+from aidetl.errors import ConfigError, NotArticleError, ParseError
 from aidetl.htmlselect import Index
-from aidetl.models import Article, Page, Source
+from aidetl.models import Article, Page, Source, not_article_message
 from aidetl.siteprofiles import Profile, get_profile, profile_for_host
 
 log = logging.getLogger(__name__)
@@ -32,16 +32,20 @@ JSON_DATE = re.compile(
 META_LINE = re.compile(
     r"(来源|作者|编辑|记者|发布时间|发表时间|点击|浏览|字号|(?:19|20)\d\d[-年/.]\d{1,2}[-月/.]\d{1,2})"
 )
+# Where-am-I trail over a headline: "您所在的位置： 首页 > 快讯 > 公司", "首页 > 新闻 > 正文"
+BREADCRUMB = re.compile(r"^.{0,6}(当前|所在|您的|现在)位置\s*[:：]|^(首页|主页|网站首页)\s*[>›»]")
+# A short label line with no clause in it: a byline, a column name, a headline
+LABEL_LINE = re.compile(r"^[^，。！？；,!?;]{1,40}$")
+# Icon-font glyphs and counters left of a share bar: "\ue60e4" (a thumbs-up and its count)
+ICON_LINE = re.compile(r"^[\ue000-\uf8ff\d\s]*[\ue000-\uf8ff][\ue000-\uf8ff\d\s]*$")
+HEAD_LINES = 6  # lines at the top of a body searched for headline and byline furniture
 # A bare address line under a headline: "http://house.sina.com.cn"
 URL_LINE = re.compile(r"^https?://\S+$")
 # A closing editor credit, kept in Article.editor rather than the body: "【责任编辑：任杰】"
 EDITOR_LINE = re.compile(r"^[\[【(（]?\s*(责任编辑|责编|编辑)\s*[:：]\s*\S{0,20}\s*[\]】)）]?$")
 MIN_PROFILE_BODY = 20  # characters a profile's body selector must yield to be believed
+MAX_BOX_LABEL = 12  # characters left in a teaser box that are its label, not text
 NEAR_CHARS = 400  # how much text after the headline is searched for the date and byline
-
-
-class NotArticleError(ParseError):
-    """The page is a list, an index or carries no article; the message says which and why."""
 
 
 def parse_article(page: Page, source: Source | None = None) -> Article:
@@ -58,7 +62,7 @@ def parse_article(page: Page, source: Source | None = None) -> Article:
         timezone=source.timezone if source else "Asia/Shanghai",
     )
     if not kind.loadable:
-        raise NotArticleError(f"{url}: {kind.kind} page ({kind.why}), not loaded as an article")
+        raise NotArticleError(not_article_message(url, kind.kind, kind.why))
     return article_with(
         article, source=source.name if source else page.source, archive_key=page.archive_key
     )
@@ -113,7 +117,8 @@ def read_html(
     outlet = selected_text(index, chosen.outlet) if chosen and index else None
     editor = selected_text(index, chosen.editor) if chosen and index else None
     try:
-        kind, scope, stats = find_scope(root, chosen, index, url, soup)
+        labels = pagetype.has_neighbour_label(text)
+        kind, scope, stats = find_scope(root, chosen, index, url, soup, labels)
         if scope is not root:  # one post of several: its own headline, date and byline
             title, title_el, near, published = post_heading(
                 scope, title, title_el, near, published, tz
@@ -214,24 +219,48 @@ def find_time(
 
 
 def find_scope(
-    root: Tag, profile: Profile | None, index: Index | None, url: str, soup: BeautifulSoup
+    root: Tag,
+    profile: Profile | None,
+    index: Index | None,
+    url: str,
+    soup: BeautifulSoup,
+    labels: bool = True,
 ) -> tuple[pagetype.PageKind, Tag, dict[int, htmltext.Stats] | None]:
     """Clean the page, decide its type, and return the part that holds this URL's text:
     on a multi-post page or a thread the post the URL points to, else the whole page with
-    its measures (taken once, kept for the extraction)."""
+    its measures (taken once, kept for the extraction). labels: the markup holds a
+    上一篇/下一篇 label (pagetype.has_neighbour_label), so its boxes are looked for."""
     if profile and index:
         for selector in profile.remove:
             for tag in index.select(selector):
                 tag.extract()
     htmltext.drop_junk(root)
     stats = htmltext.measure(root)
-    kind = pagetype.classify(root, stats)
+    kind = pagetype.classify(root, stats, neighbours=labels)
     if kind.kind in (pagetype.MULTI_POST, pagetype.FORUM):
         return kind, pagetype.pick_post(kind, url, doc_title(soup)), None
+    boxes = {id(t.parent): t.parent for t in kind.teasers if t.parent is not None}
     for teaser in kind.teasers:  # a column of linked teasers can outweigh a short brief
         htmltext.forget(stats, teaser)
         teaser.extract()
+    for box in boxes.values():
+        drop_emptied(box, root, stats)
     return kind, root, stats
+
+
+def drop_emptied(box: Tag, root: Tag, stats: dict[int, htmltext.Stats]) -> None:
+    """Cut what is left of a teaser box once its teasers are gone: the box and the blocks
+    around it that hold only its label ("热点推荐"), no prose and no more than a short line."""
+    doomed = None
+    node: Tag | None = box
+    while node is not None and node is not root:
+        st = stats.get(id(node))
+        if st is None or st.mass > 0 or st.text > MAX_BOX_LABEL:
+            break
+        doomed, node = node, node.parent
+    if doomed is not None:
+        htmltext.forget(stats, doomed)
+        doomed.extract()
 
 
 def doc_title(soup: BeautifulSoup) -> str | None:
@@ -305,15 +334,28 @@ def join_leads(leads: list[str], paras: list[str]) -> list[str]:
 
 
 def trim_furniture(paras: list[str], title: str | None = None) -> list[str]:
-    """Drop the headline, byline and date lines that open a block."""
-    start = 0
+    """Drop the headline, breadcrumb, byline and date lines that open a block.
+
+    Short label lines just above a byline or date line go with it: "石佳/中国青年报" over
+    "2019-09-24 09:10", an SEO headline over "发布时间：…".
+    """
     squeezed = (title or "").replace(" ", "")
-    while start < min(4, len(paras) - 1):
-        line = paras[start]
+
+    def is_title(line: str) -> bool:
         flat = line.replace(" ", "")
-        is_title = bool(squeezed) and squeezed in flat and len(flat) <= len(squeezed) + 12
-        is_meta = len(line) < 80 and bool(META_LINE.search(line)) and "。" not in line
-        if is_title or is_meta or URL_LINE.match(line):
+        return bool(squeezed) and squeezed in flat and len(flat) <= len(squeezed) + 12
+
+    def is_meta(line: str) -> bool:
+        short = len(line) < 80 and "。" not in line and "，" not in line
+        return short and bool(META_LINE.search(line) or BREADCRUMB.search(line))
+
+    start, head = 0, min(HEAD_LINES, len(paras) - 1)
+    last = max((i for i in range(head) if is_meta(paras[i])), default=-1)
+    if last > 0 and all(LABEL_LINE.match(line) for line in paras[:last]):
+        start = last + 1
+    while start < head:
+        line = paras[start]
+        if is_title(line) or is_meta(line) or URL_LINE.match(line) or ICON_LINE.match(line):
             start += 1
         else:
             break

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -19,7 +19,8 @@ from operator import attrgetter
 import duckdb
 import pyarrow as pa
 
-from aidetl.models import Article, Fact, FetchAttempt, stable_id
+from aidetl.errors import NotArticleError, recorded_as
+from aidetl.models import Article, Fact, FetchAttempt, not_article_kind, stable_id
 
 # models.stable_id("fact", version_id, start, end, extractor_version) in SQL
 FACT_ID_SQL = (
@@ -60,7 +61,8 @@ FETCH_SCHEMA = pa.schema(
      ("error_message", pa.string()), ("bytes", pa.int64()), ("elapsed_ms", pa.int64()),
      ("encoding", pa.string()), ("archive_key", pa.string()), ("etag", pa.string()),
      ("last_modified", pa.string()), ("final_url", pa.string()), ("source", pa.string()),
-     ("fetched_at", TS_TYPE), ("warc", pa.string()), ("warc_offset", pa.int64())]
+     ("fetched_at", TS_TYPE), ("warc", pa.string()), ("warc_offset", pa.int64()),
+     ("page_type", pa.string())]
 )  # fmt: skip
 
 ARTICLE_SCHEMA = pa.schema(
@@ -104,11 +106,14 @@ def to_utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC)
 
 
-def fetch_table(run_id: str, attempts: list[FetchAttempt]) -> pa.Table:
+def fetch_table(
+    run_id: str, attempts: list[FetchAttempt], articles: Sequence[Article] = ()
+) -> pa.Table:
     data: dict[str, list] = {name: list(map(attrgetter(name), attempts)) for name in FETCH_FIELDS}
     data["fetch_id"] = [fetch_id(run_id, a) for a in attempts]
     data["run_id"] = [run_id] * len(attempts)
     data["fetched_at"] = [to_utc(a.fetched_at) for a in attempts]
+    data["page_type"] = page_types(attempts, articles)
     return pa.table({f.name: pa.array(data[f.name], f.type) for f in FETCH_SCHEMA})
 
 
@@ -118,6 +123,27 @@ def fetch_id(run_id: str, attempt: FetchAttempt) -> str:
     if attempt.warc is not None:
         return stable_id("warc", attempt.warc, attempt.warc_offset)
     return stable_id(run_id, attempt.url, attempt.attempt)
+
+
+def page_types(attempts: list[FetchAttempt], articles: Sequence[Article]) -> list[str | None]:
+    """What parse decided each fetched page is: the type of the article loaded from it, or
+    the list / non-article type its NotArticleError names; None when it was not parsed (a
+    failed fetch, an unchanged page) or failed otherwise."""
+    loaded: dict[str, str] = {}
+    for article in articles:
+        loaded[article.url] = article.page_type
+        if article.archive_key:
+            loaded[article.archive_key] = article.page_type
+    out: list[str | None] = []
+    for a in attempts:
+        if recorded_as(a.error_class, NotArticleError):
+            out.append(not_article_kind(a.error_message))
+        elif a.ok:
+            keys = (a.archive_key, a.final_url, a.url)
+            out.append(next((loaded[k] for k in keys if k and k in loaded), None))
+        else:
+            out.append(None)
+    return out
 
 
 ARTICLE_FIELDS = (
@@ -214,7 +240,7 @@ def gc_paused() -> Iterator[None]:
 def batch_tables(batch: Batch) -> dict[str, pa.Table]:
     """The batch as three Arrow tables: fetches, articles (one row per version), facts."""
     return {
-        "fetches": fetch_table(batch.run_id, batch.attempts),
+        "fetches": fetch_table(batch.run_id, batch.attempts, batch.articles),
         "articles": article_table(batch.articles, batch.simhashes),
         "facts": fact_table(batch.facts),
     }
