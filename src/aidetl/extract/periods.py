@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -51,6 +52,11 @@ PERIOD = re.compile(
     rf"|第?(?P<q>[一二三四1-4])季度|前(?P<qn>[一二两三])季度|前(?P<fm>{NUM})个?月"
     r"|(?P<yend>年底|年末|(?<=年)底|(?<=年)末))?)"
 )
+# every character a period can start with (PERIOD's branches: a year or a digit, a Chinese
+# numeral, 今去前明本当全第上下, 近过这最, 年底): periods are matched only where one stands
+PERIOD_START = re.compile(r"[\d一二两三四五六七八九十今去前明本当全第上下近过这最年]")
+# a lunar day needs one of these: 除夕, 大年…, 春节当天, 正月…, 元宵节
+LUNAR_HINT = re.compile(r"[除大春正元]")
 # since: 自2002年起, 2018年以来, 从今年开始
 SINCE_AFTER = re.compile(r"\s*(?:以来|起|开始|至今|来)")
 SINCE_BEFORE = re.compile(r"(?:自|从)$")
@@ -114,7 +120,7 @@ def find_periods(
     year = context_year or (published.year if published else None)
     found: list[Period] = []
     last: Period | None = None
-    for m in PERIOD.finditer(text, start, end):
+    for m in period_matches(text, start, end):
         if not m.group(0).strip():
             continue
         compared = COMPARISON_BEFORE.search(text, max(0, m.start() - 2), m.start())
@@ -129,7 +135,8 @@ def find_periods(
         if not compared:
             last = period
         found.append(period)
-    for m in LUNAR.finditer(text, start, end):
+    lunar = LUNAR.finditer(text, start, end) if LUNAR_HINT.search(text, start, end) else ()
+    for m in lunar:
         day = _lunar_day(m, context_year or story_year or year)
         if day is not None:
             found.append(Period(m.group(0), m.start(), m.end(), day, day, day.year))
@@ -140,6 +147,23 @@ def find_periods(
     if not found and published:
         found.extend(_weak(text, start, end, published))
     return found
+
+
+def period_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """The non-empty matches PERIOD.finditer(text, start, end) gives, in order. PERIOD opens
+    with a lookahead, so the regex engine tries every branch at every position; here a
+    search for PERIOD_START skips, in C, the positions where no period can start."""
+    pos = start
+    while pos < end:
+        hit = PERIOD_START.search(text, pos, end)
+        if hit is None:
+            return
+        m = PERIOD.match(text, hit.start(), end)
+        if m is None or m.end() == m.start():
+            pos = hit.start() + 1  # an empty match: no longer one starts here either
+            continue
+        yield m
+        pos = m.end()
 
 
 Interval = tuple[date | None, date | None, int | None]  # start, end, the year it names

@@ -1,0 +1,137 @@
+"""The fast paths of extraction find what the plain scans they replace find.
+
+Each anchored or indexed scan in aidetl.extract is checked here against a plain reference
+implementation kept in this file (a per-position loop, a full regex scan), on the real page
+bodies of ../shared/pages when present and on edge cases written here, so a speed-up cannot
+silently drop a match.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from aidetl.extract.periods import LUNAR, LUNAR_HINT, PERIOD, period_matches
+from aidetl.extract.places import (
+    ABBREVIATIONS,
+    _match_at,
+    name_index,
+    prefix_lengths,
+    scan_places,
+)
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+PAGES = SHARED / "pages" / "pages.jsonl"
+
+EDGES = [
+    "",
+    "年",
+    "2019",
+    "2019年",
+    "今年1至6月",
+    "截至2019年底，全年上半年下半年第三季度前三季度年底年末",
+    "近三年来，过去五年，17年来，9个月来，这两年，最近3个月",
+    "“十三五”期间，十二五以来",
+    "2018年至2020年2018—2020年，2019年3月至6月，2019年1-9月",
+    "上下上下上下一二三四五六七八九十",
+    "一年来，两年来，三个月来，四年来，五年来，六年来，七年来，八年来，九年来，二季度，去年",
+    "上半年投入，下半年，上年，明年，本年度，当年，第一季度，3季度，年底，年末",
+    "１２月３日，２０１９年",  # full-width digits are digits to the regex too
+    "除夕，大年初一，春节当天，正月初十，元宵节，正月十五，2020年农历正月初五",
+    "北京市朝阳区",
+    "四川凉山木里县",
+    "援川干部，赴京，在沪企业，入藏",
+    "黄浦江边，浦江县",
+    "东方市场，东方市",
+    "川",
+    "京",
+    "新疆新和县",
+    "临高县皇桐镇武维村",
+    "和安全",
+    "辽宁朝阳",
+]
+
+
+def real_texts() -> list[str]:
+    """The real page bodies (one text each) and their concatenation, when ../shared is here."""
+    if not PAGES.exists():
+        return []
+    bodies = [json.loads(line).get("gold_text") or "" for line in PAGES.open(encoding="utf-8")]
+    bodies = [b for b in bodies if b]
+    return [*bodies, "\n".join(bodies)]
+
+
+def texts() -> list[str]:
+    return EDGES + real_texts()
+
+
+def short_id(text: str) -> str:
+    """A test id: the text's head and length (the real texts are whole pages)."""
+    return f"{text[:12]}…{len(text)}"
+
+
+def reference_periods(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Plain: every non-empty match of the full regex scan."""
+    return [m.span() for m in PERIOD.finditer(text, start, end) if m.end() > m.start()]
+
+
+def reference_places(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    """Plain: the per-position loop scan_places ran before it searched for candidates."""
+    full, short, _ = name_index()
+    prefixes = prefix_lengths()
+    found: list = []
+    i = start
+    while i < end:
+        sizes = prefixes.get(text[i : i + 2])
+        if sizes is None and text[i] not in ABBREVIATIONS:
+            i += 1
+            continue
+        match = _match_at(text, i, end, full, short, sizes or (), found)
+        if match is None:
+            i += 1
+        elif isinstance(match, int):
+            i = match
+        else:
+            found.append(match)
+            i = match.end
+    return [(p.name, p.start, p.end) for p in found]
+
+
+def windows(text: str) -> list[tuple[int, int]]:
+    """The whole text and cuts that start and end mid-word (the scans take start and end)."""
+    n = len(text)
+    return [(0, n), (1, n), (0, max(0, n - 1)), (n // 3, 2 * n // 3)]
+
+
+@pytest.mark.parametrize("text", EDGES, ids=short_id)
+def test_period_matches_equal_the_full_scan_on_edge_cases(text):
+    for start, end in windows(text):
+        got = [m.span() for m in period_matches(text, start, end)]
+        assert got == reference_periods(text, start, end)
+
+
+def test_period_matches_equal_the_full_scan_on_real_sentences():
+    found = real_texts()
+    if not found:
+        pytest.skip(f"../shared (real pages) is not beside the clone: {SHARED}")
+    for text in found[:-1]:
+        for sentence in re.finditer(r"[^。！？!?\n]+", text):
+            start, end = sentence.span()
+            got = [m.span() for m in period_matches(text, start, end)]
+            assert got == reference_periods(text, start, end)
+
+
+@pytest.mark.parametrize("text", texts(), ids=short_id)
+def test_lunar_hint_stands_wherever_a_lunar_day_does(text):
+    for m in LUNAR.finditer(text):
+        assert LUNAR_HINT.search(text, m.start(), m.end())
+
+
+@pytest.mark.parametrize("text", texts(), ids=short_id)
+def test_scan_places_equals_the_per_position_loop(text):
+    for start, end in windows(text):
+        got = [(p.name, p.start, p.end) for p in scan_places(text, start, end)]
+        assert got == reference_places(text, start, end)
