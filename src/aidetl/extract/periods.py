@@ -52,11 +52,19 @@ PERIOD = re.compile(
     rf"|第?(?P<q>[一二三四1-4])季度|前(?P<qn>[一二两三])季度|前(?P<fm>{NUM})个?月"
     r"|(?P<yend>年底|年末|(?<=年)底|(?<=年)末))?)"
 )
-# every character a period can start with (PERIOD's branches: a year or a digit, a Chinese
-# numeral, 今去前明本当全第上下, 近过这最, 年底): periods are matched only where one stands
-PERIOD_START = re.compile(r"[\d一二两三四五六七八九十今去前明本当全第上下近过这最年]")
+# where a period may start: what each of PERIOD's branches must open with (a year, a small
+# number before 月年个季 or a range dash, 今年…上年, 上半年, 第一, 前三, 近五, 过去两, 这三,
+# 最近, 三年, 一季, 十三五, 年底). The opening lookahead only lets the regex engine skip, in
+# C, positions holding none of those characters; every match is a PERIOD.match candidate.
+PERIOD_START = re.compile(
+    r"(?=[\d一二两三四五六七八九十今去前明本当全第上下近过这最年])"
+    r"(?:(?:19|20)\d\d|\d{1,2}\s*[月年个季至到—–\-~～]"
+    r"|[今去前明本当全上]年|[上下]半年|第[一二三四1-4]|前[\d一二两三四五六七八九十]"
+    r"|(?:近|过去|这|最近)[\d一二两三四五六七八九十]"
+    r"|[一二两三四五六七八九十]{1,3}\s*[年个]|[一二三四]季|十[一二三四]五|年[底末])"
+)
 # a lunar day needs one of these: 除夕, 大年…, 春节当天, 正月…, 元宵节
-LUNAR_HINT = re.compile(r"[除大春正元]")
+LUNAR_HINT = re.compile(r"除夕|大年|春节当天|正月|元宵节")
 # since: 自2002年起, 2018年以来, 从今年开始
 SINCE_AFTER = re.compile(r"\s*(?:以来|起|开始|至今|来)")
 SINCE_BEFORE = re.compile(r"(?:自|从)$")
@@ -283,7 +291,9 @@ def _point(m: re.Match, published: date | None, year: int | None) -> Interval | 
 
 def _weak(text: str, start: int, end: int, published: date) -> list[Period]:
     """A bare "9个月" before an action: the months up to the publish date."""
-    periods = []
+    periods: list[Period] = []
+    if text.find("个月", start, end) < 0:  # WEAK opens with a lookbehind: no fast skip
+        return periods
     for m in WEAK.finditer(text, start, end):
         months = cn_number(m.group("wn"))
         periods.append(
