@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from aidetl.extract.periods import LUNAR, LUNAR_HINT, PERIOD, period_matches
+from aidetl.extract.context import CLAUSE_BREAKS, CLOSE, OPEN, _aside, _Reader, clauses_of
+from aidetl.extract.metrics import last_of
+from aidetl.extract.periods import LUNAR, LUNAR_HINT, PERIOD, WEAK, _weak, period_matches
 from aidetl.extract.places import (
     ABBREVIATIONS,
     _match_at,
@@ -136,3 +139,99 @@ def test_scan_places_equals_the_per_position_loop(text):
     for start, end in windows(text):
         got = [(p.name, p.start, p.end) for p in scan_places(text, start, end)]
         assert got == reference_places(text, start, end)
+
+
+BRACKETS = "（）()x"
+
+
+def small_texts(alphabet: str, longest: int) -> list[str]:
+    """Every string over `alphabet` up to `longest` characters."""
+    found = [""]
+    for text in found:
+        if len(text) < longest:
+            found.extend(text + c for c in alphabet)
+    return found
+
+
+def reference_aside(text: str, sentence_start: int, pos: int, fig_start: int) -> bool:
+    """Plain: _aside as a per-character walk and an unbounded search for the closing."""
+    opened = -1
+    for i in range(sentence_start, pos):
+        if text[i] in "（(":
+            opened = i
+        elif text[i] in "）)":
+            opened = -1
+    if opened < 0:
+        return False
+    close = min((i for i in (text.find("）", pos), text.find(")", pos)) if i >= 0), default=-1)
+    return not (opened < fig_start and (close < 0 or fig_start < close))
+
+
+def test_aside_equals_the_per_character_walk():
+    for text in small_texts(BRACKETS, 5):
+        n = len(text)
+        for start in range(n + 1):
+            for pos in range(start, n + 1):
+                for fig in range(n + 1):
+                    expected = reference_aside(text, start, pos, fig)
+                    assert _aside(text, start, pos, fig) == expected, (text, start, pos, fig)
+
+
+def reference_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Plain: clauses_of as a walk over every character."""
+    clauses, depth, left = [], 0, start
+    for i in range(start, end):
+        c = text[i]
+        if c in OPEN:
+            depth += 1
+        elif c in CLOSE:
+            depth = max(0, depth - 1)
+        elif c in CLAUSE_BREAKS and depth == 0:
+            clauses.append((left, i))
+            left = i + 1
+    clauses.append((left, end))
+    return clauses
+
+
+@pytest.mark.parametrize("text", texts(), ids=short_id)
+def test_clauses_equal_the_character_walk(text):
+    for sentence in re.finditer(r"[^。！？!?\n]+", text):
+        assert clauses_of(text, *sentence.span()) == reference_clauses(text, *sentence.span())
+
+
+def test_clauses_equal_the_character_walk_on_every_mark():
+    marks = "".join(sorted(CLAUSE_BREAKS | OPEN | CLOSE))
+    for text in small_texts(marks[:6] + "x", 4) + small_texts(marks[6:] + "x", 4):
+        assert clauses_of(text, 0, len(text)) == reference_clauses(text, 0, len(text))
+
+
+def reference_in_quotation(text: str, pos: int) -> bool:
+    """Plain: count the quotes from the paragraph's start."""
+    head = text.rfind("\n", 0, pos) + 1
+    return text.count("“", head, pos) > text.count("”", head, pos)
+
+
+def test_in_quotation_counted_on_equals_counting_from_the_paragraph():
+    for text in small_texts("“”\nx", 6):
+        reader = _Reader(text, None, None, [])
+        for pos in range(len(text) + 1):  # in text order, as annotate asks
+            assert reader.in_quotation(pos) == reference_in_quotation(text, pos), (text, pos)
+    for text in real_texts():
+        reader = _Reader(text, None, None, [])
+        for pos in range(0, len(text), 97):
+            assert reader.in_quotation(pos) == reference_in_quotation(text, pos)
+
+
+def test_last_of_equals_rfind_from_the_start():
+    for text in [*small_texts("，。\nx", 5), "x" * 300 + "，" + "x" * 5000]:
+        for end in range(0, len(text) + 1, max(1, len(text) // 50)):
+            expected = max(text.rfind(c, 0, end) for c in "，,；;。\n")
+            assert last_of(text, "，,；;。\n", end) == expected
+
+
+def test_weak_periods_are_looked_for_only_where_their_words_stand():
+    published = date(2020, 2, 27)
+    for text in ["9个月采购", "近9个月", "采购", "9 个月", "个月", ""]:
+        expected = [m.span() for m in WEAK.finditer(text)]
+        got = [(p.start_pos, p.end_pos) for p in _weak(text, 0, len(text), published)]
+        assert got == expected

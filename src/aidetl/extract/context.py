@@ -42,6 +42,7 @@ SENTENCE = re.compile(rf"[^。！？!?\n]{{1,{MAX_SENTENCE}}}[。！？!?]*")
 MAX_LOOKBACK = 30  # earlier sentences of a paragraph searched for a year
 CLAUSE_BREAKS = frozenset("，,；;：:")
 OPEN, CLOSE = frozenset("（(【[《“"), frozenset("）)】]》”")
+CLAUSE_MARK = re.compile("[" + re.escape("".join(sorted(CLAUSE_BREAKS | OPEN | CLOSE))) + "]")
 # a dateline's place is where the story was filed, not where figures apply: 新华社北京3月6日电
 DATELINE = re.compile(r"\s*\d{1,2}月\d{1,2}日\s*(?:电|讯)|电[（(]|[）)]?\s*电")
 # …or a place right after an agency's name: 新华社北京电, 中新网成都讯, 据新华社拉萨电
@@ -123,6 +124,7 @@ class _Reader:
         self.figures = figures  # in text order
         self.fig_starts = [f.start for f in figures]
         self.seen_values: set[tuple[object, ...]] = set()
+        self._quotes = (0, 0, 0)  # paragraph head, counted up to, “ minus ” so far
 
     def index_of(self, pos: int) -> int:
         return max(0, bisect.bisect_right(self.starts, pos) - 1)
@@ -237,6 +239,20 @@ class _Reader:
             return p
         return PlaceMatch(p.name, p.start, p.end, (fits[0],), level_of(fits[0]))
 
+    def in_quotation(self, pos: int) -> bool:
+        """True when `pos` lies inside “…” opened earlier in its paragraph. Figures come in
+        text order, so the quotes are counted on from the previous figure's position while
+        it is in the same paragraph, not again from the paragraph's start (a text with no
+        line break is one paragraph)."""
+        text = self.text
+        head, counted, opened = self._quotes
+        if pos < counted or text.find("\n", counted, pos) >= 0:
+            head = text.rfind("\n", 0, pos) + 1
+            counted, opened = head, 0
+        opened += text.count("“", counted, pos) - text.count("”", counted, pos)
+        self._quotes = (head, pos, opened)
+        return opened > 0
+
     def figures_between(self, start: int, end: int) -> list[tuple[int, int]]:
         lo = bisect.bisect_left(self.fig_starts, start)
         hi = bisect.bisect_left(self.fig_starts, end)
@@ -302,8 +318,8 @@ def _within(items: list, start: int, end: int) -> list:
 def clauses_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Clause spans of one sentence; breaks inside brackets do not count."""
     clauses, depth, left = [], 0, start
-    for i in range(start, end):
-        c = text[i]
+    for m in CLAUSE_MARK.finditer(text, start, end):  # only the marks, not every character
+        i, c = m.start(), m.group()
         if c in OPEN:
             depth += 1
         elif c in CLOSE:
@@ -397,7 +413,7 @@ def _fact(reader: _Reader, f: Figure, version: str) -> Fact:
         f.value_max is not None,
         first,
         subject_from,
-        _in_quotation(text, f.start),
+        reader.in_quotation(f.start),
         (
             period.start.year if period and period.start else None,
             period.end.year if period and period.end else None,
@@ -430,12 +446,6 @@ def _fact(reader: _Reader, f: Figure, version: str) -> Fact:
         sentence=text[sentence.start : sentence.end].strip(),
         extractor_version=version,
     )
-
-
-def _in_quotation(text: str, pos: int) -> bool:
-    """True when `pos` lies inside “…” opened earlier in its paragraph."""
-    head = text.rfind("\n", 0, pos) + 1
-    return text.count("“", head, pos) > text.count("”", head, pos)
 
 
 def _after_publication(period: Period, published: date | None) -> bool:
@@ -551,16 +561,12 @@ def _national(text: str, sentence: _Sentence) -> bool:
 def _aside(text: str, sentence_start: int, pos: int, fig_start: int) -> bool:
     """True when `pos` sits inside brackets that do not hold the figure too: a place in
     "(北京市正式产权)" describes a detail, not where the figure applies."""
-    opened = -1
-    for i in range(sentence_start, pos):
-        if text[i] in "（(":
-            opened = i
-        elif text[i] in "）)":
-            opened = -1
-    if opened < 0:
-        return False
-    close = min((i for i in (text.find("）", pos), text.find(")", pos)) if i >= 0), default=-1)
-    return not (opened < fig_start and (close < 0 or fig_start < close))
+    opened = max(text.rfind("（", sentence_start, pos), text.rfind("(", sentence_start, pos))
+    if opened < 0 or opened < max(text.rfind("）", opened, pos), text.rfind(")", opened, pos)):
+        return False  # no bracket open at pos
+    # the figure is inside too when it follows the opening with no closing up to it
+    closed = text.find("）", pos, fig_start + 1) >= 0 or text.find(")", pos, fig_start + 1) >= 0
+    return not (opened < fig_start and not closed)
 
 
 def _earlier_place(reader: _Reader, index: int, article_code: str) -> tuple[str, str] | None:

@@ -213,7 +213,20 @@ def metric_of_compared(
         text, max(clause_start, fig.start - 14), fig.start
     ):
         return None
-    head = max(text.rfind(c, 0, previous.start) for c in "，,；;。\n") + 1
+    head = last_of(text, "，,；;。\n", previous.start) + 1
     return assign_metric(
         text, head, previous.start, previous.end, previous.end, previous.kind, previous.unit
     )
+
+
+def last_of(text: str, chars: str, end: int) -> int:
+    """The last index before `end` holding one of `chars`, else -1. Looks back in windows
+    that double, so the cost is the distance to the mark, not to the start of the text."""
+    lo, width = end, 64
+    while lo > 0:
+        lo = max(0, lo - width)
+        found = max(text.rfind(c, lo, end) for c in chars)
+        if found >= 0:
+            return found
+        width *= 2
+    return -1
