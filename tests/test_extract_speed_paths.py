@@ -17,7 +17,16 @@ import pytest
 
 from aidetl.extract.context import CLAUSE_BREAKS, CLOSE, OPEN, _aside, _Reader, clauses_of
 from aidetl.extract.metrics import last_of
-from aidetl.extract.periods import LUNAR, LUNAR_HINT, PERIOD, WEAK, _weak, period_matches
+from aidetl.extract import periods
+from aidetl.extract.periods import (
+    LUNAR,
+    LUNAR_HINT,
+    PERIOD,
+    WEAK,
+    _weak,
+    find_periods,
+    period_matches,
+)
 from aidetl.extract.places import (
     ABBREVIATIONS,
     _match_at,
@@ -235,3 +244,20 @@ def test_weak_periods_are_looked_for_only_where_their_words_stand():
         expected = [m.span() for m in WEAK.finditer(text)]
         got = [(p.start_pos, p.end_pos) for p in _weak(text, 0, len(text), published)]
         assert got == expected
+
+
+@pytest.mark.parametrize("published", [None, date(2020, 2, 27)])
+def test_find_periods_gate_drops_no_period(monkeypatch, published):
+    """find_periods returns early when ANY_PERIOD finds nothing: the same periods as the
+    scans without that gate, on every sentence of the edge cases and the real pages."""
+    sentences = [
+        (text, *m.span())
+        for text in EDGES + real_texts()[:-1]
+        for m in re.finditer(r"[^。！？!?\n]+", text)
+    ]
+    sentences += [("除夕夜，截至目前，9个月采购", 0, 13), ("截止到现在", 0, 5)]
+    gated = [find_periods(text, s, e, published, 2019, 2018) for text, s, e in sentences]
+    monkeypatch.setattr(periods, "ANY_PERIOD", re.compile(""))  # matches everywhere
+    plain = [find_periods(text, s, e, published, 2019, 2018) for text, s, e in sentences]
+    assert gated == plain
+    assert any(gated)
