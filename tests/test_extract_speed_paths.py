@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from aidetl.extract import periods
 from aidetl.extract.context import CLAUSE_BREAKS, CLOSE, OPEN, _aside, _Reader, clauses_of
 from aidetl.extract.metrics import last_of
-from aidetl.extract import periods
 from aidetl.extract.periods import (
     LUNAR,
     LUNAR_HINT,
