@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from aidetl.models import Figure
 
@@ -145,14 +146,26 @@ CHANGE_VERB = re.compile(r"上升|下降|减少|下滑|降幅|减幅")
 SHARE = re.compile(r"占")
 
 
+@lru_cache(maxsize=512)
+def _fitting(kind: str, unit: str) -> frozenset[str]:
+    """Names of the metrics compatible with a figure of this kind and unit (asked per
+    keyword and per figure, answered once)."""
+    return frozenset(m.name for m in VOCABULARY if compatible(m, kind, unit))
+
+
+@lru_cache(maxsize=512)
+def _after_patterns(kind: str, unit: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The AFTER patterns, in order, of the metrics compatible with this kind and unit."""
+    return tuple((m.name, pattern) for m, pattern in AFTER if compatible(m, kind, unit))
+
+
 def metric_before(text: str, start: int, end: int, kind: str, unit: str) -> str | None:
     """The nearest compatible keyword in text[start:end] (the clause before the figure)."""
+    fitting = _fitting(kind, unit)
     hits = [
         (h.lastgroup, h.group(), h.end())
         for h in KEYWORD.finditer(text, start, end)
-        if h.lastgroup
-        and compatible(BY_NAME[h.lastgroup], kind, unit)
-        and not _quoted(text, start, h.start(), end)
+        if h.lastgroup in fitting and not _quoted(text, start, h.start(), end)
     ]
     if not hits:
         return None
@@ -179,9 +192,9 @@ QUOTE_MAX = 12
 
 def metric_after(text: str, start: int, end: int, kind: str, unit: str) -> str | None:
     """A governing verb or noun right after the figure (in text[start:end])."""
-    for metric, pattern in AFTER:
-        if compatible(metric, kind, unit) and pattern.match(text, start, end):
-            return metric.name
+    for name, pattern in _after_patterns(kind, unit):
+        if pattern.match(text, start, end):
+            return name
     return None
 
 
