@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from aidetl.extract import periods
+from aidetl.extract import orgs, periods
 from aidetl.extract.context import CLAUSE_BREAKS, CLOSE, OPEN, _aside, _Reader, clauses_of
 from aidetl.extract.metrics import last_of
 from aidetl.extract.periods import (
@@ -261,3 +261,12 @@ def test_find_periods_gate_drops_no_period(monkeypatch, published):
     plain = [find_periods(text, s, e, published, 2019, 2018) for text, s, e in sentences]
     assert gated == plain
     assert any(gated)
+
+
+def test_brand_alternation_grouped_by_first_character_equals_the_flat_one():
+    flat = re.compile("|".join(map(re.escape, orgs._LONGEST_FIRST)))
+    edges = ["".join(orgs._LONGEST_FIRST), "中国电信集团有限公司和中国电信、农行，中国", "中"]
+    for text in edges + real_texts():
+        assert [m.span() for m in orgs.BRAND.finditer(text)] == [
+            m.span() for m in flat.finditer(text)
+        ]

@@ -153,9 +153,24 @@ BRANCH_SHORT = {
     "供电公司": "国家电网",
 }
 ALIASES = {alias: name for name, aliases in BRANDS.items() for alias in aliases}
-_ALIAS_ALT = "|".join(sorted(map(re.escape, ALIASES), key=len, reverse=True))
+_LONGEST_FIRST = sorted(ALIASES, key=len, reverse=True)
+
+
+def _by_first_character(words: list[str]) -> str:
+    """An alternation of `words` that tries, at each position, only the words starting with
+    the character there, in the order given: the same match as the flat alternation (the
+    regex engine would otherwise try every word at every candidate position)."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[0], []).append(word)
+    return "|".join(
+        re.escape(first) + "(?:" + "|".join(re.escape(w[1:]) for w in group) + ")"
+        for first, group in groups.items()
+    )
+
+
 # 中国电信, 中国电信集团有限公司, 农行 (aliases, longest first)
-BRAND = re.compile(_ALIAS_ALT)
+BRAND = re.compile(_by_first_character(_LONGEST_FIRST))
 # after a brand: 四川公司, 凉山分行, 四川省电力公司 (the place is checked against places)
 BRANCH_AFTER = re.compile(
     r"(?P<place>[\u4e00-\u9fff]{2,8}?)(?:分公司|公司|分行|支行|电力公司|供电公司|分局)"
