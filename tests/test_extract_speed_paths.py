@@ -270,3 +270,15 @@ def test_brand_alternation_grouped_by_first_character_equals_the_flat_one():
         assert [m.span() for m in orgs.BRAND.finditer(text)] == [
             m.span() for m in flat.finditer(text)
         ]
+
+
+def test_name_start_equals_shrinking_until_all_is_name():
+    def reference(text: str, start: int, end: int) -> int:
+        while start < end and not orgs._is_han(text[start:end]):
+            start += 1
+        return start
+
+    for text in small_texts("公（a1，", 5):
+        for start in range(len(text) + 1):
+            for end in range(start, len(text) + 1):
+                assert orgs.name_start(text, start, end) == reference(text, start, end)

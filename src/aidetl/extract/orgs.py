@@ -295,9 +295,7 @@ def _local(text: str, m: re.Match, floor: int) -> list[OrgMention]:
 
 def _named(text: str, m: re.Match, floor: int) -> list[OrgMention]:
     """盐源县人民政府, 中国扶贫基金会: the words before the suffix up to a lead word."""
-    s = max(floor, m.start() - 14)
-    while s < m.start() and not _is_han(text[s : m.start()]):
-        s += 1
+    s = name_start(text, max(floor, m.start() - 14), m.start())
     if s >= m.start() or text[m.start() - 1] in "全本该各我级":  # 全集团, 县级公司
         return []
     places = find_places(text, s, m.start())
@@ -320,6 +318,15 @@ def _named(text: str, m: re.Match, floor: int) -> list[OrgMention]:
     if m.start() - s < 2 or GENERIC.match(written):  # 家合作社, 省级公司
         return []
     return [_make(text, written, s, m.end(), None)]
+
+
+def name_start(text: str, start: int, end: int) -> int:
+    """Where a name ending at `end` may start, at `start` the earliest: right after the last
+    character in text[start:end] a name is not written in (end when that is the last)."""
+    for i in range(end - 1, start - 1, -1):
+        if not _is_han(text[i]):
+            return i + 1
+    return start
 
 
 def _has_lead(gap: str) -> bool:
