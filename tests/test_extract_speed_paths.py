@@ -282,3 +282,25 @@ def test_name_start_equals_shrinking_until_all_is_name():
         for start in range(len(text) + 1):
             for end in range(start, len(text) + 1):
                 assert orgs.name_start(text, start, end) == reference(text, start, end)
+
+
+def reference_occurrences(text: str, words: list[str]) -> list[tuple[int, str]]:
+    """Plain: the flat regex alternation of the words, in order."""
+    pattern = re.compile("|".join(map(re.escape, words)))
+    return [(m.start(), m.group()) for m in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    "words",
+    [["华坚"], ["华坚集团", "华坚"], ["华坚", "华坚集团"], ["坚集", "华坚"], ["ab", "ba", "a"]],
+)
+def test_occurrences_equal_the_regex_alternation(words):
+    for text in small_texts("华坚集ab", 5) + ["华坚集团华坚坚集ababa"]:
+        assert orgs.occurrences(text, words) == reference_occurrences(text, words)
+
+
+def test_short_mentions_equal_the_regex_alternation_on_real_pages():
+    for text in real_texts():
+        names = orgs.short_names(orgs.find_orgs(text))
+        words = sorted(names, key=lambda n: len(re.escape(n)), reverse=True)
+        assert orgs.occurrences(text, words) == reference_occurrences(text, words)

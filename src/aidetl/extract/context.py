@@ -206,22 +206,22 @@ class _Reader:
         """The periods of sentence i. Sentences are read for periods in text order, once:
         each one's year context (for 全年, 上半年, 5月) is the last year named earlier in its
         paragraph or, without a publish date, in the MAX_LOOKBACK sentences before."""
-        while len(self.period_cache) <= i:
-            k = len(self.period_cache)
-            start, end = self.spans[k]
-            if k and "\n" in self.text[self.spans[k - 1][1] : start + 1]:
-                self._paragraph_year = None
-            context = self._paragraph_year
-            if context is None and self.published is None and k - self._year_at <= MAX_LOOKBACK:
-                context = self._article_year
-            story = self._article_year if k - self._year_at <= MAX_LOOKBACK else None
-            found = find_periods(self.text, start, end, self.published, context, story)
-            self.period_cache.append(found)
+        cache, spans, text, published = self.period_cache, self.spans, self.text, self.published
+        paragraph, article, year_at = self._paragraph_year, self._article_year, self._year_at
+        for k in range(len(cache), i + 1):  # (locals: this runs for every sentence)
+            start, end = spans[k]
+            if k and text.find("\n", spans[k - 1][1], start + 1) >= 0:
+                paragraph = None
+            recent = k - year_at <= MAX_LOOKBACK
+            context = article if paragraph is None and published is None and recent else paragraph
+            found = find_periods(text, start, end, published, context, article if recent else None)
+            cache.append(found)
             years = [p.explicit_year for p in found if p.explicit_year and not p.baseline]
             if years:
-                self._paragraph_year = self._article_year = years[-1]
-                self._year_at = k
-        return self.period_cache[i]
+                paragraph = article = years[-1]
+                year_at = k
+        self._paragraph_year, self._article_year, self._year_at = paragraph, article, year_at
+        return cache[i]
 
     def _resolve(self, p: PlaceMatch) -> PlaceMatch:
         """A name several divisions share, resolved by the places the article names

@@ -412,10 +412,34 @@ def find_short_mentions(
     """Mentions of the short forms outside the names already found."""
     if not names:
         return []
-    pattern = re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
     covered = _Found(known)
     return [
-        _make(text, names[m.group()].name, m.start(), m.end(), None)
-        for m in pattern.finditer(text)
-        if not covered.covers(m.start())
+        _make(text, names[word].name, start, start + len(word), None)
+        for start, word in occurrences(text, sorted(names, key=_escaped_length, reverse=True))
+        if not covered.covers(start)
     ]
+
+
+def _escaped_length(word: str) -> int:
+    return len(re.escape(word))  # the order the flat alternation had: longest pattern first
+
+
+def occurrences(text: str, words: list[str]) -> list[tuple[int, str]]:
+    """(start, word) of what re.finditer("|".join(words)) finds: left to right, at each
+    start the first of `words` written there, not overlapping. Found with str.find, each
+    word's next start kept, so no regex is compiled for every text's own words."""
+    following = {w: at for w in words if w and (at := text.find(w)) >= 0}
+    found: list[tuple[int, str]] = []
+    while following:
+        start = min(following.values())
+        word = next(w for w in words if following.get(w) == start)
+        found.append((start, word))
+        pos = start + len(word)
+        for w, at in list(following.items()):
+            if at < pos:
+                at = text.find(w, pos)
+                if at < 0:
+                    del following[w]
+                else:
+                    following[w] = at
+    return found
