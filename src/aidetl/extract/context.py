@@ -19,6 +19,7 @@ from datetime import date, datetime
 from functools import cached_property
 
 from aidetl.extract import flags
+from aidetl.extract.alternation import by_first_character
 from aidetl.extract.metrics import assign_metric, metric_of_compared
 from aidetl.extract.orgs import OrgMention, find_orgs, find_short_mentions, short_names
 from aidetl.extract.periods import Period, find_periods, pick_period
@@ -64,12 +65,13 @@ LANDMARK_AFTER = re.compile(
     r"|(?<=[省市县区])外(?![资商企])"  # 江苏省外旅居史: outside the place
 )
 # a foreign country in the sentence: its figures apply abroad, not to the article's place
-FOREIGN = re.compile(
+FOREIGN_WORDS = (
     r"美国|日本|韩国|朝鲜|英国|法国|德国|意大利|西班牙|葡萄牙|荷兰|比利时|瑞士|瑞典|挪威|芬兰|丹麦|俄罗斯"
     r"|乌克兰|波兰|希腊|土耳其|以色列|伊朗|伊拉克|沙特|阿联酋|埃及|埃塞俄比亚|埃塞|肯尼亚|尼日利亚|南非"
     r"|印度|巴基斯坦|孟加拉|越南|泰国|缅甸|老挝|柬埔寨|马来西亚|新加坡|印尼|印度尼西亚|菲律宾|蒙古国"
     r"|哈萨克斯坦|澳大利亚|新西兰|加拿大|墨西哥|巴西|阿根廷|智利|秘鲁|欧盟|欧洲|非洲|美洲|东南亚|海外|境外|国外"
 )
+FOREIGN = re.compile(by_first_character(FOREIGN_WORDS.split("|")))
 # what 公司/我们 point to when the text names no organisation near them: the one the article
 # names most, when it makes at least this share of the organisation mentions
 MAIN_SHARE = 0.5

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from aidetl.extract.alternation import by_first_character
 from aidetl.extract.places import find_places
 
 # canonical name → aliases (longest first in the pattern)
@@ -156,21 +157,8 @@ ALIASES = {alias: name for name, aliases in BRANDS.items() for alias in aliases}
 _LONGEST_FIRST = sorted(ALIASES, key=len, reverse=True)
 
 
-def _by_first_character(words: list[str]) -> str:
-    """An alternation of `words` that tries, at each position, only the words starting with
-    the character there, in the order given: the same match as the flat alternation (the
-    regex engine would otherwise try every word at every candidate position)."""
-    groups: dict[str, list[str]] = {}
-    for word in words:
-        groups.setdefault(word[0], []).append(word)
-    return "|".join(
-        re.escape(first) + "(?:" + "|".join(re.escape(w[1:]) for w in group) + ")"
-        for first, group in groups.items()
-    )
-
-
 # 中国电信, 中国电信集团有限公司, 农行 (aliases, longest first)
-BRAND = re.compile(_by_first_character(_LONGEST_FIRST))
+BRAND = re.compile(by_first_character(_LONGEST_FIRST))
 # after a brand: 四川公司, 凉山分行, 四川省电力公司 (the place is checked against places)
 BRANCH_AFTER = re.compile(
     r"(?P<place>[\u4e00-\u9fff]{2,8}?)(?:分公司|公司|分行|支行|电力公司|供电公司|分局)"
