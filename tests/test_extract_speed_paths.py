@@ -22,6 +22,7 @@ from aidetl.extract.context import (
     CLOSE,
     FOREIGN,
     FOREIGN_WORDS,
+    MAX_LOOKBACK,
     OPEN,
     _aside,
     _Reader,
@@ -266,6 +267,7 @@ def test_find_periods_gate_drops_no_period(monkeypatch, published):
         for m in re.finditer(r"[^。！？!?\n]+", text)
     ]
     sentences += [("除夕夜，截至目前，9个月采购", 0, 13), ("截止到现在", 0, 5)]
+    sentences += [(t, 0, len(t)) for t in ("三个月采购", "用十二个月建成", "9 个月采购")]
     gated = [find_periods(text, s, e, published, 2019, 2018) for text, s, e in sentences]
     monkeypatch.setattr(periods, "ANY_PERIOD", re.compile(""))  # matches everywhere
     plain = [find_periods(text, s, e, published, 2019, 2018) for text, s, e in sentences]
@@ -336,3 +338,42 @@ def test_short_mentions_equal_the_regex_alternation_on_real_pages():
         assert orgs.occurrences(text, words) == reference_occurrences(text, words)
         checked += 1
     assert checked
+
+
+def reference_sentence_periods(reader: _Reader) -> list[list]:
+    """Plain: find_periods on every sentence in turn, the year context carried along."""
+    text, spans, published = reader.text, reader.spans, reader.published
+    paragraph = article = None
+    year_at = -MAX_LOOKBACK - 1
+    found_all = []
+    for k, (start, end) in enumerate(spans):
+        if k and "\n" in text[spans[k - 1][1] : start + 1]:
+            paragraph = None
+        context = paragraph
+        if context is None and published is None and k - year_at <= MAX_LOOKBACK:
+            context = article
+        story = article if k - year_at <= MAX_LOOKBACK else None
+        found = find_periods(text, start, end, published, context, story)
+        found_all.append(found)
+        years = [p.explicit_year for p in found if p.explicit_year and not p.baseline]
+        if years:
+            paragraph = article = years[-1]
+            year_at = k
+    return found_all
+
+
+@pytest.mark.parametrize("published", [None, date(2020, 2, 27)])
+def test_sentence_periods_skipping_to_the_next_candidate_equal_reading_each(published):
+    edges = [
+        "2019年投入5亿元。全年增长3%。\n上半年完成一半。",
+        "没有时期。也没有。\n\n还是没有。今年完成。9个月采购",
+        "除夕。正月初五。截至目前。",
+        "",
+    ]
+    for text in edges + real_texts():
+        reader = _Reader(text, published, None, [])
+        if not reader.spans:
+            continue
+        for i in sorted({0, len(reader.spans) // 2, len(reader.spans) - 1}):
+            reader.periods(i)  # read in steps, as figures ask
+        assert reader.period_cache == reference_sentence_periods(reader)

@@ -65,7 +65,8 @@ PERIOD_START = re.compile(
 )
 # a lunar day needs one of these: 除夕, 大年…, 春节当天, 正月…, 元宵节
 LUNAR_HINT = re.compile(r"除夕|大年|春节当天|正月|元宵节")
-# anything find_periods reads, but a bare N个月: a period start, a lunar day's words, 截至/截止
+# anything find_periods reads: a period's start (a bare N个月 opens like 9个 or 三个 too),
+# a lunar day's words, 截至/截止. Where it finds nothing, a sentence has no period.
 ANY_PERIOD = re.compile(
     r"(?=[\d一二两三四五六七八九十今去前明本当全第上下近过这最年除大春正元截])(?:"
     + PERIOD_START.pattern
@@ -73,6 +74,8 @@ ANY_PERIOD = re.compile(
     + LUNAR_HINT.pattern
     + r"|截[至止])"
 )
+
+
 # since: 自2002年起, 2018年以来, 从今年开始
 SINCE_AFTER = re.compile(r"\s*(?:以来|起|开始|至今|来)")
 SINCE_BEFORE = re.compile(r"(?:自|从)$")
@@ -133,9 +136,7 @@ def find_periods(
     baselines. A lunar day with no year (正月初十) is in `story_year`, the year the story last
     named, else in the context year."""
     end = len(text) if end is None else end
-    if ANY_PERIOD.search(text, start, end) is None and (
-        published is None or text.find("个月", start, end) < 0
-    ):
+    if ANY_PERIOD.search(text, start, end) is None:
         return []  # most sentences: one search instead of each scan below
     year = context_year or (published.year if published else None)
     found: list[Period] = []
