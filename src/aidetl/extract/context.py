@@ -22,7 +22,7 @@ from aidetl.extract import flags
 from aidetl.extract.alternation import by_first_character
 from aidetl.extract.metrics import assign_metric, metric_of_compared
 from aidetl.extract.orgs import OrgMention, find_orgs, find_short_mentions, short_names
-from aidetl.extract.periods import ANY_PERIOD, Period, find_periods, pick_period
+from aidetl.extract.periods import Period, find_periods, pick_period
 from aidetl.extract.places import (
     PlaceMatch,
     contains,
@@ -210,18 +210,7 @@ class _Reader:
         paragraph or, without a publish date, in the MAX_LOOKBACK sentences before."""
         cache, spans, text, published = self.period_cache, self.spans, self.text, self.published
         paragraph, article, year_at = self._paragraph_year, self._article_year, self._year_at
-        k = len(cache)
-        while k <= i:  # (locals: this runs for every sentence)
-            # the sentences before the next place a period may start name none: skipped
-            hit = ANY_PERIOD.search(text, spans[k][0])
-            skip_to = i + 1 if hit is None else min(i + 1, self.index_of(hit.start()))
-            if skip_to > k:
-                lo = spans[k - 1][1] if k else spans[0][0]
-                if text.find("\n", lo, spans[skip_to - 1][0] + 1) >= 0:
-                    paragraph = None  # a paragraph ended among them (no sentence holds \n)
-                cache.extend([] for _ in range(k, skip_to))
-                k = skip_to
-                continue
+        for k in range(len(cache), i + 1):  # (locals: this runs for every sentence)
             start, end = spans[k]
             if k and text.find("\n", spans[k - 1][1], start + 1) >= 0:
                 paragraph = None
@@ -233,7 +222,6 @@ class _Reader:
             if years:
                 paragraph = article = years[-1]
                 year_at = k
-            k += 1
         self._paragraph_year, self._article_year, self._year_at = paragraph, article, year_at
         return cache[i]
 
