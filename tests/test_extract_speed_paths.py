@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from aidetl.extract import orgs, periods
+from aidetl.extract import metrics, orgs, periods
 from aidetl.extract.alternation import by_first_character
 from aidetl.extract.context import (
     CLAUSE_BREAKS,
@@ -377,3 +377,19 @@ def test_sentence_periods_skipping_to_the_next_candidate_equal_reading_each(publ
         for i in sorted({0, len(reader.spans) // 2, len(reader.spans) - 1}):
             reader.periods(i)  # read in steps, as figures ask
         assert reader.period_cache == reference_sentence_periods(reader)
+
+
+@pytest.mark.parametrize(
+    ("gated", "body"),
+    [(orgs.PRONOUN, orgs.PRONOUN_BODY), (metrics.KEYWORD, metrics.KEYWORD_BODY)],
+    ids=["pronoun", "keyword"],
+)
+def test_first_character_lookahead_keeps_every_match(gated, body):
+    """The pronoun and metric keyword scans behind their first-character lookahead find
+    what the bare alternations find (same spans, same metric group)."""
+    plain = re.compile(body)
+    words = [w for m in metrics.VOCABULARY for w in m.before.split("|") if w[:1].isalnum()]
+    edges = ["".join(words), "该公司和我们，它们，今日公司，集团级，本行，全集团", "公司"]
+    for text in edges + real_texts():
+        got = [(m.span(), m.lastgroup) for m in gated.finditer(text)]
+        assert got == [(m.span(), m.lastgroup) for m in plain.finditer(text)]

@@ -20,3 +20,11 @@ def by_first_character(words: list[str]) -> str:
         re.escape(first) + "(?:" + "|".join(re.escape(w[1:]) for w in group) + ")"
         for first, group in groups.items()
     )
+
+
+def behind_first_characters(pattern: str, firsts: str) -> str:
+    """`pattern` behind a lookahead for the characters its matches can start with. An
+    alternation whose branches open with groups or lookbehinds gets no fast skip from the
+    regex engine, which then tries every branch at every position; the lookahead rejects
+    most positions at once. `firsts` must hold every character a match can start with."""
+    return f"(?=[{re.escape(''.join(sorted(set(firsts))))}])(?:{pattern})"

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from aidetl.extract.alternation import behind_first_characters
 from aidetl.models import Figure
 
 MONEY = frozenset({"money"})
@@ -121,10 +122,14 @@ BY_NAME = {m.name: m for m in VOCABULARY}
 
 # One scan finds every keyword before a figure: one named group per metric, each metric's
 # words longest first (捐赠资金 beats 捐赠); a word may carry a lookahead (提高 but not 提高到).
+# (behind a lookahead for the words' first characters: named groups get no fast skip)
+KEYWORD_BODY = "|".join(
+    f"(?P<{m.name}>" + "|".join(sorted(m.before.split("|"), key=len, reverse=True)) + ")"
+    for m in VOCABULARY
+)
 KEYWORD = re.compile(
-    "|".join(
-        f"(?P<{m.name}>" + "|".join(sorted(m.before.split("|"), key=len, reverse=True)) + ")"
-        for m in VOCABULARY
+    behind_first_characters(
+        KEYWORD_BODY, "".join(word[0] for m in VOCABULARY for word in m.before.split("|"))
     )
 )
 # After the figure: "28247名贫困人口顺利脱贫", "70%以上光纤到户"

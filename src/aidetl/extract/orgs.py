@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from aidetl.extract.alternation import by_first_character
+from aidetl.extract.alternation import behind_first_characters, by_first_character
 from aidetl.extract.places import find_places
 
 # canonical name → aliases (longest first in the pattern)
@@ -196,11 +196,12 @@ GENERIC = re.compile(
     r"|某"
 )
 # 公司, 该公司, 我们, 本行: the article's own organisation
-PRONOUN = re.compile(
+PRONOUN_BODY = (
     r"(?:该|本|我|全)(?:公司|集团|企业|行)|我们|它(?!们)"
     r"|(?:(?<![\u4e00-\u9fff])|(?<=今日|昨日|日前|近日|目前|此前|同日|当天|今天|昨天))"
     r"(?:公司|集团)(?![\u4e00-\u9fff]?级)"
 )
+PRONOUN = re.compile(behind_first_characters(PRONOUN_BODY, "该本我全它公集"))
 # right before an organisation that receives or partners rather than acts
 RECIPIENT_BEFORE = re.compile(
     r"(?:向|为|给|对|帮助|帮扶|协调|动员|联合|携手|支持|与|和|同|及|、|联系|邀请|引入|引进|吸引|助力)$"
