@@ -389,7 +389,7 @@ def test_first_character_lookahead_keeps_every_match(gated, body):
     what the bare alternations find (same spans, same metric group)."""
     plain = re.compile(body)
     words = [w for m in metrics.VOCABULARY for w in m.before.split("|") if w[:1].isalnum()]
-    edges = ["".join(words), "该公司和我们，它们，今日公司，集团级，本行，全集团", "公司"]
+    edges = ["".join(words), "该公司和我们，它们，今日公司，集团级，本行，全集团，集团投入", "公司"]
     for text in edges + real_texts():
         got = [(m.span(), m.lastgroup) for m in gated.finditer(text)]
         assert got == [(m.span(), m.lastgroup) for m in plain.finditer(text)]
