@@ -318,7 +318,7 @@ def prefix_lengths() -> dict[str, tuple[int, ...]]:
 
 # first characters of place names are split into this many groups (by their second
 # characters), each with the second characters its own names allow
-CANDIDATE_GROUPS = 8
+CANDIDATE_GROUPS = 4
 
 
 @lru_cache(maxsize=1)
