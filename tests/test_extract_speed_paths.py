@@ -321,8 +321,12 @@ def reference_occurrences(text: str, words: list[str]) -> list[tuple[int, str]]:
     "words",
     [["华坚"], ["华坚集团", "华坚"], ["华坚", "华坚集团"], ["坚集", "华坚"], ["ab", "ba", "a"]],
 )
-def test_occurrences_equal_the_regex_alternation(words):
-    for text in small_texts("华坚集ab", 5) + ["华坚集团华坚坚集ababa"]:
+def test_occurrences_equal_the_regex_alternation(words, monkeypatch):
+    texts_ = small_texts("华坚集ab", 5) + ["华坚集团华坚坚集ababa"]
+    for text in texts_:  # short: str.find
+        assert orgs.occurrences(text, words) == reference_occurrences(text, words)
+    monkeypatch.setattr(orgs, "FIND_STEPS", 0)  # the grouped alternation
+    for text in texts_:
         assert orgs.occurrences(text, words) == reference_occurrences(text, words)
 
 
@@ -335,7 +339,9 @@ def test_short_mentions_equal_the_regex_alternation_on_real_pages():
         words = sorted(names, key=lambda n: len(re.escape(n)), reverse=True)
         if not words:
             continue  # find_short_mentions returns at once
-        assert orgs.occurrences(text, words) == reference_occurrences(text, words)
+        expected = reference_occurrences(text, words)
+        assert orgs.occurrences(text, words) == expected
+        assert orgs.occurrences_by_find(text, words) == expected
         checked += 1
     assert checked
 

@@ -9,6 +9,7 @@ a brand kept as written with the brand as parent (中国电信四川公司, 四�
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -413,22 +414,34 @@ def _escaped_length(word: str) -> int:
     return len(re.escape(word))  # the order the flat alternation had: longest pattern first
 
 
+# below this many (word × character) steps, str.find beats compiling an alternation
+FIND_STEPS = 2_000_000
+
+
 def occurrences(text: str, words: list[str]) -> list[tuple[int, str]]:
     """(start, word) of what re.finditer("|".join(words)) finds: left to right, at each
-    start the first of `words` written there, not overlapping. Found with str.find, each
-    word's next start kept, so no regex is compiled for every text's own words."""
-    following = {w: at for w in words if w and (at := text.find(w)) >= 0}
+    start the first of `words` written there, not overlapping. A short text's few words are
+    found with str.find (compiling a regex for every article's own words cost more than
+    the scan); a long text is scanned once by the words' alternation grouped by first
+    character (str.find would walk the text once per word)."""
+    if len(words) * len(text) < FIND_STEPS:
+        return occurrences_by_find(text, words)
+    pattern = re.compile(by_first_character(words))
+    return [(m.start(), m.group()) for m in pattern.finditer(text)]
+
+
+def occurrences_by_find(text: str, words: list[str]) -> list[tuple[int, str]]:
+    """occurrences() with str.find, each word's next start kept in a heap."""
+    heap = [(at, rank, w) for rank, w in enumerate(words) if w and (at := text.find(w)) >= 0]
+    heapq.heapify(heap)
     found: list[tuple[int, str]] = []
-    while following:
-        start = min(following.values())
-        word = next(w for w in words if following.get(w) == start)
+    while heap:
+        start, _, word = heap[0]  # the leftmost start; at it, the first word in order
         found.append((start, word))
         pos = start + len(word)
-        for w, at in list(following.items()):
-            if at < pos:
-                at = text.find(w, pos)
-                if at < 0:
-                    del following[w]
-                else:
-                    following[w] = at
+        while heap and heap[0][0] < pos:  # words starting inside the match: look further on
+            _, rank, w = heapq.heappop(heap)
+            at = text.find(w, pos)
+            if at >= 0:
+                heapq.heappush(heap, (at, rank, w))
     return found
