@@ -41,9 +41,11 @@ from aidetl.extract.periods import (
 from aidetl.extract.places import (
     ABBREVIATIONS,
     _match_at,
+    contains,
     name_index,
     prefix_lengths,
     scan_places,
+    within_any,
 )
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -399,3 +401,18 @@ def test_first_character_lookahead_keeps_every_match(gated, body):
     for text in edges + real_texts():
         got = [(m.span(), m.lastgroup) for m in gated.finditer(text)]
         assert got == [(m.span(), m.lastgroup) for m in plain.finditer(text)]
+
+
+def test_within_any_equals_trying_every_outer():
+    full, short, _ = name_index()
+    codes = sorted({c for table in (full, short) for cs in table.values() for c in cs})
+    odd = ["000000", "100000", "110110", "1", "", "5100", "51000000"]
+    for step, offset in [(1, 0), (7, 3), (97, 5), (len(codes), 0)]:
+        outers = set(codes[offset::step]) | {"510000", "513400"}
+        inside = within_any(outers)
+        for code in codes + odd:
+            assert inside(code) == any(contains(o, code) for o in outers), code
+    for outers in [set(), {"510000"}, set(odd), {"513423", "513400"}]:
+        inside = within_any(outers)
+        for code in codes[::13] + odd:
+            assert inside(code) == any(contains(o, code) for o in outers), (outers, code)

@@ -13,6 +13,7 @@ sentence (a province or prefecture) contains exactly one of them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -434,11 +435,11 @@ def _extend_town(text: str, match: PlaceMatch, end: int) -> PlaceMatch:
 
 def disambiguate(found: list[PlaceMatch]) -> list[PlaceMatch]:
     """Ambiguous names keep only the candidates inside an unambiguous place nearby."""
-    anchors = [m.code for m in found if m.code]
+    inside_an_anchor = within_any({m.code for m in found if m.code})
     resolved = []
     for m in found:
         if len(m.codes) > 1:
-            inside = tuple(c for c in m.codes if any(contains(a, c) for a in anchors))
+            inside = tuple(c for c in m.codes if inside_an_anchor(c))
             top = [c for c in inside if level_of(c) == min(map(level_of, inside))] if inside else []
             inside = tuple(top) if len(top) == 1 else inside  # 辽宁朝阳: the city, not the county
             if inside:
@@ -449,12 +450,31 @@ def disambiguate(found: list[PlaceMatch]) -> list[PlaceMatch]:
 
 def contains(outer: str, inner: str) -> bool:
     """True when division `outer` contains `inner` (510000 contains 513423)."""
-    if outer == inner:
+    return outer != inner and inner.startswith(_own_prefix(outer))
+
+
+def _own_prefix(code: str) -> str:
+    """The digits every division inside `code` starts with: 510000 → 51, 513400 → 5134."""
+    prefix = code.rstrip("0")
+    return prefix + "0" if len(prefix) % 2 else prefix
+
+
+def within_any(outers: set[str]) -> Callable[[str], bool]:
+    """A test of whether a code lies inside any of `outers` (contains(o, code) for some o),
+    answered by looking the code's own prefixes up, not by trying every outer: a long text
+    names thousands of places, and every ambiguous one was checked against all of them."""
+    by_prefix: dict[str, set[str]] = {}
+    for outer in outers:
+        by_prefix.setdefault(_own_prefix(outer), set()).add(outer)
+
+    def inside(code: str) -> bool:
+        for k in range(len(code) + 1):
+            found = by_prefix.get(code[:k])
+            if found and (len(found) > 1 or code not in found):
+                return True
         return False
-    prefix = outer.rstrip("0")
-    if len(prefix) % 2:
-        prefix += "0"
-    return inner.startswith(prefix)
+
+    return inside
 
 
 def resolve(name: str) -> str | None:
