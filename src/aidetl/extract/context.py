@@ -19,6 +19,7 @@ from datetime import date, datetime
 from functools import cached_property
 
 from aidetl.extract import flags
+from aidetl.extract.alternation import by_first_character
 from aidetl.extract.metrics import assign_metric, metric_of_compared
 from aidetl.extract.orgs import OrgMention, find_orgs, find_short_mentions, short_names
 from aidetl.extract.periods import Period, find_periods, pick_period
@@ -42,6 +43,7 @@ SENTENCE = re.compile(rf"[^。！？!?\n]{{1,{MAX_SENTENCE}}}[。！？!?]*")
 MAX_LOOKBACK = 30  # earlier sentences of a paragraph searched for a year
 CLAUSE_BREAKS = frozenset("，,；;：:")
 OPEN, CLOSE = frozenset("（(【[《“"), frozenset("）)】]》”")
+CLAUSE_MARK = re.compile("[" + re.escape("".join(sorted(CLAUSE_BREAKS | OPEN | CLOSE))) + "]")
 # a dateline's place is where the story was filed, not where figures apply: 新华社北京3月6日电
 DATELINE = re.compile(r"\s*\d{1,2}月\d{1,2}日\s*(?:电|讯)|电[（(]|[）)]?\s*电")
 # …or a place right after an agency's name: 新华社北京电, 中新网成都讯, 据新华社拉萨电
@@ -63,12 +65,13 @@ LANDMARK_AFTER = re.compile(
     r"|(?<=[省市县区])外(?![资商企])"  # 江苏省外旅居史: outside the place
 )
 # a foreign country in the sentence: its figures apply abroad, not to the article's place
-FOREIGN = re.compile(
+FOREIGN_WORDS = (
     r"美国|日本|韩国|朝鲜|英国|法国|德国|意大利|西班牙|葡萄牙|荷兰|比利时|瑞士|瑞典|挪威|芬兰|丹麦|俄罗斯"
     r"|乌克兰|波兰|希腊|土耳其|以色列|伊朗|伊拉克|沙特|阿联酋|埃及|埃塞俄比亚|埃塞|肯尼亚|尼日利亚|南非"
     r"|印度|巴基斯坦|孟加拉|越南|泰国|缅甸|老挝|柬埔寨|马来西亚|新加坡|印尼|印度尼西亚|菲律宾|蒙古国"
     r"|哈萨克斯坦|澳大利亚|新西兰|加拿大|墨西哥|巴西|阿根廷|智利|秘鲁|欧盟|欧洲|非洲|美洲|东南亚|海外|境外|国外"
 )
+FOREIGN = re.compile(by_first_character(FOREIGN_WORDS.split("|")))
 # what 公司/我们 point to when the text names no organisation near them: the one the article
 # names most, when it makes at least this share of the organisation mentions
 MAIN_SHARE = 0.5
@@ -123,6 +126,7 @@ class _Reader:
         self.figures = figures  # in text order
         self.fig_starts = [f.start for f in figures]
         self.seen_values: set[tuple[object, ...]] = set()
+        self._quotes = (0, 0, 0)  # paragraph head, counted up to, “ minus ” so far
 
     def index_of(self, pos: int) -> int:
         return max(0, bisect.bisect_right(self.starts, pos) - 1)
@@ -204,22 +208,22 @@ class _Reader:
         """The periods of sentence i. Sentences are read for periods in text order, once:
         each one's year context (for 全年, 上半年, 5月) is the last year named earlier in its
         paragraph or, without a publish date, in the MAX_LOOKBACK sentences before."""
-        while len(self.period_cache) <= i:
-            k = len(self.period_cache)
-            start, end = self.spans[k]
-            if k and "\n" in self.text[self.spans[k - 1][1] : start + 1]:
-                self._paragraph_year = None
-            context = self._paragraph_year
-            if context is None and self.published is None and k - self._year_at <= MAX_LOOKBACK:
-                context = self._article_year
-            story = self._article_year if k - self._year_at <= MAX_LOOKBACK else None
-            found = find_periods(self.text, start, end, self.published, context, story)
-            self.period_cache.append(found)
+        cache, spans, text, published = self.period_cache, self.spans, self.text, self.published
+        paragraph, article, year_at = self._paragraph_year, self._article_year, self._year_at
+        for k in range(len(cache), i + 1):  # (locals: this runs for every sentence)
+            start, end = spans[k]
+            if k and text.find("\n", spans[k - 1][1], start + 1) >= 0:
+                paragraph = None
+            recent = k - year_at <= MAX_LOOKBACK
+            context = article if paragraph is None and published is None and recent else paragraph
+            found = find_periods(text, start, end, published, context, article if recent else None)
+            cache.append(found)
             years = [p.explicit_year for p in found if p.explicit_year and not p.baseline]
             if years:
-                self._paragraph_year = self._article_year = years[-1]
-                self._year_at = k
-        return self.period_cache[i]
+                paragraph = article = years[-1]
+                year_at = k
+        self._paragraph_year, self._article_year, self._year_at = paragraph, article, year_at
+        return cache[i]
 
     def _resolve(self, p: PlaceMatch) -> PlaceMatch:
         """A name several divisions share, resolved by the places the article names
@@ -236,6 +240,20 @@ class _Reader:
         if len(fits) != 1:
             return p
         return PlaceMatch(p.name, p.start, p.end, (fits[0],), level_of(fits[0]))
+
+    def in_quotation(self, pos: int) -> bool:
+        """True when `pos` lies inside “…” opened earlier in its paragraph. Figures come in
+        text order, so the quotes are counted on from the previous figure's position while
+        it is in the same paragraph, not again from the paragraph's start (a text with no
+        line break is one paragraph)."""
+        text = self.text
+        head, counted, opened = self._quotes
+        if pos < counted or text.find("\n", counted, pos) >= 0:
+            head = text.rfind("\n", 0, pos) + 1
+            counted, opened = head, 0
+        opened += text.count("“", counted, pos) - text.count("”", counted, pos)
+        self._quotes = (head, pos, opened)
+        return opened > 0
 
     def figures_between(self, start: int, end: int) -> list[tuple[int, int]]:
         lo = bisect.bisect_left(self.fig_starts, start)
@@ -302,8 +320,8 @@ def _within(items: list, start: int, end: int) -> list:
 def clauses_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Clause spans of one sentence; breaks inside brackets do not count."""
     clauses, depth, left = [], 0, start
-    for i in range(start, end):
-        c = text[i]
+    for m in CLAUSE_MARK.finditer(text, start, end):  # only the marks, not every character
+        i, c = m.start(), m.group()
         if c in OPEN:
             depth += 1
         elif c in CLOSE:
@@ -397,7 +415,7 @@ def _fact(reader: _Reader, f: Figure, version: str) -> Fact:
         f.value_max is not None,
         first,
         subject_from,
-        _in_quotation(text, f.start),
+        reader.in_quotation(f.start),
         (
             period.start.year if period and period.start else None,
             period.end.year if period and period.end else None,
@@ -430,12 +448,6 @@ def _fact(reader: _Reader, f: Figure, version: str) -> Fact:
         sentence=text[sentence.start : sentence.end].strip(),
         extractor_version=version,
     )
-
-
-def _in_quotation(text: str, pos: int) -> bool:
-    """True when `pos` lies inside “…” opened earlier in its paragraph."""
-    head = text.rfind("\n", 0, pos) + 1
-    return text.count("“", head, pos) > text.count("”", head, pos)
 
 
 def _after_publication(period: Period, published: date | None) -> bool:
@@ -551,16 +563,12 @@ def _national(text: str, sentence: _Sentence) -> bool:
 def _aside(text: str, sentence_start: int, pos: int, fig_start: int) -> bool:
     """True when `pos` sits inside brackets that do not hold the figure too: a place in
     "(北京市正式产权)" describes a detail, not where the figure applies."""
-    opened = -1
-    for i in range(sentence_start, pos):
-        if text[i] in "（(":
-            opened = i
-        elif text[i] in "）)":
-            opened = -1
-    if opened < 0:
-        return False
-    close = min((i for i in (text.find("）", pos), text.find(")", pos)) if i >= 0), default=-1)
-    return not (opened < fig_start and (close < 0 or fig_start < close))
+    opened = max(text.rfind("（", sentence_start, pos), text.rfind("(", sentence_start, pos))
+    if opened < 0 or opened < max(text.rfind("）", opened, pos), text.rfind(")", opened, pos)):
+        return False  # no bracket open at pos
+    # the figure is inside too when it follows the opening with no closing up to it
+    closed = text.find("）", pos, fig_start + 1) >= 0 or text.find(")", pos, fig_start + 1) >= 0
+    return not (opened < fig_start and not closed)
 
 
 def _earlier_place(reader: _Reader, index: int, article_code: str) -> tuple[str, str] | None:

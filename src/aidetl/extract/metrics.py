@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+from aidetl.extract.alternation import behind_first_characters
 from aidetl.models import Figure
 
 MONEY = frozenset({"money"})
@@ -120,10 +122,14 @@ BY_NAME = {m.name: m for m in VOCABULARY}
 
 # One scan finds every keyword before a figure: one named group per metric, each metric's
 # words longest first (捐赠资金 beats 捐赠); a word may carry a lookahead (提高 but not 提高到).
+# (behind a lookahead for the words' first characters: named groups get no fast skip)
+KEYWORD_BODY = "|".join(
+    f"(?P<{m.name}>" + "|".join(sorted(m.before.split("|"), key=len, reverse=True)) + ")"
+    for m in VOCABULARY
+)
 KEYWORD = re.compile(
-    "|".join(
-        f"(?P<{m.name}>" + "|".join(sorted(m.before.split("|"), key=len, reverse=True)) + ")"
-        for m in VOCABULARY
+    behind_first_characters(
+        KEYWORD_BODY, "".join(word[0] for m in VOCABULARY for word in m.before.split("|"))
     )
 )
 # After the figure: "28247名贫困人口顺利脱贫", "70%以上光纤到户"
@@ -145,14 +151,26 @@ CHANGE_VERB = re.compile(r"上升|下降|减少|下滑|降幅|减幅")
 SHARE = re.compile(r"占")
 
 
+@lru_cache(maxsize=512)
+def _fitting(kind: str, unit: str) -> frozenset[str]:
+    """Names of the metrics compatible with a figure of this kind and unit (asked per
+    keyword and per figure, answered once)."""
+    return frozenset(m.name for m in VOCABULARY if compatible(m, kind, unit))
+
+
+@lru_cache(maxsize=512)
+def _after_patterns(kind: str, unit: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The AFTER patterns, in order, of the metrics compatible with this kind and unit."""
+    return tuple((m.name, pattern) for m, pattern in AFTER if compatible(m, kind, unit))
+
+
 def metric_before(text: str, start: int, end: int, kind: str, unit: str) -> str | None:
     """The nearest compatible keyword in text[start:end] (the clause before the figure)."""
+    fitting = _fitting(kind, unit)
     hits = [
         (h.lastgroup, h.group(), h.end())
         for h in KEYWORD.finditer(text, start, end)
-        if h.lastgroup
-        and compatible(BY_NAME[h.lastgroup], kind, unit)
-        and not _quoted(text, start, h.start(), end)
+        if h.lastgroup in fitting and not _quoted(text, start, h.start(), end)
     ]
     if not hits:
         return None
@@ -179,9 +197,9 @@ QUOTE_MAX = 12
 
 def metric_after(text: str, start: int, end: int, kind: str, unit: str) -> str | None:
     """A governing verb or noun right after the figure (in text[start:end])."""
-    for metric, pattern in AFTER:
-        if compatible(metric, kind, unit) and pattern.match(text, start, end):
-            return metric.name
+    for name, pattern in _after_patterns(kind, unit):
+        if pattern.match(text, start, end):
+            return name
     return None
 
 
@@ -213,7 +231,20 @@ def metric_of_compared(
         text, max(clause_start, fig.start - 14), fig.start
     ):
         return None
-    head = max(text.rfind(c, 0, previous.start) for c in "，,；;。\n") + 1
+    head = last_of(text, "，,；;。\n", previous.start) + 1
     return assign_metric(
         text, head, previous.start, previous.end, previous.end, previous.kind, previous.unit
     )
+
+
+def last_of(text: str, chars: str, end: int) -> int:
+    """The last index before `end` holding one of `chars`, else -1. Looks back in windows
+    that double, so the cost is the distance to the mark, not to the start of the text."""
+    lo, width = end, 64
+    while lo > 0:
+        lo = max(0, lo - width)
+        found = max(text.rfind(c, lo, end) for c in chars)
+        if found >= 0:
+            return found
+        width *= 2
+    return -1

@@ -9,10 +9,12 @@ a brand kept as written with the brand as parent (中国电信四川公司, 四�
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass
 
+from aidetl.extract.alternation import behind_first_characters, by_first_character
 from aidetl.extract.places import find_places
 
 # canonical name → aliases (longest first in the pattern)
@@ -153,9 +155,11 @@ BRANCH_SHORT = {
     "供电公司": "国家电网",
 }
 ALIASES = {alias: name for name, aliases in BRANDS.items() for alias in aliases}
-_ALIAS_ALT = "|".join(sorted(map(re.escape, ALIASES), key=len, reverse=True))
+_LONGEST_FIRST = sorted(ALIASES, key=len, reverse=True)
+
+
 # 中国电信, 中国电信集团有限公司, 农行 (aliases, longest first)
-BRAND = re.compile(_ALIAS_ALT)
+BRAND = re.compile(by_first_character(_LONGEST_FIRST))
 # after a brand: 四川公司, 凉山分行, 四川省电力公司 (the place is checked against places)
 BRANCH_AFTER = re.compile(
     r"(?P<place>[\u4e00-\u9fff]{2,8}?)(?:分公司|公司|分行|支行|电力公司|供电公司|分局)"
@@ -193,11 +197,12 @@ GENERIC = re.compile(
     r"|某"
 )
 # 公司, 该公司, 我们, 本行: the article's own organisation
-PRONOUN = re.compile(
+PRONOUN_BODY = (
     r"(?:该|本|我|全)(?:公司|集团|企业|行)|我们|它(?!们)"
     r"|(?:(?<![\u4e00-\u9fff])|(?<=今日|昨日|日前|近日|目前|此前|同日|当天|今天|昨天))"
     r"(?:公司|集团)(?![\u4e00-\u9fff]?级)"
 )
+PRONOUN = re.compile(behind_first_characters(PRONOUN_BODY, "该本我全它公集"))
 # right before an organisation that receives or partners rather than acts
 RECIPIENT_BEFORE = re.compile(
     r"(?:向|为|给|对|帮助|帮扶|协调|动员|联合|携手|支持|与|和|同|及|、|联系|邀请|引入|引进|吸引|助力)$"
@@ -280,9 +285,7 @@ def _local(text: str, m: re.Match, floor: int) -> list[OrgMention]:
 
 def _named(text: str, m: re.Match, floor: int) -> list[OrgMention]:
     """盐源县人民政府, 中国扶贫基金会: the words before the suffix up to a lead word."""
-    s = max(floor, m.start() - 14)
-    while s < m.start() and not _is_han(text[s : m.start()]):
-        s += 1
+    s = name_start(text, max(floor, m.start() - 14), m.start())
     if s >= m.start() or text[m.start() - 1] in "全本该各我级":  # 全集团, 县级公司
         return []
     places = find_places(text, s, m.start())
@@ -305,6 +308,15 @@ def _named(text: str, m: re.Match, floor: int) -> list[OrgMention]:
     if m.start() - s < 2 or GENERIC.match(written):  # 家合作社, 省级公司
         return []
     return [_make(text, written, s, m.end(), None)]
+
+
+def name_start(text: str, start: int, end: int) -> int:
+    """Where a name ending at `end` may start, at `start` the earliest: right after the last
+    character in text[start:end] a name is not written in (end when that is the last)."""
+    for i in range(end - 1, start - 1, -1):
+        if not _is_han(text[i]):
+            return i + 1
+    return start
 
 
 def _has_lead(gap: str) -> bool:
@@ -390,10 +402,46 @@ def find_short_mentions(
     """Mentions of the short forms outside the names already found."""
     if not names:
         return []
-    pattern = re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
     covered = _Found(known)
     return [
-        _make(text, names[m.group()].name, m.start(), m.end(), None)
-        for m in pattern.finditer(text)
-        if not covered.covers(m.start())
+        _make(text, names[word].name, start, start + len(word), None)
+        for start, word in occurrences(text, sorted(names, key=_escaped_length, reverse=True))
+        if not covered.covers(start)
     ]
+
+
+def _escaped_length(word: str) -> int:
+    return len(re.escape(word))  # the order the flat alternation had: longest pattern first
+
+
+# below this many (word × character) steps, str.find beats compiling an alternation
+FIND_STEPS = 2_000_000
+
+
+def occurrences(text: str, words: list[str]) -> list[tuple[int, str]]:
+    """(start, word) of what re.finditer("|".join(words)) finds: left to right, at each
+    start the first of `words` written there, not overlapping. A short text's few words are
+    found with str.find (compiling a regex for every article's own words cost more than
+    the scan); a long text is scanned once by the words' alternation grouped by first
+    character (str.find would walk the text once per word)."""
+    if len(words) * len(text) < FIND_STEPS:
+        return occurrences_by_find(text, words)
+    pattern = re.compile(by_first_character(words))
+    return [(m.start(), m.group()) for m in pattern.finditer(text)]
+
+
+def occurrences_by_find(text: str, words: list[str]) -> list[tuple[int, str]]:
+    """occurrences() with str.find, each word's next start kept in a heap."""
+    heap = [(at, rank, w) for rank, w in enumerate(words) if w and (at := text.find(w)) >= 0]
+    heapq.heapify(heap)
+    found: list[tuple[int, str]] = []
+    while heap:
+        start, _, word = heap[0]  # the leftmost start; at it, the first word in order
+        found.append((start, word))
+        pos = start + len(word)
+        while heap and heap[0][0] < pos:  # words starting inside the match: look further on
+            _, rank, w = heapq.heappop(heap)
+            at = text.find(w, pos)
+            if at >= 0:
+                heapq.heappush(heap, (at, rank, w))
+    return found

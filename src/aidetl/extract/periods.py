@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -51,6 +52,30 @@ PERIOD = re.compile(
     rf"|第?(?P<q>[一二三四1-4])季度|前(?P<qn>[一二两三])季度|前(?P<fm>{NUM})个?月"
     r"|(?P<yend>年底|年末|(?<=年)底|(?<=年)末))?)"
 )
+# where a period may start: what each of PERIOD's branches must open with (a year, a small
+# number before 月年个季 or a range dash, 今年…上年, 上半年, 第一, 前三, 近五, 过去两, 这三,
+# 最近, 三年, 一季, 十三五, 年底). The opening lookahead only lets the regex engine skip, in
+# C, positions holding none of those characters; every match is a PERIOD.match candidate.
+PERIOD_START = re.compile(
+    r"(?=[\d一二两三四五六七八九十今去前明本当全第上下近过这最年])"
+    r"(?:(?:19|20)\d\d|\d{1,2}\s*[月年个季至到—–\-~～]"
+    r"|[今去前明本当全上]年|[上下]半年|第[一二三四1-4]|前[\d一二两三四五六七八九十]"
+    r"|(?:近|过去|这|最近)[\d一二两三四五六七八九十]"
+    r"|[一二两三四五六七八九十]{1,3}\s*[年个]|[一二三四]季|十[一二三四]五|年[底末])"
+)
+# a lunar day needs one of these: 除夕, 大年…, 春节当天, 正月…, 元宵节
+LUNAR_HINT = re.compile(r"除夕|大年|春节当天|正月|元宵节")
+# anything find_periods reads: a period's start (a bare N个月 opens like 9个 or 三个 too),
+# a lunar day's words, 截至/截止. Where it finds nothing, a sentence has no period.
+ANY_PERIOD = re.compile(
+    r"(?=[\d一二两三四五六七八九十今去前明本当全第上下近过这最年除大春正元截])(?:"
+    + PERIOD_START.pattern
+    + "|"
+    + LUNAR_HINT.pattern
+    + r"|截[至止])"
+)
+
+
 # since: 自2002年起, 2018年以来, 从今年开始
 SINCE_AFTER = re.compile(r"\s*(?:以来|起|开始|至今|来)")
 SINCE_BEFORE = re.compile(r"(?:自|从)$")
@@ -111,10 +136,12 @@ def find_periods(
     baselines. A lunar day with no year (正月初十) is in `story_year`, the year the story last
     named, else in the context year."""
     end = len(text) if end is None else end
+    if ANY_PERIOD.search(text, start, end) is None:
+        return []  # most sentences: one search instead of each scan below
     year = context_year or (published.year if published else None)
     found: list[Period] = []
     last: Period | None = None
-    for m in PERIOD.finditer(text, start, end):
+    for m in period_matches(text, start, end):
         if not m.group(0).strip():
             continue
         compared = COMPARISON_BEFORE.search(text, max(0, m.start() - 2), m.start())
@@ -129,7 +156,8 @@ def find_periods(
         if not compared:
             last = period
         found.append(period)
-    for m in LUNAR.finditer(text, start, end):
+    lunar = LUNAR.finditer(text, start, end) if LUNAR_HINT.search(text, start, end) else ()
+    for m in lunar:
         day = _lunar_day(m, context_year or story_year or year)
         if day is not None:
             found.append(Period(m.group(0), m.start(), m.end(), day, day, day.year))
@@ -140,6 +168,23 @@ def find_periods(
     if not found and published:
         found.extend(_weak(text, start, end, published))
     return found
+
+
+def period_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """The non-empty matches PERIOD.finditer(text, start, end) gives, in order. PERIOD opens
+    with a lookahead, so the regex engine tries every branch at every position; here a
+    search for PERIOD_START skips, in C, the positions where no period can start."""
+    pos = start
+    while pos < end:
+        hit = PERIOD_START.search(text, pos, end)
+        if hit is None:
+            return
+        m = PERIOD.match(text, hit.start(), end)
+        if m is None or m.end() == m.start():
+            pos = hit.start() + 1  # an empty match: no longer one starts here either
+            continue
+        yield m
+        pos = m.end()
 
 
 Interval = tuple[date | None, date | None, int | None]  # start, end, the year it names
@@ -259,7 +304,9 @@ def _point(m: re.Match, published: date | None, year: int | None) -> Interval | 
 
 def _weak(text: str, start: int, end: int, published: date) -> list[Period]:
     """A bare "9个月" before an action: the months up to the publish date."""
-    periods = []
+    periods: list[Period] = []
+    if text.find("个月", start, end) < 0:  # WEAK opens with a lookbehind: no fast skip
+        return periods
     for m in WEAK.finditer(text, start, end):
         months = cn_number(m.group("wn"))
         periods.append(

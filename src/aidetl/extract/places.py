@@ -13,6 +13,7 @@ sentence (a province or prefecture) contains exactly one of them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -316,6 +317,34 @@ def prefix_lengths() -> dict[str, tuple[int, ...]]:
     return {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}
 
 
+# first characters of place names are split into this many groups (by their second
+# characters), each with the second characters its own names allow
+CANDIDATE_GROUPS = 4
+
+
+@lru_cache(maxsize=1)
+def candidate_pattern() -> re.Pattern[str]:
+    """Where a place name may start: an abbreviation (川, 京) or a first character followed
+    by a second character some name of its group has. A superset of the starts scan_places
+    looks up, so the scan skips the other positions in one regex search instead of a Python
+    step each; the groups keep it near the real starts (市 starts names only as 市中, 市北…)."""
+    seconds: dict[str, set[str]] = {}
+    for prefix in prefix_lengths():
+        seconds.setdefault(prefix[0], set()).add(prefix[1])
+    firsts = sorted(seconds, key=lambda c: sorted(seconds[c]))  # alike second characters
+    n, k = len(firsts), CANDIDATE_GROUPS
+    branches = [f"[{_char_class(''.join(ABBREVIATIONS))}]"]
+    for group in (firsts[g * n // k : (g + 1) * n // k] for g in range(k)):
+        after = set().union(*(seconds[c] for c in group))
+        branches.append(f"[{_char_class(''.join(group))}](?=[{_char_class(''.join(after))}])")
+    every = _char_class("".join(ABBREVIATIONS) + "".join(firsts))
+    return re.compile(f"(?=[{every}])(?:{'|'.join(branches)})")
+
+
+def _char_class(chars: str) -> str:
+    return re.escape("".join(sorted(set(chars))))
+
+
 def find_places(text: str, start: int = 0, end: int | None = None) -> list[PlaceMatch]:
     """Every place name in text[start:end], longest match first, left to right; a name
     several divisions share keeps the candidates inside a place named beside it."""
@@ -327,9 +356,14 @@ def scan_places(text: str, start: int = 0, end: int | None = None) -> list[Place
     full, short, _ = name_index()
     prefixes = prefix_lengths()
     end = len(text) if end is None else end
+    candidate = candidate_pattern()
     found: list[PlaceMatch] = []
     i = start
     while i < end:
+        hit = candidate.search(text, i, end)  # skips, in C, where no name can start
+        if hit is None:
+            break
+        i = hit.start()
         sizes = prefixes.get(text[i : i + 2])
         if sizes is None and text[i] not in ABBREVIATIONS:
             i += 1
@@ -401,11 +435,11 @@ def _extend_town(text: str, match: PlaceMatch, end: int) -> PlaceMatch:
 
 def disambiguate(found: list[PlaceMatch]) -> list[PlaceMatch]:
     """Ambiguous names keep only the candidates inside an unambiguous place nearby."""
-    anchors = [m.code for m in found if m.code]
+    inside_an_anchor = within_any({m.code for m in found if m.code})
     resolved = []
     for m in found:
         if len(m.codes) > 1:
-            inside = tuple(c for c in m.codes if any(contains(a, c) for a in anchors))
+            inside = tuple(c for c in m.codes if inside_an_anchor(c))
             top = [c for c in inside if level_of(c) == min(map(level_of, inside))] if inside else []
             inside = tuple(top) if len(top) == 1 else inside  # 辽宁朝阳: the city, not the county
             if inside:
@@ -416,12 +450,31 @@ def disambiguate(found: list[PlaceMatch]) -> list[PlaceMatch]:
 
 def contains(outer: str, inner: str) -> bool:
     """True when division `outer` contains `inner` (510000 contains 513423)."""
-    if outer == inner:
+    return outer != inner and inner.startswith(_own_prefix(outer))
+
+
+def _own_prefix(code: str) -> str:
+    """The digits every division inside `code` starts with: 510000 → 51, 513400 → 5134."""
+    prefix = code.rstrip("0")
+    return prefix + "0" if len(prefix) % 2 else prefix
+
+
+def within_any(outers: set[str]) -> Callable[[str], bool]:
+    """A test of whether a code lies inside any of `outers` (contains(o, code) for some o),
+    answered by looking the code's own prefixes up, not by trying every outer: a long text
+    names thousands of places, and every ambiguous one was checked against all of them."""
+    by_prefix: dict[str, set[str]] = {}
+    for outer in outers:
+        by_prefix.setdefault(_own_prefix(outer), set()).add(outer)
+
+    def inside(code: str) -> bool:
+        for k in range(len(code) + 1):
+            found = by_prefix.get(code[:k])
+            if found and (len(found) > 1 or code not in found):
+                return True
         return False
-    prefix = outer.rstrip("0")
-    if len(prefix) % 2:
-        prefix += "0"
-    return inner.startswith(prefix)
+
+    return inside
 
 
 def resolve(name: str) -> str | None:
