@@ -91,8 +91,9 @@ class Cluster:
 
 @contextmanager
 def dask_cluster(workers: int, workdir: Path, timeout: float = 120.0) -> Iterator[Cluster]:
-    """Start `dask scheduler` and `workers` × `dask worker` (one thread each) on 127.0.0.1
-    with the venv's dask CLI; stop them all (SIGTERM, then SIGKILL) on leaving."""
+    """Start `dask scheduler` and `workers` × `dask worker` (one thread each, aidetl.backfill
+    preloaded) on 127.0.0.1 with the venv's dask CLI; stop them all (SIGTERM, then SIGKILL)
+    on leaving."""
     dask = str(Path(sys.executable).with_name("dask"))
     info = workdir / "scheduler.json"
     info.unlink(missing_ok=True)
@@ -101,8 +102,11 @@ def dask_cluster(workers: int, workdir: Path, timeout: float = 120.0) -> Iterato
     try:
         address = wait_for_scheduler(info, timeout)
         for _ in range(workers):
+            # --preload: a long-lived worker imports the parser and extractor once, when it
+            # starts (as docs/backfill.md advises), not on a backfill's first task
             procs.append(quiet([dask, "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
-                                "--no-dashboard", "--memory-limit", "0"]))  # fmt: skip
+                                "--no-dashboard", "--memory-limit", "0",
+                                "--preload", "aidetl.backfill"]))  # fmt: skip
         wait_for_workers(address, workers, timeout)
         yield Cluster(address, procs)
     finally:
