@@ -212,8 +212,10 @@ class RangeHandler(http.server.SimpleHTTPRequestHandler):
     """http.server with `Range: bytes=N-` answered 206 (as object stores answer it)."""
 
     ranges: list[str] = []
+    agents: list[str | None] = []
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self.agents.append(self.headers.get("User-Agent"))
         wanted, ranged = self.headers.get("Range"), self.path.startswith("/range/")
         self.path = self.path.removeprefix("/range")
         if not (wanted and ranged):
@@ -250,6 +252,7 @@ def test_a_warc_at_a_url_streams_and_resumes(tmp_path, served, monkeypatch, path
     write_warc(tmp_path / "n.warc.gz", newsroom_captures() + noise())
     url = f"{served}/{path}"
     RangeHandler.ranges.clear()
+    RangeHandler.agents.clear()
     local = tmp_path / "local"
     local.mkdir()
     run(local, [tmp_path / "n.warc.gz"])
@@ -259,6 +262,7 @@ def test_a_warc_at_a_url_streams_and_resumes(tmp_path, served, monkeypatch, path
         assert here[name] == there[name]
     assert {r[2] for r in there["fetches"]} == {url}
     assert [r[1:] for r in here["ledger"]] == [r[1:] for r in there["ledger"]]
+    assert set(RangeHandler.agents) == {settings(tmp_path).user_agent}  # aidetl's, not requests'
     if path.startswith("range/"):  # the resumed read asked for the rest only
         assert len(RangeHandler.ranges) == 1 and RangeHandler.ranges[0] != "bytes=0-"
 

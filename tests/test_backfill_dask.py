@@ -55,6 +55,10 @@ def test_a_cluster_backfill_equals_one_process(tmp_path, harness, monkeypatch):
             assert not any(
                 client.run(eval, PREFECT_LOADED).values()
             )  # no worker ever loaded Prefect
+            # the flow paused each worker's profiler while it ran and restarted it after
+            paused = client.run(backfill.pause_profiler)
+            assert list(paused.values()) == [list(backfill.PROFILER)] * 2
+            client.run(backfill.resume_profiler, list(backfill.PROFILER))
     assert result["fetched"] == expected["fetched"] == len(newsroom_captures()) + 80
     assert result["new_facts"] == expected["new_facts"] > 0
     assert snapshot(tmp_path / "wh.duckdb") == snapshot(alone / "wh.duckdb")
