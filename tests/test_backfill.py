@@ -288,3 +288,20 @@ def test_no_domain_and_no_source_with_domains_is_one_clear_error(tmp_path, capsy
                  "--sources", str(tmp_path / "sources.toml")])  # fmt: skip
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "--domain" in err[0]
+
+
+def test_a_dead_cluster_does_not_hide_the_error_that_ended_the_run(caplog):
+    """Restarting paused profilers on a cluster that is gone logs a line and raises nothing."""
+    from aidetl.backfill import restore_profilers
+
+    class GoneClient:
+        calls: list = []
+
+        def run(self, *args, **kwargs):
+            self.calls.append(kwargs.get("workers"))
+            raise OSError("Timed out trying to connect to tcp://127.0.0.1:1")
+
+    client = GoneClient()
+    restore_profilers(client, {"tcp://w1": ["profile"], "tcp://w2": []})
+    assert client.calls == [["tcp://w1"]]
+    assert "could not restart the profiler" in caplog.text

@@ -619,9 +619,19 @@ def on_dask(address: str, starts: list[Start], job: Job, loads: Loads) -> None:
             while pending:  # a round: every unfinished file's next part
                 pending = dask_round(client, stage, pending, loads)
         finally:
-            for worker, names in paused.items():
-                if names:
-                    client.run(resume_profiler, names, workers=[worker])
+            restore_profilers(client, paused)
+
+
+def restore_profilers(client: Any, paused: dict[str, list[str]]) -> None:
+    """Restart the profilers the run paused. A cluster that died mid-run cannot answer:
+    that is logged, so the error that ended the run is the one the caller sees."""
+    for worker, names in paused.items():
+        if not names:
+            continue
+        try:
+            client.run(resume_profiler, names, workers=[worker])
+        except Exception as exc:  # the worker or scheduler is gone: nothing left to restore
+            log.warning("could not restart the profiler of Dask worker %s: %s", worker, exc)
 
 
 PROFILER = ("profile", "profile-cycle")  # a Dask worker's periodic callbacks that sample
