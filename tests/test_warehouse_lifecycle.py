@@ -117,3 +117,23 @@ def test_threads_sharing_one_warehouse_take_turns(tmp_path: Path) -> None:
         assert list(pool.map(load, range(8))) == [1] * 8
     assert wh.query("SELECT count(*) FROM articles")[1] == [(16,)]
     wh.close()
+
+
+def test_the_kept_instance_is_replaced_after_merging_many_rows(tmp_path: Path, monkeypatch) -> None:
+    """A merge leaves native memory in the kept DuckDB instance: past HUB_ROWS rows the next
+    call starts a new one, and nothing loaded is lost or loaded twice."""
+    from aidetl.warehouse import _access, core
+
+    opened = []
+    original = _access.open_hub
+    monkeypatch.setattr(_access, "open_hub", lambda db: opened.append(db) or original(db))
+    wh = Warehouse(tmp_path / "w.duckdb", lock_timeout=5)
+    wh.load_batch(synthetic_batch("r", 0, 2, 3))
+    monkeypatch.setattr(core, "HUB_ROWS", 1)  # every merge now exceeds it
+    for start in range(2, 8, 2):
+        wh.load_batch(synthetic_batch("r", start, 2, 3))
+    wh.load_batch(synthetic_batch("r", 0, 2, 3))  # a reload: nothing new
+    # the first instance, then a new one for each call after a merge past the limit
+    assert len(opened) == 5
+    assert wh.query("SELECT count(*) FROM articles")[1] == [(8,)]
+    assert wh.query("SELECT count(*), count(DISTINCT fact_id) FROM facts")[1] == [(24, 24)]
