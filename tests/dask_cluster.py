@@ -6,7 +6,8 @@
 
 Each command runs in its own session with no PREFECT_* variables, as on a machine where an
 operator started the cluster by hand. On exit the workers and the scheduler get SIGTERM (then
-SIGKILL after a grace period), and `leftovers()` names anything of theirs still alive.
+SIGKILL after a grace period); a clean exit asserts that nothing of theirs is still alive
+(`leftovers()` names it), whoever uses the cluster.
 """
 
 from __future__ import annotations
@@ -94,10 +95,14 @@ def dask_cluster(workers: int = 2, threads: int = 1) -> Iterator[Cluster]:
             )
         )  # fmt: skip
         wait_for_workers(address, workers)
-        cluster.descendants()
+        assert len(cluster.descendants()) >= workers, "the worker processes did not start"
         yield cluster
-    finally:
+    except BaseException:
         stop(cluster)
+        raise
+    stop(cluster)
+    left = cluster.leftovers()
+    assert not left, f"still running after the cluster stopped: {left}"
 
 
 def stop(cluster: Cluster, grace: float = 20) -> None:
