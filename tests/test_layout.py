@@ -33,7 +33,7 @@ def test_make_demo_does_not_point_prefect_at_a_server(monkeypatch):
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     probe = 'print-api: ; @echo "[$$PREFECT_API_URL]"'
     out = subprocess.run(
-        ["make", "-s", "-C", str(ROOT), "--eval", probe, "print-api"],
+        ["make", "-s", "--no-print-directory", "-C", str(ROOT), "--eval", probe, "print-api"],
         capture_output=True,
         text=True,
         check=True,
