@@ -47,114 +47,50 @@ SELECT *, year(coalesce(period_end, CAST(published_at AS DATE))) AS year
 FROM facts_dedup
 WHERE summable;
 
+-- The totals below read the rollup tables that every load keeps up to date
+-- (src/aidetl/warehouse/_rollups.py declares each: its groups, filter and columns, and so
+-- what these views show), so a report answers from small tables however many facts there are.
+
 -- One row per distinct figure of a subject named in the figure's own clause: the same value
 -- for the same subject, year, metric and unit, reported by several articles (however each
 -- dates or places it) or twice in one, is one figure. fact_id, text, url, sentence, title and
 -- qualifier are its earliest-published mention; first_published_local is when, in that
 -- article's own time zone.
 CREATE OR REPLACE VIEW summable_figures AS
-SELECT
-    subject,
-    year,
-    metric,
-    kind,
-    unit,
-    value,
-    value_max,
-    min(period_start) AS period_start,
-    max(period_end) AS period_end,
-    arg_min(place, (published_at, fact_id)) AS place,
-    arg_min(place_code, (published_at, fact_id)) AS place_code,
-    count(*) AS mentions,
-    count(DISTINCT article_id) AS articles,
-    arg_min(fact_id, (published_at, fact_id)) AS fact_id,
-    arg_min(text, (published_at, fact_id)) AS text,
-    arg_min(url, (published_at, fact_id)) AS url,
-    arg_min(coalesce(nullif(source, ''), site), (published_at, fact_id)) AS source,
-    min(published_at) AS first_published,
-    arg_min(sentence, (published_at, fact_id)) AS sentence,
-    arg_min(title, (published_at, fact_id)) AS title,
-    arg_min(qualifier, (published_at, fact_id)) AS qualifier,
-    arg_min(published_local, (published_at, fact_id)) AS first_published_local
-FROM summable_facts
-WHERE subject IS NOT NULL AND subject_from = 'clause'
-GROUP BY subject, year, metric, kind, unit, value, value_max;
+SELECT subject, year, metric, kind, unit, value, value_max, period_start, period_end, place,
+       place_code, mentions, articles, fact_id, text, url, source, first_published, sentence,
+       title, qualifier, first_published_local
+FROM rollup_subject_figures;
 
 -- The same for places named in the figure's own clause: a figure of a place once, whoever
 -- it is attributed to.
 CREATE OR REPLACE VIEW summable_place_figures AS
-SELECT
-    place,
-    place_code,
-    year,
-    metric,
-    kind,
-    unit,
-    value,
-    value_max,
-    count(*) AS mentions,
-    count(DISTINCT article_id) AS articles,
-    arg_min(fact_id, (published_at, fact_id)) AS fact_id,
-    arg_min(text, (published_at, fact_id)) AS text,
-    arg_min(url, (published_at, fact_id)) AS url,
-    arg_min(coalesce(nullif(source, ''), site), (published_at, fact_id)) AS source,
-    min(published_at) AS first_published,
-    arg_min(sentence, (published_at, fact_id)) AS sentence,
-    arg_min(title, (published_at, fact_id)) AS title,
-    arg_min(qualifier, (published_at, fact_id)) AS qualifier,
-    arg_min(published_local, (published_at, fact_id)) AS first_published_local
-FROM summable_facts
-WHERE place IS NOT NULL AND place_from = 'clause'
-GROUP BY place, place_code, year, metric, kind, unit, value, value_max;
+SELECT place, place_code, year, metric, kind, unit, value, value_max, mentions, articles,
+       fact_id, text, url, source, first_published, sentence, title, qualifier,
+       first_published_local
+FROM rollup_place_figures;
 
 CREATE OR REPLACE VIEW money_by_subject_year AS
-WITH money AS (
-    SELECT
-        subject,
-        year(coalesce(period_end, CAST(published_at AS DATE))) AS year,
-        unit,
-        count(*) AS facts,
-        count(DISTINCT article_id) AS articles,
-        max(value) AS largest,
-        max(value) FILTER (WHERE cumulative) AS largest_cumulative
-    FROM facts_dedup
-    WHERE kind = 'money'
-    GROUP BY ALL
-),
-summed AS (
+WITH summed AS (
     SELECT subject, year, unit, sum(value) AS total, count(*) AS figures
-    FROM summable_figures
+    FROM rollup_subject_figures
     WHERE kind = 'money'
     GROUP BY ALL
 )
 SELECT m.subject, m.year, m.unit, m.facts, m.articles, s.total, m.largest,
        coalesce(s.figures, 0) AS figures_summed, m.largest_cumulative
-FROM money AS m
+FROM rollup_money AS m
 LEFT JOIN summed AS s ON s.subject = m.subject AND s.year = m.year AND s.unit = m.unit;
 
 CREATE OR REPLACE VIEW figures_by_place AS
-WITH figures AS (
-    SELECT
-        place,
-        place_code,
-        kind,
-        unit,
-        count(*) AS facts,
-        count(DISTINCT article_id) AS articles,
-        min(value) AS smallest,
-        max(value) AS largest
-    FROM facts_dedup
-    WHERE place IS NOT NULL
-    GROUP BY ALL
-),
-summed AS (
+WITH summed AS (
     SELECT place, place_code, kind, unit, sum(value) AS total, count(*) AS figures
-    FROM summable_place_figures
+    FROM rollup_place_figures
     GROUP BY ALL
 )
 SELECT f.place, f.place_code, f.kind, f.unit, f.facts, f.articles, s.total, f.smallest,
        f.largest, coalesce(s.figures, 0) AS figures_summed
-FROM figures AS f
+FROM rollup_places AS f
 LEFT JOIN summed AS s
   ON s.place = f.place AND s.place_code IS NOT DISTINCT FROM f.place_code
  AND s.kind = f.kind AND s.unit = f.unit;

@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from aidetl.errors import WarehouseError
+from aidetl.warehouse import _rollups
 from aidetl.warehouse._rows import ARTICLE_SCHEMA, FACT_ID_SQL
 
 # Is each key unique within the batch (the usual case)? Then the inserts below read the
@@ -270,6 +271,7 @@ def mark_reposts(con: duckdb.DuckDBPyConnection, max_distance: int) -> None:
     if changed(con, NEAR_PAIRS, {"maxd": max_distance}):
         con.execute(MARK_REPOSTS).fetchall()
         if changed(con, SUPERSEDED, {}):
+            _rollups.snapshot_repointed(con)
             con.execute(REPOINT).fetchall()
         con.execute("DROP TABLE IF EXISTS b_superseded").fetchall()
     con.execute("DROP TABLE b_near").fetchall()
@@ -312,6 +314,7 @@ def merge_batch(
         attempts = changed(con, INSERT_FETCHES.replace("{fetches}", fetches), {})
         latest = changed(con, LATEST_ARTICLES, {})
         old_versions = changed(con, OLD_VERSIONS, {})  # before this batch's versions land
+        _rollups.snapshot(con)  # what the report showed of the batch's stored articles
         new_articles = changed(con, INSERT_ARTICLES, run)
         if new_articles < latest:  # articles inserted just now are up to date already
             con.execute(CURRENT_SEEN).fetchall()
@@ -340,6 +343,7 @@ def merge_batch(
             new_facts = changed(con, facts_sql(INSERT_NEW_FACTS, source, ids), run)
         if old_versions and changed(con, facts_sql(COUNT_OLD_FACTS, source), {}):
             new_facts += changed(con, facts_sql(INSERT_OLD_FACTS, source, ids), run)
+        _rollups.apply(con)  # the report's aggregates follow, in the same transaction
         con.execute(
             "DROP TABLE b_latest; DROP TABLE b_old_versions; DROP TABLE IF EXISTS b_facts_unique"
         ).fetchall()

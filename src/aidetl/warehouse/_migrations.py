@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from aidetl.errors import MigrationError, SchemaTooNew
+from aidetl.warehouse import _rollups
 
 log = logging.getLogger(__name__)
 
@@ -112,11 +113,17 @@ class Schema:
     views_digest: str | None
 
 
+def derived_digest(views_sql: str) -> str:
+    """What the derived schema is made from: views.sql and the rollups' declarations (the
+    views read the rollup tables, so the two are applied, and recorded, together)."""
+    return hashlib.sha256((views_sql + "\n" + _rollups.definition()).encode("utf-8")).hexdigest()
+
+
 def known_schema(sql_dir: Path) -> Schema:
     path = sql_dir / VIEWS_FILE
     digest = None
     if path.is_file():
-        digest = hashlib.sha256(path.read_text(encoding="utf-8").encode("utf-8")).hexdigest()
+        digest = derived_digest(path.read_text(encoding="utf-8"))
     return Schema(list_migrations(sql_dir), digest)
 
 
@@ -184,18 +191,22 @@ def views_digest(con: duckdb.DuckDBPyConnection) -> str | None:
 def apply_views(
     con: duckdb.DuckDBPyConnection, db: Path, sql_dir: Path, *, force: bool = False
 ) -> bool:
-    """Re-apply views.sql in one transaction with its record when its text changed (or
-    when `force`: tables just changed under the views); return whether it ran."""
+    """Re-apply views.sql in one transaction with its record when its text or the rollups'
+    declarations changed (or when `force`: tables just changed under the views); return
+    whether it ran. The rollup tables are made afresh with it: empty first (views.sql reads
+    them), then filled from facts_dedup (which views.sql makes)."""
     path = sql_dir / VIEWS_FILE
     if not path.is_file():
         return False
     sql = path.read_text(encoding="utf-8")
-    digest = hashlib.sha256(sql.encode("utf-8")).hexdigest()
+    digest = derived_digest(sql)
     if views_digest(con) == digest and not force:
         return False
     con.begin()
     try:
+        _rollups.create_empty(con)
         con.execute(sql).fetchall()
+        _rollups.fill(con)
         con.execute("DELETE FROM _views").fetchall()
         con.execute("INSERT INTO _views VALUES (?, now())", [digest]).fetchall()
         con.commit()

@@ -1,0 +1,457 @@
+"""The report's aggregates, kept up to date by every load instead of recomputed by every query.
+
+A rollup is a table of partial aggregates of facts_dedup (the facts a report counts: each
+article's current, not-reposted version, from the extractor loaded for it last), one row per
+group. Each is declared once below (its groups, its filter, its columns); the same
+declaration gives the SQL that builds it from facts_dedup and the SQL that folds a load's
+changes into it, so the rule a view shows lives here and nowhere else. The views of
+views.sql (summable_figures, money_by_subject_year, ...) read these tables.
+
+How a load changes them. Each article shows at most one set of facts in facts_dedup (its
+current version's, from one extractor), so a load changes the report by swapping whole sets:
+for every article the batch touched, its set before the load (if it showed one) leaves and
+its set after (if any) arrives. The load writes these rows, signed -1 and +1, into a delta
+table, and each rollup folds its groups' deltas in:
+- counts and distinct-article counts add and subtract exactly (an article enters or leaves
+  a group with all its facts of that group at once);
+- a minimum, maximum or earliest mention only improves when rows arrive; when rows leave, a
+  group whose extreme may have left with them (and that keeps other rows) is recomputed
+  from facts_dedup for that group alone. That is rare: a page that changed and held its
+  group's largest figure, or a figure's earliest mention. A group whose rows all left is
+  rebuilt from its arrivals, without reading facts.
+An ordinary batch of new articles reads only its own facts (the rows this transaction
+inserted: loaded_at = now(), which the zone maps of facts answer without a scan), the
+states of its own articles (by the ART index on article_id), and one integer column of each
+rollup to find the groups it touches.
+
+A group is found by k, a 64-bit hash of its keys (one integer column to scan instead of up
+to eight nullable ones); the keys themselves are compared too, so a collision costs only a
+failed match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+# Which of two mentions is earlier: the views' order (published_at, then fact_id).
+FIRST = "(published_at, fact_id)"
+YEAR = "year(coalesce(period_end, CAST(published_at AS DATE)))"
+SOURCE = "coalesce(nullif(source, ''), site)"
+
+
+@dataclass(frozen=True, slots=True)
+class Agg:
+    """One stored column: `count` (the group's rows), `articles` (distinct articles),
+    `min`/`max` of expr, or `first`: expr of the group's earliest mention among those where
+    it is not NULL (arg_min), stored beside that mention's FIRST key (column name__k)."""
+
+    name: str
+    how: str
+    expr: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    table: str
+    keys: tuple[tuple[str, str], ...]  # (column, expression over a facts_dedup row)
+    where: str
+    aggs: tuple[Agg, ...]
+
+    @property
+    def count(self) -> str:
+        return next(a.name for a in self.aggs if a.how == "count")
+
+
+def figure_columns() -> tuple[Agg, ...]:
+    """Where a distinct figure was first reported: its earliest mention's fact, text, page."""
+    return (
+        Agg("fact_id", "first", "fact_id"),
+        Agg("text", "first", "text"),
+        Agg("url", "first", "url"),
+        Agg("source", "first", SOURCE),
+        Agg("first_published", "min", "published_at"),
+        Agg("sentence", "first", "sentence"),
+        Agg("title", "first", "title"),
+        Agg("qualifier", "first", "qualifier"),
+        Agg("first_published_local", "first", "published_local"),
+    )
+
+
+FIGURE_KEYS = (("year", YEAR), ("metric", "metric"), ("kind", "kind"), ("unit", "unit"),
+               ("value", "value"), ("value_max", "value_max"))  # fmt: skip
+
+ROLLUPS = (
+    # One row per distinct summable figure of a subject named in the figure's own clause:
+    # the same value for the same subject, year, metric and unit, reported by several
+    # articles or twice in one, is one figure (summable_figures).
+    Rollup(
+        "rollup_subject_figures",
+        (("subject", "subject"), *FIGURE_KEYS),
+        "summable AND subject IS NOT NULL AND subject_from = 'clause'",
+        (
+            Agg("period_start", "min", "period_start"),
+            Agg("period_end", "max", "period_end"),
+            Agg("place", "first", "place"),
+            Agg("place_code", "first", "place_code"),
+            Agg("mentions", "count"),
+            Agg("articles", "articles"),
+            *figure_columns(),
+        ),
+    ),
+    # The same for places named in the figure's own clause (summable_place_figures).
+    Rollup(
+        "rollup_place_figures",
+        (("place", "place"), ("place_code", "place_code"), *FIGURE_KEYS),
+        "summable AND place IS NOT NULL AND place_from = 'clause'",
+        (Agg("mentions", "count"), Agg("articles", "articles"), *figure_columns()),
+    ),
+    # Money facts per subject, year and currency (money_by_subject_year's counts).
+    Rollup(
+        "rollup_money",
+        (("subject", "subject"), ("year", YEAR), ("unit", "unit")),
+        "kind = 'money'",
+        (
+            Agg("facts", "count"),
+            Agg("articles", "articles"),
+            Agg("largest", "max", "value"),
+            Agg("largest_cumulative", "max", "CASE WHEN cumulative THEN value END"),
+        ),
+    ),
+    # Facts per place, kind and unit (figures_by_place's counts).
+    Rollup(
+        "rollup_places",
+        (("place", "place"), ("place_code", "place_code"), ("kind", "kind"), ("unit", "unit")),
+        "place IS NOT NULL",
+        (
+            Agg("facts", "count"),
+            Agg("articles", "articles"),
+            Agg("smallest", "min", "value"),
+            Agg("largest", "max", "value"),
+        ),
+    ),
+    # Facts per metric, kind, year and source (the report's metrics table).
+    Rollup(
+        "rollup_metrics",
+        (
+            ("metric", "coalesce(metric, '(none)')"),
+            ("kind", "kind"),
+            ("year", YEAR),
+            ("source", f"coalesce({SOURCE}, '(unknown)')"),
+        ),  # fmt: skip
+        "true",
+        (Agg("facts", "count"),),
+    ),
+)
+
+
+# -- the SQL each declaration gives ------------------------------------------------------------
+
+
+def key_hash(rollup: Rollup) -> str:
+    return f"hash({', '.join(expr for _, expr in rollup.keys)})"
+
+
+def agg_items(agg: Agg, prefix: str, only: str) -> list[str]:
+    """SELECT items computing `agg` over the rows where `only` holds, named prefix+name."""
+    f = f" FILTER (WHERE {only})"
+    name = prefix + agg.name
+    if agg.how == "count":
+        return [f"count(*){f} AS {name}"]
+    if agg.how == "articles":
+        return [f"count(DISTINCT article_id){f} AS {name}"]
+    if agg.how in ("min", "max"):
+        return [f"{agg.how}({agg.expr}){f} AS {name}"]
+    return [
+        f"arg_min({agg.expr}, {FIRST}){f} AS {name}",
+        f"min({FIRST}) FILTER (WHERE {only} AND ({agg.expr}) IS NOT NULL) AS {name}__k",
+    ]
+
+
+def aggregate_sql(rollup: Rollup, source: str, only: str = "true", prefix: str = "") -> str:
+    """The rollup's rows computed from `source` (a relation with facts_dedup's columns)."""
+    items = [f"{expr} AS {name}" for name, expr in rollup.keys]
+    items.append(f"{key_hash(rollup)} AS k")
+    for agg in rollup.aggs:
+        items += agg_items(agg, prefix, only)
+    return f"SELECT {', '.join(items)}\nFROM {source}\nWHERE {rollup.where}\nGROUP BY ALL"
+
+
+def stored_columns(rollup: Rollup) -> list[str]:
+    names = [name for name, _ in rollup.keys] + ["k"]
+    for agg in rollup.aggs:
+        names += [agg.name, f"{agg.name}__k"] if agg.how == "first" else [agg.name]
+    return names
+
+
+def delta_sql(rollup: Rollup) -> str:
+    """Per group of the load's delta rows: the aggregates of the rows that arrive (i_) and
+    what a leaving row can change (o_: their count, articles, extremes, earliest keys)."""
+    items = [f"{expr} AS {name}" for name, expr in rollup.keys]
+    items.append(f"{key_hash(rollup)} AS k")
+    for agg in rollup.aggs:
+        items += agg_items(agg, "i_", "sign > 0")
+        if agg.how == "first":
+            items.append(f"min({FIRST}) FILTER (WHERE sign < 0 AND ({agg.expr}) IS NOT NULL) "
+                         f"AS o_{agg.name}__k")  # fmt: skip
+        else:
+            items += agg_items(agg, "o_", "sign < 0")
+    return (f"CREATE OR REPLACE TEMP TABLE b_d AS SELECT {', '.join(items)}\n"
+            f"FROM b_delta WHERE {rollup.where} GROUP BY ALL")  # fmt: skip
+
+
+def same_group(rollup: Rollup, left: str, right: str) -> str:
+    keys = " AND ".join(f"{left}.{n} IS NOT DISTINCT FROM {right}.{n}" for n, _ in rollup.keys)
+    return f"{left}.k = {right}.k AND {keys}"
+
+
+def matched_sql(rollup: Rollup) -> str:
+    """The stored rows of the delta's groups, each beside its delta and its fate: 'gone'
+    (no rows left), 'dirty' (an extreme may have left while other rows stay: recompute),
+    else folded (a group whose stored rows all left becomes its arrivals)."""
+    n = rollup.count
+    reached = []
+    for agg in rollup.aggs:
+        if agg.how == "min":
+            reached.append(f"d.o_{agg.name} <= r.{agg.name}")
+        elif agg.how == "max":
+            reached.append(f"d.o_{agg.name} >= r.{agg.name}")
+        elif agg.how == "first":
+            reached.append(f"d.o_{agg.name}__k <= r.{agg.name}__k")
+    dirty = " OR ".join(f"coalesce({r}, false)" for r in reached) or "false"
+    stored = ", ".join(f"r.{c} AS r_{c}" for c in stored_columns(rollup))
+    return f"""
+CREATE OR REPLACE TEMP TABLE b_m AS
+SELECT r.rowid AS rid, {stored}, d.*,
+       r.{n} - d.o_{n} AS rest,
+       CASE WHEN r.{n} - d.o_{n} + d.i_{n} = 0 THEN 'gone'
+            WHEN d.o_{n} > 0 AND r.{n} - d.o_{n} > 0 AND ({dirty}) THEN 'dirty'
+            ELSE 'fold' END AS fate
+FROM {rollup.table} AS r JOIN b_d AS d ON {same_group(rollup, "r", "d")}
+"""
+
+
+def folded_sql(rollup: Rollup) -> str:
+    """Stored rows and arrivals combined, for the 'fold' rows of b_m."""
+    items = [f"{name}" for name, _ in rollup.keys] + ["k"]
+    for agg in rollup.aggs:
+        a, i = f"r_{agg.name}", f"i_{agg.name}"
+        if agg.how in ("count", "articles"):
+            items.append(f"{a} - o_{agg.name} + {i} AS {agg.name}")
+        elif agg.how in ("min", "max"):
+            pick = "least" if agg.how == "min" else "greatest"
+            items.append(f"CASE WHEN rest = 0 THEN {i} ELSE {pick}({a}, {i}) END AS {agg.name}")
+        else:
+            newer = f"rest = 0 OR {a}__k IS NULL OR {i}__k < {a}__k"
+            items.append(f"CASE WHEN {newer} THEN {i} ELSE {a} END AS {agg.name}")
+            items.append(f"CASE WHEN {newer} THEN {i}__k ELSE {a}__k END AS {agg.name}__k")
+    return f"SELECT {', '.join(items)} FROM b_m WHERE fate = 'fold'"
+
+
+def arrivals_sql(rollup: Rollup) -> str:
+    """New groups: the arrivals' aggregates, for delta groups with no stored row."""
+    items = [f"d.{name}" for name, _ in rollup.keys] + ["d.k"]
+    for agg in rollup.aggs:
+        items.append(f"d.i_{agg.name} AS {agg.name}")
+        if agg.how == "first":
+            items.append(f"d.i_{agg.name}__k AS {agg.name}__k")
+    return (f"SELECT {', '.join(items)} FROM b_d AS d WHERE d.i_{rollup.count} > 0 AND NOT EXISTS "
+            f"(SELECT 1 FROM b_m AS m WHERE {same_group(rollup, 'm', 'd')})")  # fmt: skip
+
+
+def recomputed_sql(rollup: Rollup) -> str:
+    """The dirty groups of b_m computed afresh from facts_dedup (only their rows: the key
+    hash is pushed into the scan)."""
+    full = aggregate_sql(rollup, "facts_dedup")
+    return (f"SELECT g.* FROM ({full}) AS g SEMI JOIN (SELECT * FROM b_m WHERE fate = 'dirty') "
+            f"AS m ON {same_group(rollup, 'g', 'm')}")  # fmt: skip
+
+
+def fold(con: duckdb.DuckDBPyConnection, rollup: Rollup) -> None:
+    """Fold the delta rows of b_delta into one rollup."""
+    con.execute(delta_sql(rollup)).fetchall()
+    con.execute(matched_sql(rollup)).fetchall()
+    dirty = con.execute("SELECT count(*) FILTER (WHERE fate = 'dirty'), count(*) FROM b_m")
+    n_dirty, n_matched = dirty.fetchall()[0]
+    if n_matched:
+        con.execute(f"DELETE FROM {rollup.table} WHERE rowid IN (SELECT rid FROM b_m)").fetchall()
+        con.execute(f"INSERT INTO {rollup.table} BY NAME {folded_sql(rollup)}").fetchall()
+    con.execute(f"INSERT INTO {rollup.table} BY NAME {arrivals_sql(rollup)}").fetchall()
+    if n_dirty:
+        con.execute(f"INSERT INTO {rollup.table} BY NAME {recomputed_sql(rollup)}").fetchall()
+    con.execute("DROP TABLE b_d; DROP TABLE b_m").fetchall()
+
+
+# facts_dedup's columns, typed, with no rows: what a rollup table's column types are read
+# from before views.sql (which reads the rollups) has made facts_dedup.
+TYPED_EMPTY = """(SELECT f.*, a.url, a.title, a.site, a.source, a.published_at,
+        CAST(NULL AS VARCHAR) AS published_local
+ FROM facts AS f, articles AS a LIMIT 0)"""
+
+
+def definition() -> str:
+    """The text that decides every rollup: when it changes, the tables are built afresh."""
+    return "\n".join(aggregate_sql(rollup, "facts_dedup") for rollup in ROLLUPS)
+
+
+def create_empty(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create every rollup table, empty, for views.sql to read."""
+    for rollup in ROLLUPS:
+        con.execute(f"DROP TABLE IF EXISTS {rollup.table}").fetchall()
+        con.execute(
+            f"CREATE TABLE {rollup.table} AS {aggregate_sql(rollup, TYPED_EMPTY)}"
+        ).fetchall()
+
+
+def fill(con: duckdb.DuckDBPyConnection) -> None:
+    """Every rollup computed from facts_dedup (its tables just created empty)."""
+    for rollup in ROLLUPS:
+        con.execute(
+            f"INSERT INTO {rollup.table} BY NAME {aggregate_sql(rollup, 'facts_dedup')}"
+        ).fetchall()
+
+
+# -- what a load changed -----------------------------------------------------------------------
+
+# What decides an article's set in facts_dedup, besides its facts: its current version,
+# whether that version is shown (not a repost of another article), and the article columns
+# the rollups read.
+STATE = """
+SELECT a.article_id, a.current_version_id AS version_id,
+       v.version_id IS NOT NULL AND (v.duplicate_of IS NULL OR v.duplicate_of = a.article_id)
+           AS shown,
+       a.url, a.title, a.site, a.source, a.published_at, a.published_utc_offset
+FROM articles AS a SEMI JOIN ({candidates}) AS c USING (article_id)
+LEFT JOIN article_versions AS v ON v.version_id = a.current_version_id
+"""
+
+# Before the load changes them: the stored articles of the batch, and those whose versions
+# get facts (a re-extraction).
+BEFORE = "CREATE TEMP TABLE b_state_before AS " + STATE.replace(
+    "{candidates}",
+    "SELECT article_id FROM b_latest UNION SELECT article_id FROM article_versions "
+    "SEMI JOIN b_old_versions USING (version_id)",
+)
+
+# Stored articles that a repost check is about to mark as copies (and the articles whose
+# versions pointed at them), snapshotted before it does.
+BEFORE_REPOINT = (
+    "INSERT INTO b_state_before "
+    + STATE.replace(
+        "{candidates}",
+        "SELECT article_id FROM b_superseded UNION SELECT v.article_id FROM article_versions v "
+        "SEMI JOIN b_superseded s ON v.duplicate_of = s.article_id",
+    )
+    + " ANTI JOIN b_state_before AS s ON s.article_id = a.article_id"
+)
+
+# The articles whose set may have changed, after the load: each with the version shown
+# before (b_) and after (a_); unchanged ones (same state, no facts loaded now for the
+# version) are left out.
+CHANGES = (
+    """
+CREATE TEMP TABLE b_changes AS
+WITH after AS (
+"""
+    + STATE.replace(
+        "{candidates}",
+        "SELECT article_id FROM b_state_before UNION SELECT article_id FROM b_latest",
+    )
+    + """
+)
+SELECT coalesce(a.article_id, b.article_id) AS article_id,
+       CASE WHEN b.shown THEN b.version_id END AS b_version,
+       CASE WHEN a.shown THEN a.version_id END AS a_version,
+       b.url AS b_url, b.title AS b_title, b.site AS b_site, b.source AS b_source,
+       b.published_at AS b_published_at, b.published_utc_offset AS b_offset,
+       a.url AS a_url, a.title AS a_title, a.site AS a_site, a.source AS a_source,
+       a.published_at AS a_published_at, a.published_utc_offset AS a_offset
+FROM after AS a FULL JOIN b_state_before AS b USING (article_id)
+WHERE (a.shown OR b.shown)
+  AND (a.version_id IN (SELECT version_id FROM b_fresh)
+       OR NOT ((b.article_id, b.version_id, b.shown, b.url, b.title, b.site, b.source,
+                b.published_at, b.published_utc_offset)
+               IS NOT DISTINCT FROM
+               (a.article_id, a.version_id, a.shown, a.url, a.title, a.site, a.source,
+                a.published_at, a.published_utc_offset)))
+"""
+)
+
+# The versions of this transaction's facts (loaded_at is the transaction's now()).
+FRESH = "CREATE TEMP TABLE b_fresh AS SELECT DISTINCT version_id FROM facts WHERE loaded_at = $now"
+
+# Which extractor's facts each changed version shows, before this load and after it (the
+# choice current_facts makes: the extractor loaded last). `{only_now}` narrows the scan to
+# this load's rows when every version involved is new.
+EXTRACTORS = """
+CREATE TEMP TABLE b_ex AS
+SELECT version_id,
+       arg_max(extractor_version, (loaded_at, extractor_version))
+           FILTER (WHERE loaded_at < $now) AS b_ex,
+       count(*) FILTER (WHERE loaded_at < $now) AS b_n,
+       arg_max(extractor_version, (loaded_at, extractor_version)) AS a_ex
+FROM facts
+WHERE version_id IN (SELECT b_version FROM b_changes UNION SELECT a_version FROM b_changes)
+  {only_now}
+GROUP BY version_id
+"""
+
+DELTA = """
+CREATE TEMP TABLE b_delta AS
+WITH sets AS (
+    SELECT -1 AS sign, c.article_id, c.b_version AS version_id, e.b_ex AS extractor_version,
+           b_url AS url, b_title AS title, b_site AS site, b_source AS source,
+           b_published_at AS published_at, b_offset AS utc_offset
+    FROM b_changes AS c JOIN b_ex AS e ON e.version_id = c.b_version
+    WHERE e.b_n > 0
+    UNION ALL
+    SELECT 1, c.article_id, c.a_version, e.a_ex, a_url, a_title, a_site, a_source,
+           a_published_at, a_offset
+    FROM b_changes AS c JOIN b_ex AS e ON e.version_id = c.a_version
+)
+SELECT s.sign, f.*, s.url, s.title, s.site, s.source, s.published_at,
+       local_time(s.published_at, s.utc_offset) AS published_local
+FROM facts AS f JOIN sets AS s
+  ON f.version_id = s.version_id AND f.article_id = s.article_id
+ AND f.extractor_version IS NOT DISTINCT FROM s.extractor_version
+WHERE (s.sign > 0 OR f.loaded_at < $now) {only_now}
+"""
+
+# Do the changed sets involve any version stored before this load? Then their facts are
+# found by scanning facts.version_id; else this load's own rows are all there is to read.
+OLD_INVOLVED = """
+SELECT count(*) FROM b_changes
+WHERE b_version IS NOT NULL OR a_version NOT IN (SELECT version_id FROM b_fresh)
+   OR a_version IN (SELECT version_id FROM b_old_versions)
+"""
+
+
+def snapshot(con: duckdb.DuckDBPyConnection) -> None:
+    """Record the batch's stored articles as the report shows them before the load."""
+    con.execute(BEFORE).fetchall()
+
+
+def snapshot_repointed(con: duckdb.DuckDBPyConnection) -> None:
+    """Before a repost check re-points stored articles (b_superseded), record them too."""
+    con.execute(BEFORE_REPOINT).fetchall()
+
+
+def apply(con: duckdb.DuckDBPyConnection) -> None:
+    """Fold what this load changed in facts_dedup into every rollup (before commit)."""
+    now = {"now": con.execute("SELECT now()").fetchall()[0][0]}
+    con.execute(FRESH, now).fetchall()
+    con.execute(CHANGES).fetchall()
+    old = int(con.execute(OLD_INVOLVED).fetchall()[0][0])
+    only_now = "" if old else "AND loaded_at = $now"
+    con.execute(EXTRACTORS.replace("{only_now}", only_now), now).fetchall()
+    con.execute(
+        DELTA.replace("{only_now}", only_now.replace("loaded_at", "f.loaded_at")), now
+    ).fetchall()
+    if con.execute("SELECT count(*) FROM b_delta").fetchall()[0][0]:
+        for rollup in ROLLUPS:
+            fold(con, rollup)
+    con.execute(
+        "DROP TABLE b_fresh; DROP TABLE b_changes; DROP TABLE b_ex; DROP TABLE b_delta; "
+        "DROP TABLE b_state_before"
+    ).fetchall()
