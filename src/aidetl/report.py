@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from aidetl.localtime import local_iso
 from aidetl.models import json_value
+from aidetl.warehouse import _rollups
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +29,8 @@ LARGEST_PER_BUCKET = 25  # top facts kept per (kind, source, metric, year) for t
 LARGEST_CAP = 3000  # rows in the largest-facts table, hidden ones included
 QUALITY_ROWS = 100  # rows shown per data-quality table
 
-YEAR = "year(coalesce(period_end, CAST(published_at AS DATE)))"  # as money_by_subject_year
-SOURCE = "coalesce(nullif(source, ''), site, '(unknown)')"
-METRIC = "coalesce(metric, '(none)')"
+# how a fact is filed: the rules the warehouse's rollups group by
+YEAR, SOURCE, METRIC = _rollups.YEAR, _rollups.SOURCE_LABEL, _rollups.METRIC_LABEL
 
 RELATIONS_SQL = "SELECT table_name FROM information_schema.tables"
 # What every money total of the report adds, said once: the chart, the card and the totals
@@ -75,6 +75,10 @@ METRICS_SQL = f"""
 SELECT {METRIC} AS metric, kind, {YEAR} AS year, {SOURCE} AS source, count(*) AS facts
 FROM {{view}} GROUP BY ALL ORDER BY facts DESC
 """
+# The same from the rollup every load keeps (one row per metric, kind, year and source).
+METRICS_KEPT_SQL = (
+    "SELECT metric, kind, year, source, facts FROM rollup_metrics ORDER BY facts DESC"
+)
 PLACES_SQL = f"""
 SELECT CASE WHEN length(place_code) >= 2 THEN left(place_code, 2) END AS province_code,
        CASE WHEN length(place_code) >= 2 THEN NULL ELSE place END AS place,
@@ -104,7 +108,7 @@ LEFT JOIN article_versions AS v ON v.version_id = f.version_id
 ORDER BY top.rank, f.value DESC, f.fact_id
 """
 SUMMARY_SQL = """
-SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM {view}),
+SELECT (SELECT count(*) FROM articles), {facts},
        (SELECT count(DISTINCT coalesce(nullif(source, ''), site)) FROM articles),
        (SELECT count(*) FROM runs), (SELECT max(coalesce(finished_at, started_at)) FROM runs)
 """
@@ -193,7 +197,10 @@ def _fill(data: dict[str, Any], warehouse: Queryable) -> None:
         if migrated:
             data["money"] = _rows(warehouse, MONEY_SQL)
             data["totals"] = {key: _totals(warehouse, key) for key in TOTALS_SQL}
-        data["metrics"] = _rows(warehouse, METRICS_SQL.format(view=view))
+        kept = view == "facts_dedup" and "rollup_metrics" in relations
+        data["metrics"] = _rows(
+            warehouse, METRICS_KEPT_SQL if kept else METRICS_SQL.format(view=view)
+        )
         in_place = PLACE_SUMMABLE if migrated else "false"
         places = PLACES_SQL.format(view=view, in_place=in_place)
         data["places"] = _with_province_names(_rows(warehouse, places))
@@ -235,7 +242,10 @@ def _rows(warehouse: Queryable, sql: str, params: Sequence[Any] | None = None) -
 
 
 def _summary(warehouse: Queryable, view: str) -> dict[str, Any]:
-    (row,) = warehouse.query(SUMMARY_SQL.format(view=view))[1]
+    facts = f"(SELECT count(*) FROM {view})"
+    if view == "facts_dedup" and "rollup_metrics" in _relations(warehouse):
+        facts = "(SELECT CAST(coalesce(sum(facts), 0) AS BIGINT) FROM rollup_metrics)"
+    (row,) = warehouse.query(SUMMARY_SQL.format(facts=facts))[1]
     keys = ("articles", "facts", "sources", "runs", "last_run")
     return {k: json_value(v, local_iso) for k, v in zip(keys, row, strict=True)}
 

@@ -39,6 +39,9 @@ import duckdb
 FIRST = "(published_at, fact_id)"
 YEAR = "year(coalesce(period_end, CAST(published_at AS DATE)))"
 SOURCE = "coalesce(nullif(source, ''), site)"
+# How the report labels a fact's metric and source (aidetl.report reads these too).
+METRIC_LABEL = "coalesce(metric, '(none)')"
+SOURCE_LABEL = f"coalesce({SOURCE}, '(unknown)')"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,12 +137,7 @@ ROLLUPS = (
     # Facts per metric, kind, year and source (the report's metrics table).
     Rollup(
         "rollup_metrics",
-        (
-            ("metric", "coalesce(metric, '(none)')"),
-            ("kind", "kind"),
-            ("year", YEAR),
-            ("source", f"coalesce({SOURCE}, '(unknown)')"),
-        ),  # fmt: skip
+        (("metric", METRIC_LABEL), ("kind", "kind"), ("year", YEAR), ("source", SOURCE_LABEL)),
         "true",
         (Agg("facts", "count"),),
     ),
