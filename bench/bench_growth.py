@@ -46,7 +46,7 @@ BATCH_ARTICLES, BATCH_FACTS_PER_ARTICLE, BATCH_REPEATS = 50, 10, 7
 FIRST_DAILY = 900_000_000  # article numbers of the ordinary batches: clear of the template's
 
 QUERIES: dict[str, tuple[str, list]] = {
-    "facts_dedup": (report.METRICS_SQL.format(view="facts_dedup"), []),
+    "facts_dedup": (report.METRICS_KEPT_SQL, []),
     "summable_figures": (report.MONEY_SQL, []),
     "money_by_subject_year": (report.TOTALS_SQL["subjects"], [report.TOTALS_SHOWN]),
     "figures_by_place": (report.TOTALS_SQL["places"], [report.TOTALS_SHOWN]),

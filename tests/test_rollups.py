@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from aidetl import report
 from aidetl.models import Article, Fact
 from aidetl.warehouse import Batch, Warehouse, _rollups, _staging, batch_tables
 from aidetl.warehouse.synthetic import synthetic_article
@@ -76,6 +77,10 @@ SELECT f.place, f.place_code, f.kind, f.unit, f.facts, f.articles, s.total, f.sm
 FROM figures AS f
 LEFT JOIN summed AS s ON s.place = f.place AND s.place_code IS NOT DISTINCT FROM f.place_code
  AND s.kind = f.kind AND s.unit = f.unit""",
+    "money": """
+SELECT subject, year, coalesce(nullif(source, ''), '(unknown)') AS source,
+       coalesce(metric, '(none)') AS metric, sum(value) AS total, count(*) AS facts
+FROM ({figures}) WHERE kind = 'money' AND unit = 'CNY' GROUP BY ALL""",
     "metrics": """
 SELECT coalesce(metric, '(none)') AS metric, kind,
        year(coalesce(period_end, CAST(published_at AS DATE))) AS year,
@@ -85,6 +90,7 @@ FROM facts_dedup GROUP BY ALL""",
 REFERENCE["money_by_subject_year"] = REFERENCE["money_by_subject_year"].replace(
     "{figures}", REFERENCE["summable_figures"]
 )
+REFERENCE["money"] = REFERENCE["money"].replace("{figures}", REFERENCE["summable_figures"])
 REFERENCE["figures_by_place"] = REFERENCE["figures_by_place"].replace(
     "{place_figures}", REFERENCE["summable_place_figures"]
 )
@@ -93,7 +99,8 @@ SHOWN = {
     "summable_place_figures": "SELECT * FROM summable_place_figures",
     "money_by_subject_year": "SELECT * FROM money_by_subject_year",
     "figures_by_place": "SELECT * FROM figures_by_place",
-    "metrics": "SELECT metric, kind, year, source, facts FROM rollup_metrics",
+    "money": report.MONEY_SQL,
+    "metrics": report.METRICS_KEPT_SQL,
 }
 
 
@@ -107,7 +114,7 @@ def assert_rollups_match(wh: Warehouse, step: str) -> None:
             assert rows(con, SHOWN[name]) == rows(con, sql), f"{name} after {step}"
         for rollup in _rollups.ROLLUPS:  # hidden columns too (the earliest keys)
             stored = rows(con, f"SELECT * FROM {rollup.table}")
-            fresh = rows(con, f"SELECT * FROM ({_rollups.aggregate_sql(rollup, 'facts_dedup')})")
+            fresh = rows(con, f"SELECT * FROM ({_rollups.aggregate_sql(rollup, rollup.source)})")
             assert stored == fresh, f"{rollup.table} after {step}"
 
     wh.read(check)

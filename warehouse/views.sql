@@ -71,27 +71,19 @@ SELECT place, place_code, year, metric, kind, unit, value, value_max, mentions, 
 FROM rollup_place_figures;
 
 CREATE OR REPLACE VIEW money_by_subject_year AS
-WITH summed AS (
-    SELECT subject, year, unit, sum(value) AS total, count(*) AS figures
-    FROM rollup_subject_figures
-    WHERE kind = 'money'
-    GROUP BY ALL
-)
-SELECT m.subject, m.year, m.unit, m.facts, m.articles, s.total, m.largest,
+SELECT m.subject, m.year, m.unit, m.facts, m.articles,
+       CASE WHEN s.valued > 0 THEN s.total END AS total, m.largest,
        coalesce(s.figures, 0) AS figures_summed, m.largest_cumulative
 FROM rollup_money AS m
-LEFT JOIN summed AS s ON s.subject = m.subject AND s.year = m.year AND s.unit = m.unit;
+LEFT JOIN rollup_subject_totals AS s
+  ON s.subject = m.subject AND s.year = m.year AND s.unit = m.unit;
 
 CREATE OR REPLACE VIEW figures_by_place AS
-WITH summed AS (
-    SELECT place, place_code, kind, unit, sum(value) AS total, count(*) AS figures
-    FROM rollup_place_figures
-    GROUP BY ALL
-)
-SELECT f.place, f.place_code, f.kind, f.unit, f.facts, f.articles, s.total, f.smallest,
-       f.largest, coalesce(s.figures, 0) AS figures_summed
+SELECT f.place, f.place_code, f.kind, f.unit, f.facts, f.articles,
+       CASE WHEN s.valued > 0 THEN s.total END AS total, f.smallest, f.largest,
+       coalesce(s.figures, 0) AS figures_summed
 FROM rollup_places AS f
-LEFT JOIN summed AS s
+LEFT JOIN rollup_place_totals AS s
   ON s.place = f.place AND s.place_code IS NOT DISTINCT FROM f.place_code
  AND s.kind = f.kind AND s.unit = f.unit;
 

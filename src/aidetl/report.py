@@ -41,10 +41,9 @@ SUMMED = (
     "each distinct figure once"
 )
 MONEY_SQL = """
-SELECT subject, year, coalesce(nullif(source, ''), '(unknown)') AS source,
-       coalesce(metric, '(none)') AS metric, sum(value) AS total, count(*) AS facts
-FROM summable_figures WHERE kind = 'money' AND unit = 'CNY'
-GROUP BY ALL ORDER BY total DESC
+SELECT subject, year, source, metric, CASE WHEN valued > 0 THEN total END AS total,
+       figures AS facts
+FROM rollup_money_sources ORDER BY total DESC
 """
 # Province labels: money of the figures figures_by_place sums, through the mention that
 # stands for each (summable_place_figures.fact_id).
@@ -190,7 +189,7 @@ def _fill(data: dict[str, Any], warehouse: Queryable) -> None:
     data["facts_view"] = view
     # a warehouse read before `aidetl migrate` brought its views to this version: no totals
     # (they would be summed by an older rule), counts only
-    migrated = "summable_place_figures" in relations
+    migrated = "rollup_money_sources" in relations
     data["totals_available"] = migrated
     if view is not None and {"articles", "runs"} <= relations:
         data["summary"] = _summary(warehouse, view)
