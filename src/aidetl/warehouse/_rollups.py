@@ -75,6 +75,10 @@ class Rollup:
     source: str = "facts_dedup"
 
     @property
+    def about(self) -> str:
+        return ABOUT[self.table]
+
+    @property
     def count(self) -> str:
         return next(a.name for a in self.aggs if a.how == "count" and not a.expr)
 
@@ -100,6 +104,34 @@ def figure_columns() -> tuple[Agg, ...]:
 
 FIGURE_KEYS = (("year", YEAR), ("metric", "metric"), ("kind", "kind"), ("unit", "unit"),
                ("value", "value"), ("value_max", "value_max"))  # fmt: skip
+
+# The table comments (COMMENT ON TABLE), for whoever finds the tables in the catalog.
+ABOUT = {
+    "rollup_subject_figures": (
+        "Kept by every load: one row per distinct summable figure of a clause-level subject (what summable_figures shows); k hashes the keys; name__k is the earliest mention's key of column name"
+    ),
+    "rollup_place_figures": (
+        "Kept by every load: one row per distinct summable figure of a clause-level place (what summable_place_figures shows)"
+    ),
+    "rollup_money": (
+        "Kept by every load: money facts of facts_dedup per subject, year and currency (money_by_subject_year's counts)"
+    ),
+    "rollup_places": (
+        "Kept by every load: facts of facts_dedup with a place, per place, kind and unit (figures_by_place's counts)"
+    ),
+    "rollup_metrics": (
+        "Kept by every load: facts of facts_dedup per metric, kind, year and source (the report's metrics)"
+    ),
+    "rollup_subject_totals": (
+        "Kept by every load: the distinct money figures of rollup_subject_figures per subject, year and currency: figures, total, valued (money_by_subject_year's totals)"
+    ),
+    "rollup_place_totals": (
+        "Kept by every load: the distinct figures of rollup_place_figures per place, kind and unit (figures_by_place's totals)"
+    ),
+    "rollup_money_sources": (
+        "Kept by every load: the distinct yuan figures of rollup_subject_figures per subject, year, source and metric (the report's money chart)"
+    ),
+}
 
 # A total of distinct figures: how many, their sum, and how many have a value (a sum of
 # none is NULL in the views, as SQL's sum is).
@@ -374,6 +406,8 @@ def create_empty(con: duckdb.DuckDBPyConnection) -> None:
         source = TYPED_EMPTY if rollup.source == "facts_dedup" else rollup.source
         con.execute(f"DROP TABLE IF EXISTS {rollup.table}").fetchall()
         con.execute(f"CREATE TABLE {rollup.table} AS {aggregate_sql(rollup, source)}").fetchall()
+        about = rollup.about.replace("'", "''")
+        con.execute(f"COMMENT ON TABLE {rollup.table} IS '{about}'").fetchall()
 
 
 def fill(con: duckdb.DuckDBPyConnection) -> None:
