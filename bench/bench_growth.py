@@ -47,7 +47,7 @@ FIRST_DAILY = 900_000_000  # article numbers of the ordinary batches: clear of t
 
 QUERIES: dict[str, tuple[str, list]] = {
     "facts_dedup": (report.METRICS_KEPT_SQL, []),
-    "summable_figures": (report.MONEY_SQL, []),
+    "summable_figures": (report.MONEY_SQL, report.MONEY_PARAMS),
     "money_by_subject_year": (report.TOTALS_SQL["subjects"], [report.TOTALS_SHOWN]),
     "figures_by_place": (report.TOTALS_SQL["places"], [report.TOTALS_SHOWN]),
 }

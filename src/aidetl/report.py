@@ -40,11 +40,38 @@ SUMMED = (
     "summable money figures: done, the subject's own, one period, clause-level attribution, "
     "each distinct figure once"
 )
+# The money chart: the distinct yuan figures of the MONEY_SUBJECTS largest subjects per year,
+# source and metric, and of all the others together as MONEY_OTHER (the chart's "other"
+# stack), so the page stays small however many subjects the warehouse has.
+MONEY_SUBJECTS = 50
+MONEY_OTHER = "其他 other"
 MONEY_SQL = """
+WITH top AS (
+    SELECT subject FROM rollup_subject_totals WHERE unit = 'CNY' AND valued > 0
+    GROUP BY subject ORDER BY sum(total) DESC, subject LIMIT ?
+),
+shown AS (
+    SELECT subject, year, source, metric, total, figures, valued
+    FROM rollup_money_sources SEMI JOIN top USING (subject)
+),
+shown_sums AS (
+    SELECT year, source, metric, sum(total) AS total, sum(figures) AS figures,
+           sum(valued) AS valued
+    FROM shown GROUP BY ALL
+),
+rest AS (
+    SELECT ? AS subject, a.year, a.source, a.metric, a.total - coalesce(s.total, 0) AS total,
+           a.figures - coalesce(s.figures, 0) AS figures,
+           a.valued - coalesce(s.valued, 0) AS valued
+    FROM rollup_money_years AS a LEFT JOIN shown_sums AS s
+      ON a.year IS NOT DISTINCT FROM s.year AND a.source = s.source AND a.metric = s.metric
+)
 SELECT subject, year, source, metric, CASE WHEN valued > 0 THEN total END AS total,
        figures AS facts
-FROM rollup_money_sources ORDER BY total DESC
+FROM (SELECT * FROM shown UNION ALL SELECT * FROM rest WHERE figures > 0)
+ORDER BY total DESC
 """
+MONEY_PARAMS = [MONEY_SUBJECTS, MONEY_OTHER]
 # Province labels: money of the figures figures_by_place sums, through the mention that
 # stands for each (summable_place_figures.fact_id).
 PLACE_SUMMABLE = "fact_id IN (SELECT fact_id FROM summable_place_figures)"
@@ -194,7 +221,8 @@ def _fill(data: dict[str, Any], warehouse: Queryable) -> None:
     if view is not None and {"articles", "runs"} <= relations:
         data["summary"] = _summary(warehouse, view)
         if migrated:
-            data["money"] = _rows(warehouse, MONEY_SQL)
+            data["money"] = _rows(warehouse, MONEY_SQL, MONEY_PARAMS)
+            data["money_other"] = MONEY_OTHER
             data["totals"] = {key: _totals(warehouse, key) for key in TOTALS_SQL}
         kept = view == "facts_dedup" and "rollup_metrics" in relations
         data["metrics"] = _rows(

@@ -128,10 +128,16 @@ ABOUT = {
     "rollup_place_totals": (
         "Kept by every load: the distinct figures of rollup_place_figures per place, kind and unit (figures_by_place's totals)"
     ),
+    "rollup_money_years": (
+        "Kept by every load: the distinct yuan figures of rollup_subject_figures per year, source and metric, all subjects together"
+    ),
     "rollup_money_sources": (
         "Kept by every load: the distinct yuan figures of rollup_subject_figures per subject, year, source and metric (the report's money chart)"
     ),
 }
+
+# A figure's source as the report's money chart labels it.
+FIGURE_SOURCE = "coalesce(nullif(source, ''), '(unknown)')"
 
 # A total of distinct figures: how many, their sum, and how many have a value (a sum of
 # none is NULL in the views, as SQL's sum is).
@@ -220,13 +226,22 @@ ROLLUPS = (
         (
             ("subject", "subject"),
             ("year", "year"),
-            ("source", "coalesce(nullif(source, ''), '(unknown)')"),
+            ("source", FIGURE_SOURCE),
             ("metric", METRIC_LABEL),
         ),
         "kind = 'money' AND unit = 'CNY'",
         FIGURE_SUMS,
         "rollup_subject_figures",
     ),  # fmt: skip
+    # The same for all subjects together (what the chart shows as "other" beside the
+    # largest subjects).
+    Rollup(
+        "rollup_money_years",
+        (("year", "year"), ("source", FIGURE_SOURCE), ("metric", METRIC_LABEL)),
+        "kind = 'money' AND unit = 'CNY'",
+        FIGURE_SUMS,
+        "rollup_subject_figures",
+    ),
 )
 
 
