@@ -381,26 +381,39 @@ def recomputed_sql(rollup: Rollup) -> str:
 def fold(con: duckdb.DuckDBPyConnection, rollup: Rollup, delta: str, leaving: bool) -> None:
     """Fold the signed rows of table `delta` into one rollup (`leaving`: some are -1). When
     another rollup reads this one, its changed rows go to b_changed_<table>, signed."""
-    con.execute(delta_sql(rollup, leaving, delta)).fetchall()
-    con.execute(matched_sql(rollup)).fetchall()
-    dirty = con.execute("SELECT count(*) FILTER (WHERE fate = 'dirty'), count(*) FROM b_m")
-    n_dirty, n_matched = dirty.fetchall()[0]
+    feeds = any(other.source == rollup.table for other in ROLLUPS)
+    if not count(con, delta_sql(rollup, leaving, delta)):  # none of its rows changed
+        con.execute("DROP TABLE b_d").fetchall()
+        if feeds:
+            con.execute(f"CREATE TEMP TABLE b_changed_{rollup.table} AS "
+                        f"SELECT 1 AS sign, * FROM {rollup.table} LIMIT 0").fetchall()  # fmt: skip
+        return
+    n_matched = count(con, matched_sql(rollup))
+    n_dirty = 0
+    if n_matched and leaving:  # only a leaving row can make a group dirty
+        n_dirty = count(con, "SELECT count(*) FROM b_m WHERE fate = 'dirty'")
     new = [arrivals_sql(rollup)]
     if n_matched:
         new.append(folded_sql(rollup))
     if n_dirty:
         new.append(recomputed_sql(rollup))
     con.execute(f"CREATE TEMP TABLE b_new AS {' UNION ALL BY NAME '.join(new)}").fetchall()
-    if any(other.source == rollup.table for other in ROLLUPS):
+    if feeds:
         stored = ", ".join(f"r_{c} AS {c}" for c in stored_columns(rollup))
         con.execute(
             f"CREATE TEMP TABLE b_changed_{rollup.table} AS SELECT -1 AS sign, {stored} "
             "FROM b_m UNION ALL BY NAME SELECT 1 AS sign, * FROM b_new"
         ).fetchall()
-    if n_matched:
-        con.execute(f"DELETE FROM {rollup.table} WHERE rowid IN (SELECT rid FROM b_m)").fetchall()
-    con.execute(f"INSERT INTO {rollup.table} BY NAME SELECT * FROM b_new").fetchall()
-    con.execute("DROP TABLE b_d; DROP TABLE b_m; DROP TABLE b_new").fetchall()
+    delete = f"DELETE FROM {rollup.table} WHERE rowid IN (SELECT rid FROM b_m); "
+    con.execute(
+        f"{delete if n_matched else ''}INSERT INTO {rollup.table} BY NAME SELECT * FROM b_new; "
+        "DROP TABLE b_d; DROP TABLE b_m; DROP TABLE b_new"
+    ).fetchall()
+
+
+def count(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> int:
+    """Run a statement; the number it returns (the rows a CREATE TABLE AS wrote)."""
+    return int(con.execute(sql, params).fetchall()[0][0])
 
 
 # facts_dedup's columns, typed, with no rows: what a rollup table's column types are read
@@ -540,6 +553,24 @@ FROM facts AS f JOIN sets AS s
 WHERE (s.sign > 0 OR f.loaded_at < $now) {only_now}
 """
 
+# A load that touched no stored article: the sets that arrive are this load's facts of its
+# articles' shown versions, from the extractor loaded last (of those loaded now).
+NEW_ONLY = """
+CREATE TEMP TABLE b_delta AS
+WITH now_facts AS (SELECT * FROM facts WHERE loaded_at = $now),
+latest AS (
+    SELECT version_id, arg_max(extractor_version, (loaded_at, extractor_version)) AS ex
+    FROM now_facts GROUP BY version_id
+)
+SELECT 1 AS sign, f.*, a.url, a.title, a.site, a.source, a.published_at,
+       local_time(a.published_at, a.published_utc_offset) AS published_local
+FROM now_facts AS f
+JOIN latest AS l ON l.version_id = f.version_id AND l.ex IS NOT DISTINCT FROM f.extractor_version
+JOIN articles AS a ON a.article_id = f.article_id AND a.current_version_id = f.version_id
+JOIN article_versions AS v ON v.version_id = f.version_id
+WHERE v.duplicate_of IS NULL OR v.duplicate_of = f.article_id
+"""
+
 # Do the changed sets involve any version stored before this load? Then their facts are
 # found by scanning facts.version_id; else this load's own rows are all there is to read.
 OLD_INVOLVED = """
@@ -562,17 +593,17 @@ def snapshot_repointed(con: duckdb.DuckDBPyConnection) -> None:
 def apply(con: duckdb.DuckDBPyConnection) -> None:
     """Fold what this load changed in facts_dedup into every rollup (before commit)."""
     now = {"now": con.execute("SELECT now()").fetchall()[0][0]}
-    con.execute(FRESH, now).fetchall()
-    con.execute(CHANGES).fetchall()
-    old = int(con.execute(OLD_INVOLVED).fetchall()[0][0])
-    only_now = "" if old else "AND loaded_at = $now"
-    con.execute(EXTRACTORS.replace("{only_now}", only_now), now).fetchall()
-    con.execute(
-        DELTA.replace("{only_now}", only_now.replace("loaded_at", "f.loaded_at")), now
-    ).fetchall()
-    rows, leaving = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE sign < 0) FROM b_delta"
-    ).fetchall()[0]
+    if count(con, "SELECT count(*) FROM b_state_before"):
+        con.execute(FRESH, now).fetchall()
+        con.execute(CHANGES).fetchall()
+        only_now = "" if count(con, OLD_INVOLVED) else "AND loaded_at = $now"
+        con.execute(EXTRACTORS.replace("{only_now}", only_now), now).fetchall()
+        only_now = only_now.replace("loaded_at", "f.loaded_at")
+        rows = count(con, DELTA.replace("{only_now}", only_now), now)
+        con.execute("DROP TABLE b_fresh; DROP TABLE b_changes; DROP TABLE b_ex").fetchall()
+        leaving = count(con, "SELECT count(*) FROM b_delta WHERE sign < 0")
+    else:  # only new articles: what arrives is this load's facts, and nothing leaves
+        rows, leaving = count(con, NEW_ONLY, now), 0
     if rows:
         for rollup in ROLLUPS:
             if rollup.source == "facts_dedup":
@@ -581,7 +612,4 @@ def apply(con: duckdb.DuckDBPyConnection) -> None:
                 fold(con, rollup, f"b_changed_{rollup.source}", True)
         changed = {r.source for r in ROLLUPS if r.source != "facts_dedup"}
         con.execute("; ".join(f"DROP TABLE b_changed_{table}" for table in changed)).fetchall()
-    con.execute(
-        "DROP TABLE b_fresh; DROP TABLE b_changes; DROP TABLE b_ex; DROP TABLE b_delta; "
-        "DROP TABLE b_state_before"
-    ).fetchall()
+    con.execute("DROP TABLE b_delta; DROP TABLE b_state_before").fetchall()
