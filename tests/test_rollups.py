@@ -250,3 +250,25 @@ def test_a_staged_batch_merged_later_keeps_the_rollups(tmp_path: Path) -> None:
     _staging.stage(wh.path, "a", batch_tables(staged))
     assert wh.merge_staged() == 1
     assert_rollups_match(wh, "the staged batch")
+
+
+def test_rollups_are_built_afresh_when_their_declarations_change(tmp_path: Path) -> None:
+    """A warehouse whose rollups an older aidetl made (its recorded digest differs): the next
+    write builds them from facts_dedup, and the load then folds into the fresh tables."""
+    rng = random.Random(4)
+    db = tmp_path / "w.duckdb"
+    wh = Warehouse(db)
+    sims = {n: rng.getrandbits(64) for n in range(8)}
+    wh.load_batch(
+        batch_of(rng, "a", [article(rng, n, 0) for n in range(4)], "s1", sims, [0, 1, 2, 3])
+    )
+    wh.close()
+    with duckdb.connect(str(db)) as con:  # as an older declaration left them: stale, recorded
+        con.execute("DELETE FROM rollup_subject_figures; DELETE FROM rollup_money")
+        con.execute("UPDATE _views SET sha256 = 'an older declaration'")
+    wh = Warehouse(db)
+    wh.load_batch(
+        batch_of(rng, "b", [article(rng, n, 0) for n in range(4, 8)], "s1", sims, [4, 5, 6, 7])
+    )
+    assert_rollups_match(wh, "the rebuild")
+    assert wh.query("SELECT count(*) FROM rollup_money")[1][0][0] > 0
