@@ -94,6 +94,10 @@ REFERENCE["money"] = REFERENCE["money"].replace("{figures}", REFERENCE["summable
 REFERENCE["figures_by_place"] = REFERENCE["figures_by_place"].replace(
     "{place_figures}", REFERENCE["summable_place_figures"]
 )
+# facts_dedup as it was computed before shown_sets
+FACTS_DEDUP = """
+SELECT cf.* FROM current_facts AS cf JOIN article_versions AS v ON v.version_id = cf.version_id
+WHERE v.duplicate_of IS NULL OR v.duplicate_of = cf.article_id"""
 SHOWN = {
     "summable_figures": "SELECT * FROM summable_figures",
     "summable_place_figures": "SELECT * FROM summable_place_figures",
@@ -111,6 +115,8 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
 
 def assert_rollups_match(wh: Warehouse, step: str) -> None:
     def check(con: duckdb.DuckDBPyConnection) -> None:
+        assert rows(con, "SELECT * FROM shown_sets") == rows(con, _rollups.SHOWN_SETS_SQL), step
+        assert rows(con, "SELECT * FROM facts_dedup") == rows(con, FACTS_DEDUP), step
         for name, sql in REFERENCE.items():
             assert rows(con, SHOWN[name]) == rows(con, sql), f"{name} after {step}"
         # the money chart with one subject by name: the others add up to the same totals

@@ -34,11 +34,17 @@ JOIN latest AS l
   ON l.version_id = f.version_id
  AND l.extractor_version IS NOT DISTINCT FROM f.extractor_version;
 
+-- current_facts without reposts: the facts of the set each article shows (shown_sets, kept
+-- by every load; src/aidetl/warehouse/_rollups.py says which set that is: the current
+-- version's, from the extractor loaded for it last, unless the version is a repost).
 CREATE OR REPLACE VIEW facts_dedup AS
-SELECT cf.*
-FROM current_facts AS cf
-JOIN article_versions AS v ON v.version_id = cf.version_id
-WHERE v.duplicate_of IS NULL OR v.duplicate_of = cf.article_id;
+SELECT f.*, a.url, a.title, a.site, a.source, a.published_at,
+       local_time(a.published_at, a.published_utc_offset) AS published_local
+FROM facts AS f
+JOIN shown_sets AS s
+  ON s.version_id = f.version_id AND s.article_id = f.article_id
+ AND s.extractor_version IS NOT DISTINCT FROM f.extractor_version
+JOIN articles AS a ON a.article_id = f.article_id;
 
 -- The mentions the extractor marked summable, with the year a total files them under (the
 -- year money_by_subject_year gives every fact: of period_end, else of publication).

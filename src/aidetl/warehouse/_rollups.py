@@ -419,6 +419,21 @@ def count(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) 
     return int(con.execute(sql, params).fetchall()[0][0])
 
 
+# Which facts facts_dedup shows: one set per article, its current version's facts from the
+# extractor loaded for it last (current_facts), unless that version is a repost of another
+# article. Kept by every load like the rollups (facts_dedup is the facts of these sets), so
+# a query on facts_dedup joins this table instead of grouping every fact by version.
+SHOWN_SETS_SQL = """
+SELECT DISTINCT cf.article_id, cf.version_id, cf.extractor_version
+FROM current_facts AS cf JOIN article_versions AS v ON v.version_id = cf.version_id
+WHERE v.duplicate_of IS NULL OR v.duplicate_of = cf.article_id
+"""
+SHOWN_SETS_TABLE = """
+DROP TABLE IF EXISTS shown_sets;
+CREATE TABLE shown_sets (article_id VARCHAR, version_id VARCHAR, extractor_version VARCHAR);
+COMMENT ON TABLE shown_sets IS 'Kept by every load: the set of facts each article shows in facts_dedup (its current, not-reposted version, from the extractor loaded for it last)'
+"""
+
 # facts_dedup's columns, typed, with no rows: what a rollup table's column types are read
 # from before views.sql (which reads the rollups) has made facts_dedup.
 TYPED_EMPTY = """(SELECT f.*, a.url, a.title, a.site, a.source, a.published_at,
@@ -428,11 +443,13 @@ TYPED_EMPTY = """(SELECT f.*, a.url, a.title, a.site, a.source, a.published_at,
 
 def definition() -> str:
     """The text that decides every rollup: when it changes, the tables are built afresh."""
-    return "\n".join(aggregate_sql(rollup, rollup.source) for rollup in ROLLUPS)
+    rollups = (aggregate_sql(rollup, rollup.source) for rollup in ROLLUPS)
+    return "\n".join((SHOWN_SETS_SQL, SHOWN_SETS_TABLE, *rollups))
 
 
 def create_empty(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create every rollup table, empty, for views.sql to read."""
+    """(Re)create shown_sets and every rollup table, empty, for views.sql to read."""
+    con.execute(SHOWN_SETS_TABLE).fetchall()
     for rollup in ROLLUPS:
         source = TYPED_EMPTY if rollup.source == "facts_dedup" else rollup.source
         con.execute(f"DROP TABLE IF EXISTS {rollup.table}").fetchall()
@@ -450,6 +467,7 @@ def fill(con: duckdb.DuckDBPyConnection) -> None:
     log.info("building the report's rollups from facts_dedup")
     con.execute("RESET memory_limit").fetchall()
     try:
+        con.execute(f"INSERT INTO shown_sets {SHOWN_SETS_SQL}").fetchall()
         for rollup in ROLLUPS:
             con.execute(
                 f"INSERT INTO {rollup.table} BY NAME {aggregate_sql(rollup, rollup.source)}"
@@ -543,25 +561,37 @@ WHERE version_id IN (SELECT b_version FROM b_changes UNION SELECT a_version FROM
 GROUP BY version_id
 """
 
+# The sets that leave (-1: what each changed article showed before) and arrive (+1).
+SETS = """
+CREATE TEMP TABLE b_sets AS
+SELECT -1 AS sign, c.article_id, c.b_version AS version_id, e.b_ex AS extractor_version,
+       b_url AS url, b_title AS title, b_site AS site, b_source AS source,
+       b_published_at AS published_at, b_offset AS utc_offset
+FROM b_changes AS c JOIN b_ex AS e ON e.version_id = c.b_version
+WHERE e.b_n > 0
+UNION ALL
+SELECT 1, c.article_id, c.a_version, e.a_ex, a_url, a_title, a_site, a_source,
+       a_published_at, a_offset
+FROM b_changes AS c JOIN b_ex AS e ON e.version_id = c.a_version
+"""
+
 DELTA = """
 CREATE TEMP TABLE b_delta AS
-WITH sets AS (
-    SELECT -1 AS sign, c.article_id, c.b_version AS version_id, e.b_ex AS extractor_version,
-           b_url AS url, b_title AS title, b_site AS site, b_source AS source,
-           b_published_at AS published_at, b_offset AS utc_offset
-    FROM b_changes AS c JOIN b_ex AS e ON e.version_id = c.b_version
-    WHERE e.b_n > 0
-    UNION ALL
-    SELECT 1, c.article_id, c.a_version, e.a_ex, a_url, a_title, a_site, a_source,
-           a_published_at, a_offset
-    FROM b_changes AS c JOIN b_ex AS e ON e.version_id = c.a_version
-)
 SELECT s.sign, f.*, s.url, s.title, s.site, s.source, s.published_at,
        local_time(s.published_at, s.utc_offset) AS published_local
-FROM facts AS f JOIN sets AS s
+FROM facts AS f JOIN b_sets AS s
   ON f.version_id = s.version_id AND f.article_id = s.article_id
  AND f.extractor_version IS NOT DISTINCT FROM s.extractor_version
 WHERE (s.sign > 0 OR f.loaded_at < $now) {only_now}
+"""
+
+# shown_sets follows: the changed articles' sets out, the arriving ones in.
+SHOWN_SETS_CHANGED = """
+DELETE FROM shown_sets WHERE article_id IN (SELECT article_id FROM b_changes);
+INSERT INTO shown_sets SELECT article_id, version_id, extractor_version FROM b_sets WHERE sign > 0
+"""
+SHOWN_SETS_NEW = """
+INSERT INTO shown_sets SELECT DISTINCT article_id, version_id, extractor_version FROM b_delta
 """
 
 # A load that touched no stored article: the sets that arrive are this load's facts of its
@@ -610,11 +640,17 @@ def apply(con: duckdb.DuckDBPyConnection) -> None:
         only_now = "" if count(con, OLD_INVOLVED) else "AND loaded_at = $now"
         con.execute(EXTRACTORS.replace("{only_now}", only_now), now).fetchall()
         only_now = only_now.replace("loaded_at", "f.loaded_at")
+        con.execute(SETS).fetchall()
         rows = count(con, DELTA.replace("{only_now}", only_now), now)
-        con.execute("DROP TABLE b_fresh; DROP TABLE b_changes; DROP TABLE b_ex").fetchall()
+        con.execute(SHOWN_SETS_CHANGED).fetchall()
+        con.execute(
+            "DROP TABLE b_fresh; DROP TABLE b_changes; DROP TABLE b_ex; DROP TABLE b_sets"
+        ).fetchall()
         leaving = count(con, "SELECT count(*) FROM b_delta WHERE sign < 0")
     else:  # only new articles: what arrives is this load's facts, and nothing leaves
         rows, leaving = count(con, NEW_ONLY, now), 0
+        if rows:
+            con.execute(SHOWN_SETS_NEW).fetchall()
     if rows:
         for rollup in ROLLUPS:
             if rollup.source == "facts_dedup":
