@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from aidetl import pipeline
+from aidetl import batches, pipeline
 from aidetl.demo import demo_sources_toml, serve_newsroom
 from aidetl.models import FetchAttempt, Page, Source
 from aidetl.warehouse import Warehouse
@@ -80,19 +80,19 @@ def test_a_worker_process_returns_the_batch_and_its_log_records(caplog) -> None:
     with caplog.at_level(logging.INFO, logger="aidetl"):
         replay(records)
     (logged,) = [r for r in caplog.records if "empty" in r.getMessage()]
-    assert logged.name == "aidetl.pipeline" and "could not process" in logged.getMessage()
+    assert logged.name == "aidetl.batches" and "could not process" in logged.getMessage()
 
 
 def test_an_unexpected_error_on_one_page_fails_that_page_only(monkeypatch, caplog) -> None:
     """A bug that meets one odd page is that page's recorded failure, not the batch's."""
-    real = pipeline.parse_article
+    real = batches.parse_article
 
     def parse(p, source=None):
         if p.url.endswith("/odd"):
             raise KeyError("surprise")
         return real(p, source)
 
-    monkeypatch.setattr(pipeline, "parse_article", parse)
+    monkeypatch.setattr(batches, "parse_article", parse)
     processed = pipeline.process_batch(fetched_batch(page("http://127.0.0.1/odd", GOOD)))
     assert [a.url for a in processed.articles] == ["http://127.0.0.1/good"]
     failed = {a.url: a.error_class for a in processed.attempts if a.error_class}

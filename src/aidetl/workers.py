@@ -25,9 +25,7 @@ import threading
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from aidetl.errors import WorkerDied
-from aidetl.extract import extract_facts
-from aidetl.pipeline import (
+from aidetl.batches import (
     FetchedBatch,
     ProcessedBatch,
     fail_pages,
@@ -35,6 +33,8 @@ from aidetl.pipeline import (
     process_batch,
     split_pages,
 )
+from aidetl.errors import WorkerDied
+from aidetl.extract import extract_facts
 
 log = logging.getLogger(__name__)
 
