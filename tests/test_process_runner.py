@@ -134,7 +134,7 @@ def test_process_runner_run_matches_thread_run(harness, tmp_path, monkeypatch) -
         return original(count)
 
     monkeypatch.setattr(runners, "worker_pool", spy)
-    monkeypatch.setattr(runners, "worker_count", lambda cores=None: 1)  # even on one core
+    monkeypatch.setattr(runners, "worker_count", lambda cores=None, most=0: 1)  # even on one core
     with serve_newsroom() as served:
         sources = tmp_path / "sources.toml"
         sources.write_text(demo_sources_toml(served.base), encoding="utf-8")
