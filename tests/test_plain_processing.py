@@ -60,27 +60,32 @@ def worker_pids() -> set[int]:
 
 
 def warm_up(processing: workers.Processing) -> set[int]:
-    """Past the batches processed here, with the worker up; its pid."""
-    for k in range(workers.INLINE_BATCHES):
-        processing.submit(fetched_batch(k)).result()
-    processing.submit(fetched_batch(5)).result(timeout=120)
+    """Batches submitted until one goes to the worker (one processed here comes back as a
+    Done), so the worker is up; its pid."""
+    deadline = time.monotonic() + 60
+    while isinstance(future := processing.submit(fetched_batch(5)), workers.Done):
+        assert time.monotonic() < deadline, "the worker never took a batch"
+        time.sleep(0.1)
+    future.result(timeout=120)
     pids = worker_pids()
     assert len(pids) == 1
     return pids
 
 
 def test_batches_come_back_the_same_wherever_they_are_processed(processing) -> None:
-    batches = [fetched_batch(k) for k in range(workers.INLINE_BATCHES + 3)]
-    futures = [processing.submit(b) for b in batches]  # later ones overlap the worker's
+    warm_up(processing)
+    batches = [fetched_batch(k) for k in range(4)]
+    futures = [processing.submit(b) for b in batches]
+    # the first to the idle worker, the next here while the worker has it
+    assert not isinstance(futures[0], workers.Done) and isinstance(futures[1], workers.Done)
     results = [f.result(timeout=120) for f in futures]
-    assert worker_pids()  # a worker started after the first batches
     assert results == [pipeline.process_batch(b) for b in batches]
     assert all(r.simhashes and set(r.simhashes) == {a.version_id for a in r.articles}
                for r in results)  # fmt: skip
 
 
 def test_one_core_or_a_short_run_starts_no_worker() -> None:
-    for count, batches in ((1, workers.INLINE_BATCHES - 1), (0, 5)):
+    for count, batches in ((1, workers.INLINE_BATCHES), (0, 5)):
         processing = workers.Processing(workers=count)
         for k in range(batches):
             assert processing.submit(fetched_batch(k)).result().articles

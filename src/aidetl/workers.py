@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 
 LIBRARY_LOGGER = "aidetl"
 MAX_WORKERS = 2  # a plain run's process window is small; more workers would only wait
-INLINE_BATCHES = 2  # a plain run's batches processed in the caller's thread before any worker
+INLINE_BATCHES = 2  # a plain run's first batches, in the caller's thread: a run of no more
+# starts no worker (a spawned worker costs ~0.5 s of CPU before its first batch)
 
 
 def worker_count(cores: int | None = None, most: int = MAX_WORKERS) -> int:
@@ -72,6 +73,7 @@ class ProcessPool:
         self.workers = workers
         self._level = logging.getLogger(LIBRARY_LOGGER).getEffectiveLevel()
         self._lock = threading.Lock()
+        self._started: list[Future] = []
         self._executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
@@ -79,9 +81,14 @@ class ProcessPool:
         executor = ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=start_worker, initargs=(self._level,)
         )
-        for _ in range(self.workers):
-            executor.submit(int)  # start every worker now, not when its first batch comes
+        # start every worker now, not when its first batch comes
+        self._started = [executor.submit(int) for _ in range(self.workers)]
         return executor
+
+    def ready(self) -> bool:
+        """Whether every worker has started (imported the stages): a batch handed over now
+        is not kept waiting for that."""
+        return all(started.done() for started in self._started)
 
     def process(self, fetched: FetchedBatch) -> tuple[ProcessedBatch, list[logging.LogRecord]]:
         """process_batch in a worker: the batch and the log records it produced."""
@@ -127,10 +134,10 @@ class ProcessPool:
 
 class Processing:
     """Where a plain run parses and extracts: the caller's thread for its first
-    INLINE_BATCHES batches (the workers start while the last of them is processed, so a
-    short run starts none), then a ProcessPool's workers, each waited on by a thread here;
-    when every worker already has a batch, the caller's thread processes the next itself
-    (it would otherwise only wait for them)."""
+    INLINE_BATCHES batches, then a ProcessPool's workers (started with the batch after
+    those), each waited on by a thread here. While the workers start, and whenever every
+    worker already has a batch, the caller's thread processes the next batch itself: it
+    would otherwise only wait for them."""
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = worker_count() if workers is None else workers
@@ -142,18 +149,18 @@ class Processing:
 
     def submit(self, fetched: FetchedBatch) -> Future | Done:
         self._submitted += 1
-        if self.workers and self._submitted == INLINE_BATCHES:
-            self._pool = ProcessPool(self.workers)  # starts while this batch is processed
+        if self.workers and self._submitted == INLINE_BATCHES + 1:
+            self._pool = ProcessPool(self.workers)
             self._waiters = ThreadPoolExecutor(self.workers, "aidetl-worker-wait")
-        if self._submitted > INLINE_BATCHES and self._take_worker():
+        if self._take_worker():
             assert self._waiters is not None
             return self._waiters.submit(self._in_worker, fetched)
         return Done(process_batch(fetched))
 
     def _take_worker(self) -> bool:
-        """Whether a worker is free for one more batch (which is then counted as its)."""
+        """Whether a worker is up and free for one more batch (then counted as its)."""
         with self._lock:
-            if self._waiters is None or self._busy >= self.workers:
+            if self._pool is None or not self._pool.ready() or self._busy >= self.workers:
                 return False
             self._busy += 1
             return True
