@@ -130,7 +130,8 @@ def drive(
     than its window; a finished item waits where it is until the next stage has room, so
     each stage's window bounds what is held there. The sink runs in the calling thread;
     `idle` too, whenever drive is about to wait while the last stage holds nothing (no
-    result is on its way): a sink that holds results back hands them on there.
+    result is on its way, nor finished elsewhere): a sink that holds results back hands
+    them on there.
     """
     todo = iter(items)
     flight: list[list[Future]] = [[] for _ in stages]
@@ -152,7 +153,7 @@ def drive(
             if not any(flight):
                 return
             raise RuntimeError("sequencer stalled: every stage full and none may move")
-        if idle is not None and not flight[-1]:
+        if idle is not None and not flight[-1] and not any(_finished(f) for f in movable):
             idle()
         ready = first_done(movable)
         level = next(i for i, fs in enumerate(flight) if any(f is ready for f in fs))
@@ -165,6 +166,12 @@ def drive(
 
 
 _END = object()
+
+
+def _finished(future: Future) -> bool:
+    """Whether `future` is known to have finished (Prefect's futures cannot say: never)."""
+    done = getattr(future, "done", None)
+    return bool(done is not None and done())
 
 
 def _start(stage: Stage, item: Any) -> Future:
