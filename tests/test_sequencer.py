@@ -176,9 +176,9 @@ def test_loads_group_processed_batches_up_to_pages_per_load() -> None:
 def test_loads_load_held_pages_when_nothing_else_is_coming() -> None:
     steps = RecordingSteps()
     loads = Loads(steps, RunSummary(run_id="r"), Windows(pages_per_load=100))  # type: ignore[arg-type]
-    loads.take(processed(0, 0))  # attempts only: they may wait for pages to ride with
+    loads.take(processed(0, 0))  # attempts only: counted now, loaded with the next pages
     loads.ready()
-    assert steps.loads == []
+    assert steps.loads == [] and steps.progress_calls == 1
     loads.take(processed(1, 2))
     loads.ready()
     assert [(len(b.articles), len(b.attempts)) for b in steps.loads] == [(2, 2)]

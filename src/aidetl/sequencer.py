@@ -279,13 +279,15 @@ def with_validators(
 class Loads:
     """The sink of a crawl: processed batches held and loaded together, in one write and
     one all-or-nothing merge, once `pages_per_load` of their pages (or `attempts_per_load`
-    attempts) are held, when `ready` says nothing more is on its way, and at the end."""
+    attempts) are held, when `ready` says nothing more is on its way, and at the end. A
+    batch counts in the summary and the progress once loaded; one with attempts only (all
+    unchanged or failed) at once, its attempts riding with the next load."""
 
     def __init__(self, steps: Steps, summary: RunSummary, windows: Windows) -> None:
         self.steps, self.summary, self.windows = steps, summary, windows
         self.total = 0  # batches planned, for progress
         self.held: list[ProcessedBatch] = []
-        self.attempts: list[FetchAttempt] = []  # discovery's, loaded with the first batches
+        self.attempts: list[FetchAttempt] = []  # of batches without pages, and discovery's
         self.pages = 0
 
     def hold_attempts(self, attempts: Iterable[FetchAttempt]) -> None:
@@ -294,8 +296,13 @@ class Loads:
 
     def take(self, done: FetchedBatch | ProcessedBatch) -> None:
         processed = done if isinstance(done, ProcessedBatch) else process_batch(done)
-        self.held.append(processed)
-        self.pages += len(processed.articles)
+        if processed.articles or processed.facts:
+            self.held.append(processed)
+            self.pages += len(processed.articles)
+        else:
+            self.attempts.extend(processed.attempts)
+            fold_batch(self.summary, processed)
+            self.steps.progress(self.summary, self.total)
         held_attempts = len(self.attempts) + sum(len(p.attempts) for p in self.held)
         if (
             self.pages >= self.windows.pages_per_load
@@ -304,16 +311,16 @@ class Loads:
             self.flush()
 
     def ready(self) -> None:
-        """Nothing else is being processed: load the pages held now rather than later."""
+        """Nothing else is on its way: load the pages held now rather than later."""
         if self.pages:
             self.flush()
 
     def flush(self) -> None:
         if not self.held and not self.attempts:
             return
-        held, extra = self.held, self.attempts
+        held, attempts = self.held, self.attempts
         self.held, self.attempts, self.pages = [], [], 0
-        result = self.steps.load(batch_of(self.summary.run_id, held, extra))
+        result = self.steps.load(batch_of(self.summary.run_id, held, attempts))
         fold_load(self.summary, result)
         for processed in held:
             fold_batch(self.summary, processed)
