@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from aidetl.warehouse import Batch, Warehouse
+from aidetl.warehouse import Batch, LoadResult, Warehouse
 from aidetl.warehouse.synthetic import synthetic_batch
 
 ARTICLES, FACTS = 150, 10  # per batch
@@ -104,6 +104,19 @@ def test_every_later_write_merges_staged_batches_first(tmp_path: Path) -> None:
     _staging.stage(db, "run-1", batch_tables(staged))
     wh.finish_run("run-0", "completed", {})  # any write merges what is pending
     assert fact_counts(wh) == (100, 100)
+    assert wh.merge_staged() == 0
+
+
+def test_an_empty_batch_adds_nothing_but_still_merges_what_is_staged(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    wh = Warehouse(db)
+    wh.migrate()
+    from aidetl.warehouse import _staging
+    from aidetl.warehouse._rows import batch_tables
+
+    _staging.stage(db, "run-1", batch_tables(synthetic_batch("run-1", 0, 4, 5)))
+    assert wh.load_batch(Batch("run-2")) == LoadResult()
+    assert fact_counts(wh) == (20, 20)
     assert wh.merge_staged() == 0
 
 

@@ -105,7 +105,7 @@ def test_reprocess_reextracts_archived_pages_without_network(harness, env, newsr
     # processes (the default runner) would not
     monkeypatch.setattr("aidetl.extract.EXTRACTOR_VERSION", "test-next", raising=False)
     monkeypatch.setattr("aidetl_flows.reprocess.current_extractor_version", lambda: "test-next")
-    monkeypatch.setattr("aidetl.pipeline.extract_facts", relabelled_extract("test-next"))
+    monkeypatch.setattr("aidetl.batches.extract_facts", relabelled_extract("test-next"))
     newer = reprocess(task_runner="thread")
     assert newer["articles"] > 0 and newer["new_facts"] == before
     assert len(served.requests) == requests_before

@@ -6,7 +6,8 @@ inside functions too), not grepped, so an aliased or lazy import counts like any
 - the stages stay apart: extraction is pure text → facts; parsing knows nothing of fetching
   or the warehouse; the warehouse knows nothing of the stages that feed it; the pipeline's
   steps know nothing of the sequencer that orders them, and nothing imports the CLI;
-- what a worker process imports (the flows' `workers` module) never reaches Prefect.
+- what a worker process imports (the library's `workers` module) never reaches Prefect, nor
+  fetching, discovery or the warehouse (its imports are its start-up time).
 """
 
 from __future__ import annotations
@@ -148,7 +149,9 @@ def test_the_stages_stay_apart(graph, layer: str) -> None:
         assert bad == [], (name, bad)
 
 
-def test_a_worker_process_never_reaches_prefect(graph) -> None:
-    workers = f"{flows_package(module_files())}.workers"
-    reached = reachable(graph, workers)
-    assert not [d for d in reached if any(under(d, p) for p in PREFECT)]
+def test_a_worker_process_imports_only_what_processing_needs(graph) -> None:
+    for workers in (f"{LIBRARY}.workers", f"{flows_package(module_files())}.workers"):
+        reached = reachable(graph, workers)
+        assert not [d for d in reached if any(under(d, p) for p in PREFECT)]
+        heavy = ("aidetl.fetch", "aidetl.discover", "aidetl.warehouse", "aidetl.pipeline")
+        assert not [d for d in reached if any(under(d, h) for h in heavy)], workers

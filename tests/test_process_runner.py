@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
 
-from aidetl import pipeline
+from aidetl import batches, pipeline
 from aidetl.demo import demo_sources_toml, serve_newsroom
 from aidetl.models import FetchAttempt, Page, Source
 from aidetl.warehouse import Warehouse
-from aidetl_flows import runners, workers
+from aidetl.workers import ProcessPool, replay, worker_count
+from aidetl_flows import runners
 from aidetl_flows.ingest import ingest
 
 SOURCE = Source("local", allowed_domains=("127.0.0.1",))
@@ -40,10 +39,12 @@ def fetched_batch(*extra: Page) -> pipeline.FetchedBatch:
     return pipeline.FetchedBatch(SOURCE, pages, attempts, 0, 0)
 
 
-@pytest.mark.parametrize(("cores", "workers"), [(1, 0), (2, 1), (3, 2), (64, 4)])
-def test_one_worker_per_spare_core_capped(cores: int, workers: int) -> None:
-    """The flow keeps a core for fetching and loading; a one-core machine processes in the flow."""
-    assert runners.worker_count(cores) == workers
+@pytest.mark.parametrize(("cores", "flow", "plain"), [(1, 0, 0), (2, 1, 1), (3, 2, 2), (64, 4, 2)])
+def test_one_worker_per_spare_core_capped(cores: int, flow: int, plain: int) -> None:
+    """A run keeps a core for fetching and loading; a one-core machine processes in the run's
+    own process. A plain run's process window is smaller than the flow's."""
+    assert worker_count(cores, most=runners.MAX_WORKER_PROCESSES) == flow
+    assert worker_count(cores) == plain
 
 
 def test_no_spare_core_means_processing_in_the_flow_thread() -> None:
@@ -65,9 +66,11 @@ def test_a_daemon_process_processes_in_the_flow_thread(monkeypatch) -> None:
 def test_a_worker_process_returns_the_batch_and_its_log_records(caplog) -> None:
     """A page that cannot be parsed is marked in its attempt, and the worker's warning about it
     is logged again in this process (so the flow's Prefect log handler sees it)."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, mp_context=context, initializer=workers.start_worker) as pool:
-        processed, records = pool.submit(workers.process_with_logs, fetched_batch()).result()
+    pool = ProcessPool(1)
+    try:
+        processed, records = pool.process(fetched_batch())
+    finally:
+        pool.shutdown()
     assert [a.url for a in processed.articles] == ["http://127.0.0.1/good"]
     assert processed.facts and processed.facts == pipeline.process_batch(fetched_batch()).facts
     failed = {a.url: a.error_class for a in processed.attempts}
@@ -75,21 +78,21 @@ def test_a_worker_process_returns_the_batch_and_its_log_records(caplog) -> None:
     assert [r.levelno for r in records] == [logging.WARNING]
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="aidetl"):
-        workers.replay(records)
+        replay(records)
     (logged,) = [r for r in caplog.records if "empty" in r.getMessage()]
-    assert logged.name == "aidetl.pipeline" and "could not process" in logged.getMessage()
+    assert logged.name == "aidetl.batches" and "could not process" in logged.getMessage()
 
 
 def test_an_unexpected_error_on_one_page_fails_that_page_only(monkeypatch, caplog) -> None:
     """A bug that meets one odd page is that page's recorded failure, not the batch's."""
-    real = pipeline.parse_article
+    real = batches.parse_article
 
     def parse(p, source=None):
         if p.url.endswith("/odd"):
             raise KeyError("surprise")
         return real(p, source)
 
-    monkeypatch.setattr(pipeline, "parse_article", parse)
+    monkeypatch.setattr(batches, "parse_article", parse)
     processed = pipeline.process_batch(fetched_batch(page("http://127.0.0.1/odd", GOOD)))
     assert [a.url for a in processed.articles] == ["http://127.0.0.1/good"]
     failed = {a.url: a.error_class for a in processed.attempts if a.error_class}
@@ -104,7 +107,7 @@ def test_a_page_that_kills_its_worker_fails_alone_and_the_pool_goes_on() -> None
         "http://127.0.0.1/poison", "http://127.0.0.1/poison", 200, {}, Poison(b"<p>x</p>"),
         "<p>x</p>", "utf-8", datetime(2024, 1, 1, tzinfo=UTC),
     )  # fmt: skip
-    pool = runners.ProcessPool(1)
+    pool = ProcessPool(1)
     try:
         processed, _ = pool.process(fetched_batch(poisoned))
         after, _ = pool.process(fetched_batch())
@@ -131,7 +134,7 @@ def test_process_runner_run_matches_thread_run(harness, tmp_path, monkeypatch) -
         return original(count)
 
     monkeypatch.setattr(runners, "worker_pool", spy)
-    monkeypatch.setattr(runners, "worker_count", lambda cores=None: 1)  # even on one core
+    monkeypatch.setattr(runners, "worker_count", lambda cores=None, most=0: 1)  # even on one core
     with serve_newsroom() as served:
         sources = tmp_path / "sources.toml"
         sources.write_text(demo_sources_toml(served.base), encoding="utf-8")

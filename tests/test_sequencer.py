@@ -1,5 +1,6 @@
 """The sequencer: items move in completion order, each stage's window bounds what it holds,
-skipped steps pass items on, and every item reaches the sink exactly once."""
+skipped steps pass items on, and every item reaches the sink exactly once; a crawl's loads
+group processed batches, and load at once what is held when nothing else is on its way."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from aidetl.sequencer import Done, Stage, drive, first_done_threads
+from aidetl.models import FetchAttempt
+from aidetl.pipeline import ProcessedBatch, RunSummary
+from aidetl.sequencer import Done, Loads, Stage, Windows, drive, first_done_threads
+from aidetl.warehouse import LoadResult
 
 
 class Counting:
@@ -106,3 +110,75 @@ def test_no_items_is_no_work() -> None:
     out: list = []
     drive([], [Stage(Done, 2), Stage(Done, 2)], out.append, first_done_threads)
     assert out == []
+
+
+def test_idle_runs_only_while_no_result_is_on_its_way() -> None:
+    events: list = []
+    with ThreadPoolExecutor(4) as pool:
+
+        def slow_first(item):  # item 0 is done at once, item 1 takes a while
+            return pool.submit(time.sleep, 0.2) if item else Done(None)
+
+        def quick(_value):
+            return Done("done")
+
+        idle = lambda: events.append("idle")  # noqa: E731
+        drive(range(2), [Stage(slow_first, 2), Stage(quick, 2)],
+              lambda v: events.append(v), first_done_threads, idle)  # fmt: skip
+        # not while item 0 could move on; once it is handed on, while item 1 is on its way
+        assert events == ["done", "idle", "done"]
+        events.clear()
+        # a single stage: whatever is in flight is in the last stage, on its way to the sink
+        drive(range(3), [Stage(slow_first, 3)], lambda v: events.append("sink"),
+              first_done_threads, idle)  # fmt: skip
+        assert events == ["sink"] * 3
+
+
+class RecordingSteps:
+    """Loads' side of the Steps: each load recorded, a result as a warehouse would give."""
+
+    def __init__(self) -> None:
+        self.loads: list = []
+        self.progress_calls = 0
+
+    def load(self, batch):
+        self.loads.append(batch)
+        return LoadResult(new_articles=len(batch.articles), new_facts=len(batch.facts))
+
+    def progress(self, summary, total_batches) -> None:
+        self.progress_calls += 1
+
+
+def processed(number: int, pages: int) -> ProcessedBatch:
+    """A processed batch of `pages` pages (stand-ins: Loads only groups and counts them)."""
+    attempts = tuple(
+        FetchAttempt(url=f"http://x/{number}/{i}", attempt=1, fetched_at=None, status=200)  # type: ignore[arg-type]
+        for i in range(pages)
+    )
+    articles = tuple(f"article {number}.{i}" for i in range(pages))
+    return ProcessedBatch(attempts, articles, (), 0, number, pages, {})  # type: ignore[arg-type]
+
+
+def test_loads_group_processed_batches_up_to_pages_per_load() -> None:
+    steps, summary = RecordingSteps(), RunSummary(run_id="r")
+    loads = Loads(steps, summary, Windows(pages_per_load=4))  # type: ignore[arg-type]
+    loads.hold_attempts([FetchAttempt(url="http://x/sitemap.xml", attempt=1, fetched_at=None)])  # type: ignore[arg-type]
+    for number in range(3):
+        loads.take(processed(number, 2))
+    assert [len(b.articles) for b in steps.loads] == [4]  # batches 0 and 1 in one write
+    assert steps.loads[0].attempts[0].url == "http://x/sitemap.xml"  # discovery's rode along
+    loads.flush()
+    assert [len(b.articles) for b in steps.loads] == [4, 2]
+    assert summary.articles == summary.new_articles == 6  # each load's result counted once
+    assert steps.progress_calls == 3  # progress still moves batch by batch
+
+
+def test_loads_load_held_pages_when_nothing_else_is_coming() -> None:
+    steps = RecordingSteps()
+    loads = Loads(steps, RunSummary(run_id="r"), Windows(pages_per_load=100))  # type: ignore[arg-type]
+    loads.take(processed(0, 0))  # attempts only: counted now, loaded with the next pages
+    loads.ready()
+    assert steps.loads == [] and steps.progress_calls == 1
+    loads.take(processed(1, 2))
+    loads.ready()
+    assert [(len(b.articles), len(b.attempts)) for b in steps.loads] == [(2, 2)]

@@ -5,9 +5,11 @@ Fetching shares one Fetcher per flow run (its per-host politeness gate and conne
 live in memory and hold locks), so fetch tasks must stay in the flow process: they go to the
 flow's ThreadPoolTaskRunner. Parse + extract are CPU-bound pure functions of picklable
 records (FetchedBatch → ProcessedBatch), so they can leave the flow process:
-- "process" (default): a pool of worker processes on this machine (one per spare core),
-  each process task run waiting on its batch in a thread of its own. Parse + extract then
-  use another core instead of taking the GIL from the fetch threads and the loads;
+- "process" (default): the library's pool of worker processes on this machine
+  (aidetl.workers.ProcessPool: one per spare core, a worker's death costing only the page
+  that killed it), each process task run waiting on its batch in a thread of its own.
+  Parse + extract then use another core instead of taking the GIL from the fetch threads
+  and the loads;
 - "thread": in the flow thread itself, between loads (for one-core machines and debugging);
 - "dask": prefect-dask's DaskTaskRunner, opened beside the flow's own runner for the run.
 """
@@ -17,10 +19,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import threading
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -30,9 +29,8 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.tasks import Task
 from prefect.utilities.annotations import quote
 
-from aidetl import pipeline
-from aidetl.errors import ConfigError, WorkerDied
-from aidetl.sequencer import Done
+from aidetl.errors import ConfigError
+from aidetl.workers import Done, ProcessPool, worker_count
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -81,78 +79,6 @@ def dask_runner(address: str | None = None, cluster_kwargs: dict | None = None) 
     return DaskTaskRunner(cluster_class="distributed.LocalCluster", cluster_kwargs=kwargs)
 
 
-def worker_count(cores: int | None = None) -> int:
-    """Worker processes for the process stage: one per core beyond the flow's own, at least 0."""
-    cores = cores if cores is not None else (os.cpu_count() or 1)
-    return max(0, min(MAX_WORKER_PROCESSES, cores - 1))
-
-
-class ProcessPool:
-    """Worker processes for parse + extract that outlive a worker's death.
-
-    A page that kills its worker breaks the whole ProcessPoolExecutor, failing every batch
-    in flight. The executor is then replaced, and each of those batches is processed again
-    one page per submission: only a page that kills a worker again is lost, recorded as
-    failed (WorkerDied) like any page that cannot be parsed. The run goes on.
-    """
-
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self._lock = threading.Lock()
-        self._executor = self._start()
-
-    def _start(self) -> ProcessPoolExecutor:
-        from aidetl_flows.workers import start_worker  # prefect-free: what each worker imports
-
-        # spawn, not fork: the flow process runs threads (Prefect's, the fetchers') whose
-        # locks a forked child would inherit in whatever state they were
-        context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=start_worker)
-
-    def process(self, fetched: pipeline.FetchedBatch) -> tuple[pipeline.ProcessedBatch, list]:
-        """pipeline.process_batch in a worker: the batch and the log records it produced."""
-        try:
-            return self._run(fetched)
-        except BrokenProcessPool as exc:
-            log.error("a worker process died on batch %d (%s); its pages go one by one",
-                      fetched.number, exc)  # fmt: skip
-        parts, records = [], []
-        for single in pipeline.split_pages(fetched):
-            part, logged = self._run_page(single)
-            parts.append(part)
-            records.extend(logged)
-        return pipeline.join_pages(fetched, parts), records
-
-    def _run_page(self, single: pipeline.FetchedBatch) -> tuple[pipeline.ProcessedBatch, list]:
-        """One page alone; twice, since another batch's page may have broken the pool."""
-        for _ in range(2):
-            try:
-                return self._run(single)
-            except BrokenProcessPool:
-                continue
-        url = single.pages[0].url
-        log.error("a worker process died processing %s; page recorded as failed", url)
-        return pipeline.fail_pages(single, WorkerDied("worker process died")), []
-
-    def _run(self, fetched: pipeline.FetchedBatch) -> tuple[pipeline.ProcessedBatch, list]:
-        from aidetl_flows.workers import process_with_logs
-
-        with self._lock:
-            executor = self._executor
-        try:
-            return executor.submit(process_with_logs, fetched).result()
-        except BrokenProcessPool:
-            with self._lock:
-                if self._executor is executor:  # the first to notice replaces it
-                    executor.shutdown(wait=False, cancel_futures=True)
-                    self._executor = self._start()
-            raise
-
-    def shutdown(self) -> None:
-        with self._lock:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-
-
 @dataclass(frozen=True)
 class WorkerPool:
     """Worker processes for parse + extract, and the threads whose task runs wait on them.
@@ -191,7 +117,7 @@ def process_runner(
     may not start children.
     """
     kind = check_runner(kind)
-    workers = worker_count() if workers is None else workers
+    workers = worker_count(most=MAX_WORKER_PROCESSES) if workers is None else workers
     if kind == "process" and workers and multiprocessing.current_process().daemon:
         log.warning("a daemon process cannot start workers; processing in the flow thread")
         workers = 0

@@ -1,25 +1,13 @@
-"""What a worker process runs for the `process` task runner: parse + extract, with its log records.
+"""What the flows take from the library's worker pool (aidetl.workers) in the flow process.
 
-This module must not import prefect: every worker process imports it (spawn start method),
-and a worker only needs the library. The log records a batch produced in the worker travel
-back with its result (pipeline.process_logged, the plain run's worker function too), and the
-waiting task re-emits them in the flow process (pipeline.replay), inside its own task run, so
+A worker process imports only the library (aidetl.workers, the spawn start method): it never
+imports prefect. The log records a batch produced in a worker travel back with its result,
+and the waiting task re-emits them in the flow process (`replay`), inside its own task run, so
 they reach Prefect like any other library log.
 """
 
 from __future__ import annotations
 
-import logging
+from aidetl.workers import replay
 
-from aidetl import pipeline
-
-process_with_logs = pipeline.process_logged
-replay = pipeline.replay
-
-
-def start_worker() -> None:
-    """Process initializer: import the stages now, so the first batch does not pay for it."""
-    from aidetl.extract import extract_facts
-
-    logging.getLogger(pipeline.LIBRARY_LOGGER).setLevel(logging.INFO)
-    extract_facts("2020年投入资金5亿元。")
+__all__ = ["replay"]

@@ -3,7 +3,8 @@
 Work moves in batches of URLs from one source, so memory stays bounded however many pages
 a run covers; within a batch, hosts are fetched side by side. The order the steps run in,
 and how many batches are in flight, is the sequencer's (aidetl.sequencer), which the plain
-run, the Prefect flows and the backfill all drive.
+run, the Prefect flows and the backfill all drive. The batch records and the parse + extract
+step live in aidetl.batches, all a worker process imports; they are named here too.
 """
 
 from __future__ import annotations
@@ -11,32 +12,29 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
-import multiprocessing
-import os
-import signal
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aidetl.archive import Archive
+from aidetl.batches import FetchedBatch as FetchedBatch
+from aidetl.batches import ProcessedBatch as ProcessedBatch
+from aidetl.batches import UrlBatch as UrlBatch
+from aidetl.batches import process_batch as process_batch
 from aidetl.budgets import Budgets
 from aidetl.config import Settings, load_fetch_settings, load_sources, select_sources
-from aidetl.dedup import simhash64
 from aidetl.discover import discover
-from aidetl.errors import AidetlError, DisallowedError, ParseError, recorded_as
-from aidetl.extract import extract_facts
+from aidetl.errors import DisallowedError, recorded_as
 from aidetl.fetch import Fetcher, adhoc_source, safe_host
-from aidetl.models import Article, DiscoveredUrl, Fact, FetchAttempt, Page, Source
-from aidetl.parse import parse_article
+from aidetl.models import DiscoveredUrl, FetchAttempt, Source
 from aidetl.urls import dedup_key
 
-if TYPE_CHECKING:  # a worker process imports this module: it needs no DuckDB nor Arrow
+if TYPE_CHECKING:  # DuckDB and Arrow are imported by a load, not by every user of the steps
     from aidetl.warehouse import Batch, Warehouse
 
 log = logging.getLogger(__name__)
@@ -44,41 +42,6 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 50
 MAX_FAILURES_KEPT = 50  # failures listed in a summary; all of them are in `fetches`
 HOST_THREADS = 8  # hosts of one batch fetched at once (each host's own gate keeps it polite)
-
-
-@dataclass(frozen=True, slots=True)
-class UrlBatch:
-    """URLs of one source fetched together (one host's politeness applies within)."""
-
-    source: Source
-    urls: tuple[str, ...]
-    number: int
-
-
-@dataclass(frozen=True, slots=True)
-class FetchedBatch:
-    """What fetching a UrlBatch gave: pages to parse, plus every attempt."""
-
-    source: Source
-    pages: tuple[Page, ...]
-    attempts: tuple[FetchAttempt, ...]
-    unchanged: int
-    number: int
-
-
-@dataclass(frozen=True, slots=True)
-class ProcessedBatch:
-    """Articles and facts ready to load, with the attempts (parse failures marked)."""
-
-    attempts: tuple[FetchAttempt, ...]
-    articles: tuple[Article, ...]
-    facts: tuple[tuple[str, Fact], ...]
-    unchanged: int
-    number: int
-    fetched: int = 0  # pages that came back (robots.txt and other side requests excluded)
-    # version_id -> simhash64 of its body, for the load's repost check: computed with the
-    # body, where processing runs (a worker process, when there is one), not at load time
-    simhashes: dict[str, int] | None = None
 
 
 @dataclass
@@ -222,102 +185,41 @@ def host_lanes(urls: Iterable[str], per_host: int = 1) -> list[list[str]]:
     return [lane for lanes in by_host.values() for lane in lanes if lane] or [[]]
 
 
-def process_batch(fetched: FetchedBatch) -> ProcessedBatch:
-    """Parse and extract every page of a batch; a page that fails is marked in its attempt."""
-    articles: list[Article] = []
-    facts: list[tuple[str, Fact]] = []
-    failed: dict[str, Exception] = {}
-    for page in fetched.pages:
-        try:
-            article = parse_article(page, fetched.source)
-            found = extract_facts(article.body, article.published_at, fetched.source.organisation)
-        except (ParseError, AidetlError) as exc:
-            failed[page.url] = exc
-            log.warning("could not process %s: %s", page.url, exc)
-            continue
-        except Exception as exc:  # a bug meeting one odd page must not sink its batch and run
-            failed[page.url] = exc
-            log.exception("unexpected %s processing %s", type(exc).__name__, page.url)
-            continue
-        articles.append(article)
-        facts.extend((article.version_id, f) for f in found)
-    attempts = tuple(mark_failed(a, failed) for a in fetched.attempts)
-    return ProcessedBatch(
-        attempts,
-        tuple(articles),
-        tuple(facts),
-        fetched.unchanged,
-        fetched.number,
-        len(fetched.pages),
-        {a.version_id: simhash64(a.body) for a in articles if a.body},  # as Warehouse would
-    )
-
-
-def split_pages(fetched: FetchedBatch) -> list[FetchedBatch]:
-    """The batch as one batch per page, each with that page's attempts."""
-    return [
-        FetchedBatch(
-            fetched.source, (page,), tuple(a for a in fetched.attempts if a.url == page.url), 0,
-            fetched.number,
-        )
-        for page in fetched.pages
-    ]  # fmt: skip
-
-
-def join_pages(fetched: FetchedBatch, parts: list[ProcessedBatch]) -> ProcessedBatch:
-    """What processing `fetched` gives, from the processed one-page parts of split_pages."""
-    urls = {page.url for page in fetched.pages}
-    attempts = [a for a in fetched.attempts if a.url not in urls]
-    for part in parts:
-        attempts.extend(part.attempts)
-    articles = tuple(a for part in parts for a in part.articles)
-    facts = tuple(f for part in parts for f in part.facts)
-    simhashes = {k: v for part in parts for k, v in (part.simhashes or {}).items()}
-    return ProcessedBatch(
-        tuple(attempts), articles, facts, fetched.unchanged, fetched.number, len(fetched.pages),
-        simhashes if all(part.simhashes is not None for part in parts) else None,
-    )  # fmt: skip
-
-
-def fail_pages(fetched: FetchedBatch, error: Exception) -> ProcessedBatch:
-    """The batch with every page failed for `error` (nothing to load but the attempts)."""
-    failed = dict.fromkeys((page.url for page in fetched.pages), error)
-    attempts = tuple(mark_failed(a, failed) for a in fetched.attempts)
-    return ProcessedBatch(attempts, (), (), fetched.unchanged, fetched.number, len(fetched.pages))
-
-
-def mark_failed(attempt: FetchAttempt, failed: dict[str, Exception]) -> FetchAttempt:
-    """The page's successful attempt, rewritten to say why its page could not be used."""
-    exc = failed.get(attempt.url)
-    if exc is None or not attempt.ok:
-        return attempt
-    return dataclasses.replace(
-        attempt, error_class=type(exc).__name__, error_message=str(exc)[:1000]
-    )
-
-
-def batch_of(run_id: str, processed: ProcessedBatch) -> Batch:
-    """The warehouse batch (one all-or-nothing write) for one processed batch."""
+def batch_of(
+    run_id: str,
+    processed: ProcessedBatch | Iterable[ProcessedBatch],
+    attempts: Iterable[FetchAttempt] = (),
+) -> Batch:
+    """The warehouse batch (one all-or-nothing write) for one or several processed batches
+    loaded together, plus `attempts` of no batch (discovery's)."""
     from aidetl.warehouse import Batch
 
+    parts = [processed] if isinstance(processed, ProcessedBatch) else list(processed)
+    simhashes = {k: v for part in parts for k, v in (part.simhashes or {}).items()}
     return Batch(
         run_id=run_id,
-        attempts=list(processed.attempts),
-        articles=list(processed.articles),
-        facts=list(processed.facts),
-        simhashes=processed.simhashes,
+        attempts=[*attempts, *(a for part in parts for a in part.attempts)],
+        articles=[a for part in parts for a in part.articles],
+        facts=[f for part in parts for f in part.facts],
+        simhashes=simhashes if all(part.simhashes is not None for part in parts) else None,
     )
 
 
-def fold_batch(summary: RunSummary, processed: ProcessedBatch, result: object) -> None:
+def fold_batch(summary: RunSummary, processed: ProcessedBatch, result: object = None) -> None:
+    """A processed batch's counts into the summary, and its load's `result` if given."""
     summary.fetched += processed.fetched
     summary.unchanged += processed.unchanged
     summary.articles += len(processed.articles)
     summary.add_failures(processed.attempts)
+    summary.facts_by_kind.update(f.kind for _, f in processed.facts)
+    fold_load(summary, result)
+
+
+def fold_load(summary: RunSummary, result: object) -> None:
+    """What one load (a LoadResult, of one or several batches) added, into the summary."""
     summary.new_articles += getattr(result, "new_articles", 0)
     summary.new_facts += getattr(result, "new_facts", 0)
     summary.staged_batches += bool(getattr(result, "staged", False))
-    summary.facts_by_kind.update(f.kind for _, f in processed.facts)
 
 
 def final_attempts(attempts: Iterable[FetchAttempt]) -> list[FetchAttempt]:
@@ -363,132 +265,3 @@ def note_unfinished(warehouse: Warehouse, summary: RunSummary) -> None:
             len(summary.unfinished_runs),
             ", ".join(summary.unfinished_runs[:10]),
         )
-
-
-class Processing:
-    """Where a plain run parses and extracts: worker processes beside this one, once a run
-    has more than INLINE_BATCHES batches and the machine a spare core (the caller's thread
-    otherwise).
-
-    Parse + extract is most of a run's CPU and holds the GIL; in this process it also
-    keeps the fetch threads and the loads waiting. The first batches are processed here, the
-    last of them while the workers start (spawn: this process runs threads, which a fork
-    would copy mid-lock, and a spawned worker takes a second or so to import the stages),
-    so a short run starts none. A worker that dies (a crash in native code, an OOM
-    kill) breaks the pool: the batches it had are processed here instead, and so is the
-    rest of the run. The library's log records of a batch come back with it.
-    """
-
-    def __init__(self, workers: int | None = None) -> None:
-        self.workers = worker_count() if workers is None else workers
-        self._pool: ProcessPoolExecutor | None = None
-        self._broken = False
-        self._submitted = 0
-
-    def submit(self, fetched: FetchedBatch) -> Future:
-        self._submitted += 1
-        if self.workers < 1 or self._broken or self._submitted <= INLINE_BATCHES:
-            if self.workers and self._submitted == INLINE_BATCHES and not self._broken:
-                self._pool = self._start()  # workers start while this batch is processed
-            return finished(process_batch(fetched))
-        pool = self._pool or self._start()
-        self._pool = pool
-        out: Future = Future()
-
-        def settle(done: Future) -> None:
-            try:
-                processed, records = done.result()
-            except BrokenProcessPool:
-                log.error("a worker process died; batch %d is processed here", fetched.number)
-                self._broken = True
-                processed, records = process_batch(fetched), []
-            except BaseException as exc:  # noqa: BLE001 - handed to whoever waits on `out`
-                out.set_exception(exc)
-                return
-            replay(records)
-            out.set_result(processed)
-
-        try:
-            pool.submit(process_logged, fetched).add_done_callback(settle)
-        except BrokenProcessPool:  # found broken before this batch was handed over
-            log.error("a worker process died; batch %d is processed here", fetched.number)
-            self._broken = True
-            return finished(process_batch(fetched))
-        return out
-
-    def _start(self) -> ProcessPoolExecutor:
-        level = logging.getLogger(LIBRARY_LOGGER).getEffectiveLevel()
-        context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=start_worker, initargs=(level,)
-        )
-        for _ in range(self.workers):
-            pool.submit(int)  # start every worker now, not when its first batch comes
-        return pool
-
-    def shutdown(self, wait: bool = True) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=wait, cancel_futures=True)
-            self._pool = None
-
-
-LIBRARY_LOGGER = "aidetl"
-INLINE_BATCHES = 2  # processed in the caller's thread before any worker takes a batch
-MAX_WORKERS = 2  # a plain run's process window is small; more workers would only wait
-
-
-def worker_count(cores: int | None = None) -> int:
-    """Worker processes for a plain run: one per core beyond this process's, at most 2."""
-    cores = cores if cores is not None else (os.cpu_count() or 1)
-    return max(0, min(MAX_WORKERS, cores - 1))
-
-
-def finished(value: object) -> Future:
-    done: Future = Future()
-    done.set_result(value)
-    return done
-
-
-class Collect(logging.Handler):
-    """The library's records of one batch in a worker, made picklable."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        record.msg, record.args = record.getMessage(), None
-        if record.exc_info:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-            record.exc_info = None
-        self.records.append(record)
-
-
-def start_worker(level: int) -> None:
-    """Worker initializer: the parent's log level, and the stages imported and warmed up
-    now (the first batch does not pay for it). Ctrl-C reaches the whole process group: the
-    parent ends the run and its workers, which must not print a traceback of their own."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    logger = logging.getLogger(LIBRARY_LOGGER)
-    logger.setLevel(level)
-    logger.propagate = False  # records go back to the parent, not to this stderr
-    extract_facts("2020年投入资金5亿元。")
-
-
-def process_logged(fetched: FetchedBatch) -> tuple[ProcessedBatch, list[logging.LogRecord]]:
-    """process_batch in a worker, with the library's log records it produced."""
-    handler = Collect()
-    logger = logging.getLogger(LIBRARY_LOGGER)
-    logger.addHandler(handler)
-    try:
-        return process_batch(fetched), handler.records
-    finally:
-        logger.removeHandler(handler)
-
-
-def replay(records: list[logging.LogRecord]) -> None:
-    """A worker's records, handed to this process's loggers."""
-    for record in records:
-        logger = logging.getLogger(record.name)
-        if logger.isEnabledFor(record.levelno):
-            logger.handle(record)

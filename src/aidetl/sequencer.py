@@ -15,8 +15,11 @@ Shape of a crawl (`crawl`):
 - batches move on in the order they finish, not the order they were submitted: one slow
   host holds up no other batch;
 - loads run one at a time in the caller's thread (across processes the Warehouse's file
-  lock serialises writers); a batch with nothing to parse (all unchanged or failed) only
-  has attempts to record, and those are loaded together, up to `Windows.attempts_per_load`.
+  lock serialises writers). A load costs about the same up to a few hundred pages, so
+  processed batches are loaded several at once (`Windows.pages_per_load`), and at once
+  when nothing else is being processed (a slow host must not keep a finished batch out of
+  the warehouse); a batch with nothing to parse (all unchanged or failed) only has attempts
+  to record, which ride along, or load alone past `Windows.attempts_per_load`.
 
 `drive` is the general form (items through stages into a sink) that the backfill uses with
 its own single stage; `recorded_run` is the run's record around either.
@@ -40,12 +43,12 @@ from aidetl.models import DiscoveredUrl, FetchAttempt, Source
 from aidetl.pipeline import (
     FetchedBatch,
     ProcessedBatch,
-    Processing,
     RunSummary,
     UrlBatch,
     batch_of,
     drop_fresh,
     fold_batch,
+    fold_load,
     interleave,
     make_fetcher,
     new_run_id,
@@ -54,6 +57,7 @@ from aidetl.pipeline import (
     process_batch,
 )
 from aidetl.warehouse import Batch, Warehouse
+from aidetl.workers import Done, Processing
 
 log = logging.getLogger(__name__)
 
@@ -65,26 +69,15 @@ class Windows:
     fetch: int = 4  # batches being fetched
     process: int = 3  # fetched batches being parsed and extracted
     validator_batches: int = 20  # batches whose validators one warehouse query reads
-    attempts_per_load: int = 1000  # attempts of page-less batches loaded together
+    # Pages of processed batches loaded together in one write. A load's cost is mostly
+    # fixed (attach, ~10 merge statements, detach): 1,000 pages in 20 loads of 50 took
+    # 1.7-2.4 s, in 5 loads of 200 0.5-0.7 s, each load's span ~100-130 ms either way.
+    pages_per_load: int = 200
+    attempts_per_load: int = 1000  # attempts held for a load, past which they load alone
 
 
 class Future(Protocol):
     def result(self) -> Any: ...
-
-
-class Done:
-    """An already-computed result, shaped like a future (a step run on the spot)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: object) -> None:
-        self.value = value
-
-    def result(self) -> object:
-        return self.value
-
-    def done(self) -> bool:
-        return True
 
 
 class Steps(Protocol):
@@ -129,12 +122,16 @@ def drive(
     stages: Sequence[Stage],
     sink: Callable[[Any], None],
     first_done: Callable[[list[Future]], Future],
+    idle: Callable[[], None] | None = None,
 ) -> None:
     """Move every item through `stages` in order and hand each result to `sink`.
 
     Items move in the order they finish. A stage takes an item only while it holds fewer
     than its window; a finished item waits where it is until the next stage has room, so
-    each stage's window bounds what is held there. The sink runs in the calling thread.
+    each stage's window bounds what is held there. The sink runs in the calling thread;
+    `idle` too, whenever drive is about to wait while the last stage holds nothing (no
+    result is on its way, nor finished elsewhere): a sink that holds results back hands
+    them on there.
     """
     todo = iter(items)
     flight: list[list[Future]] = [[] for _ in stages]
@@ -156,6 +153,8 @@ def drive(
             if not any(flight):
                 return
             raise RuntimeError("sequencer stalled: every stage full and none may move")
+        if idle is not None and not flight[-1] and not any(_finished(f) for f in movable):
+            idle()
         ready = first_done(movable)
         level = next(i for i, fs in enumerate(flight) if any(f is ready for f in fs))
         flight[level] = [f for f in flight[level] if f is not ready]
@@ -167,6 +166,12 @@ def drive(
 
 
 _END = object()
+
+
+def _finished(future: Future) -> bool:
+    """Whether `future` is known to have finished (Prefect's futures cannot say: never)."""
+    done = getattr(future, "done", None)
+    return bool(done is not None and done())
 
 
 def _start(stage: Stage, item: Any) -> Future:
@@ -215,14 +220,19 @@ def crawl(
     windows: Windows = Windows(),
 ) -> None:
     """Discover, fetch, process and load every source's articles, in the shape above."""
-    batches = discover_all(steps, sources, warehouse, summary, since, limit, urls)
-    loads = Loads(steps, summary, windows.attempts_per_load, len(batches))
+    loads = Loads(steps, summary, windows)
+    batches = discover_all(steps, sources, warehouse, summary, since, limit, urls, loads)
+    loads.total = len(batches)
     stages = [
         Stage(lambda pair: steps.fetch(*pair), windows.fetch),
         Stage(steps.process, windows.process, needed=lambda fetched: bool(fetched.pages)),
     ]
     paired = with_validators(warehouse, batches, windows.validator_batches)
-    drive(paired, stages, loads.take, steps.first_done)
+    try:
+        drive(paired, stages, loads.take, steps.first_done, loads.ready)
+    except KeyboardInterrupt:  # what is processed already is kept: one short load
+        loads.flush()
+        raise
     loads.flush()
 
 
@@ -234,9 +244,10 @@ def discover_all(
     since: datetime | None,
     limit: int | None,
     urls: list[str] | None,
+    loads: Loads,
 ) -> list[UrlBatch]:
-    """Discover every source at once; load each one's discovery attempts; every source's
-    batches (after leaving out URLs the sitemap says are unchanged), interleaved."""
+    """Discover every source at once; hand each one's discovery attempts to `loads`; every
+    source's batches (after leaving out URLs the sitemap says are unchanged), interleaved."""
     futures = [steps.discover(source, since, urls) for source in sources]
     per_source = []
     for source, future in zip(sources, futures, strict=True):
@@ -247,7 +258,7 @@ def discover_all(
         found, fresh = drop_fresh(found, warehouse)
         summary.unchanged += fresh
         if attempts:
-            steps.load(Batch(run_id=summary.run_id, attempts=list(attempts), articles=[], facts=[]))
+            loads.hold_attempts(attempts)
             summary.add_failures(attempts)
         per_source.append(plan_batches(source, found, limit))
     return list(interleave(per_source))
@@ -266,32 +277,54 @@ def with_validators(
 
 
 class Loads:
-    """The sink of a crawl: each processed batch loaded (one all-or-nothing write), except
-    batches with only attempts, which wait to be loaded together."""
+    """The sink of a crawl: processed batches held and loaded together, in one write and
+    one all-or-nothing merge, once `pages_per_load` of their pages (or `attempts_per_load`
+    attempts) are held, when `ready` says nothing more is on its way, and at the end. A
+    batch counts in the summary and the progress once loaded; one with attempts only (all
+    unchanged or failed) at once, its attempts riding with the next load."""
 
-    def __init__(self, steps: Steps, summary: RunSummary, per_load: int, total: int) -> None:
-        self.steps, self.summary, self.per_load, self.total = steps, summary, per_load, total
-        self.attempts: list[FetchAttempt] = []
+    def __init__(self, steps: Steps, summary: RunSummary, windows: Windows) -> None:
+        self.steps, self.summary, self.windows = steps, summary, windows
+        self.total = 0  # batches planned, for progress
+        self.held: list[ProcessedBatch] = []
+        self.attempts: list[FetchAttempt] = []  # of batches without pages, and discovery's
+        self.pages = 0
+
+    def hold_attempts(self, attempts: Iterable[FetchAttempt]) -> None:
+        """Attempts that belong to no batch (discovery's), counted in the summary already."""
+        self.attempts.extend(attempts)
 
     def take(self, done: FetchedBatch | ProcessedBatch) -> None:
         processed = done if isinstance(done, ProcessedBatch) else process_batch(done)
-        result = None
         if processed.articles or processed.facts:
-            result = self.steps.load(batch_of(self.summary.run_id, processed))
+            self.held.append(processed)
+            self.pages += len(processed.articles)
         else:
             self.attempts.extend(processed.attempts)
-            if len(self.attempts) >= self.per_load:
-                self.flush()
-        fold_batch(self.summary, processed, result)
-        self.steps.progress(self.summary, self.total)
+            fold_batch(self.summary, processed)
+            self.steps.progress(self.summary, self.total)
+        held_attempts = len(self.attempts) + sum(len(p.attempts) for p in self.held)
+        if (
+            self.pages >= self.windows.pages_per_load
+            or held_attempts >= self.windows.attempts_per_load
+        ):
+            self.flush()
+
+    def ready(self) -> None:
+        """Nothing else is on its way: load the pages held now rather than later."""
+        if self.pages:
+            self.flush()
 
     def flush(self) -> None:
-        if self.attempts:
-            result = self.steps.load(
-                Batch(run_id=self.summary.run_id, attempts=self.attempts, articles=[], facts=[])
-            )
-            self.summary.staged_batches += bool(getattr(result, "staged", False))
-            self.attempts = []
+        if not self.held and not self.attempts:
+            return
+        held, attempts = self.held, self.attempts
+        self.held, self.attempts, self.pages = [], [], 0
+        result = self.steps.load(batch_of(self.summary.run_id, held, attempts))
+        fold_load(self.summary, result)
+        for processed in held:
+            fold_batch(self.summary, processed)
+            self.steps.progress(self.summary, self.total)
 
 
 class ThreadSteps:
@@ -355,7 +388,7 @@ def run_ingest(
 ) -> RunSummary:
     """A whole crawl without Prefect: discovery and fetching on threads, parse + extract
     in this thread for the first batches and then in worker processes if a core is spare
-    (pipeline.Processing), loads in this thread. Ends `completed`, `failed` or
+    (workers.Processing), loads in this thread. Ends `completed`, `failed` or
     `interrupted` (Ctrl-C or SIGTERM, re-raised) in `runs`."""
     summary = RunSummary(run_id=run_id or new_run_id())
     fetcher = make_fetcher(settings, delay, (params or {}).get("sources_file"), budgets)
