@@ -375,10 +375,17 @@ def arrivals_sql(rollup: Rollup) -> str:
 
 
 def recomputed_sql(rollup: Rollup) -> str:
-    """The dirty groups of b_m computed afresh from the rollup's source."""
-    full = aggregate_sql(rollup, rollup.source)
-    return (f"SELECT g.* FROM ({full}) AS g SEMI JOIN (SELECT * FROM b_m WHERE fate = 'dirty') "
-            f"AS m ON {same_group(rollup, 'g', 'm')}")  # fmt: skip
+    """The dirty groups of b_m computed afresh from the rollup's source: only the rows that
+    share the first key of a dirty group are grouped (its subject or place, say), not every
+    row of the source."""
+    name, expr = rollup.keys[0]
+    dirty = "(SELECT * FROM b_m WHERE fate = 'dirty')"
+    rows = (
+        f"(SELECT * FROM {rollup.source} WHERE {expr} IN (SELECT {name} FROM {dirty}) "
+        f"OR ({expr} IS NULL AND EXISTS (SELECT 1 FROM {dirty} WHERE {name} IS NULL)))"
+    )
+    full = aggregate_sql(rollup, rows)
+    return f"SELECT g.* FROM ({full}) AS g SEMI JOIN {dirty} AS m ON {same_group(rollup, 'g', 'm')}"
 
 
 def fold(con: duckdb.DuckDBPyConnection, rollup: Rollup, delta: str, leaving: bool) -> None:
