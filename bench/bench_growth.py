@@ -3,6 +3,7 @@
 
     .venv/bin/python -m bench growth
     BENCH_GROWTH_MAX=1000000 .venv/bin/python -m bench growth     # quicker: sizes up to 1 M
+    BENCH_GROWTH_QUERIES=0 .venv/bin/python -m bench growth       # loads only, no report queries
 
 The warehouse grows by bulk Warehouse.load_tables of BENCH_GROWTH_CHUNK-fact copies of one
 synthetic batch (synthetic.grown_tables: fresh ids, thousands of subjects and places, a
@@ -40,6 +41,7 @@ from bench.bench_load import bare_insert, make_batches, one_batch
 
 MAX_FACTS = int(os.environ.get("BENCH_GROWTH_MAX", "10000000"))
 CHUNK = int(os.environ.get("BENCH_GROWTH_CHUNK", "1000000"))
+WITH_QUERIES = os.environ.get("BENCH_GROWTH_QUERIES", "1") != "0"
 SIZES = tuple(n for n in (0, 1_000_000, 3_000_000, 10_000_000) if n <= MAX_FACTS)
 PROJECT_TO = 100_000_000
 BATCH_ARTICLES, BATCH_FACTS_PER_ARTICLE, BATCH_REPEATS = 50, 10, 7
@@ -88,12 +90,12 @@ def batch_load_ms(wh: Warehouse, size: int) -> float:
     return statistics.median(times)
 
 
-def query_ms(wh: Warehouse) -> dict[str, float]:
+def query_ms(wh: Warehouse, queries: dict[str, tuple[str, list]]) -> dict[str, float]:
     """Best of two runs of each daily query, on one read connection."""
 
     def run(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
         best = {}
-        for name, (sql, params) in QUERIES.items():
+        for name, (sql, params) in queries.items():
             runs = []
             for _ in range(2):
                 start = time.perf_counter()
@@ -143,7 +145,8 @@ def timed_grow(wh: Warehouse, template: dict[str, pa.Table]) -> Callable[[int], 
 
 def main() -> None:
     template = template_tables()
-    rows: dict[str, dict[int, float]] = {name: {} for name in ("batch load", *QUERIES)}
+    queries = QUERIES if WITH_QUERIES else {}
+    rows: dict[str, dict[int, float]] = {name: {} for name in ("batch load", *queries)}
     with tempfile.TemporaryDirectory(prefix="bench_growth_") as tmp:
         work = Path(tmp)
         floor = bare_insert(work, fact_rows(template))
@@ -155,7 +158,7 @@ def main() -> None:
         for size in SIZES:
             chunks = grow_to(size)
             rows["batch load"][size] = batch_load_ms(wh, size)
-            for name, ms in query_ms(wh).items():
+            for name, ms in query_ms(wh, queries).items():
                 rows[name][size] = ms
             print(f"  measured at {facts_now(wh):,} facts", flush=True)
     header = "".join(f"{size / 1e6:>9.0f} M" for size in SIZES)

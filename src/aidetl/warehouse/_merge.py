@@ -3,9 +3,9 @@
 Every INSERT is an anti-join over the Arrow tables registered in the connection, so
 re-loading a batch adds nothing. The stored rows an anti-join compares with are first
 narrowed by a semi-join on the batch's own keys: DuckDB pushes a small join's keys into the
-scan of the stored table as an IN filter, which the ART indexes of migration 007 answer, so
-a batch reads its own keys' rows whatever the size of the warehouse (an anti-join alone
-cannot push its keys down and scans the whole column). Fact rows come
+scan of the stored table as an IN filter, so only the key column is scanned and the wide
+rows are read for the keys that match (an anti-join alone cannot push its keys down and
+reads whole rows). The keys carry no index (migration 011 says why). Fact rows come
 with their fact_id (batch_tables computes it); a unit staged by an older version without
 one gets it here, in SQL, with the same recipe as models.stable_id.
 """
@@ -28,10 +28,9 @@ SELECT (SELECT count(DISTINCT fetch_id) = count(*) FROM b_fetches),
 """
 
 # Up to this many distinct keys, a join's keys are pushed into the other side's scan as
-# an IN filter (DuckDB's default is 50: a batch's 60 fetches would scan whole columns, and
-# its 200 simhash bands would not be pushed into version_bands' scan);
-# index_scan_max_count lets such a filter read an index for however many rows match.
-LOOKUP_SETTINGS = "SET dynamic_or_filter_threshold = 5000; SET index_scan_max_count = 200000"
+# an IN filter (DuckDB's default is 50: a batch's 60 fetches would not be, and its 200
+# simhash bands would not be pushed into version_bands' scan).
+LOOKUP_SETTINGS = "SET dynamic_or_filter_threshold = 5000"
 
 INSERT_FETCHES = """
 INSERT INTO fetches BY NAME
@@ -125,20 +124,35 @@ DISTINCT_VERSIONS = "(SELECT DISTINCT ON (version_id) * FROM b_articles ORDER BY
 # of four 16-bit bands of the simhash (version_bands, migration 007), and near when their
 # hamming distance is <= $maxd (pairs with another article only; a version is never a
 # repost of its own article).
+# The batch's versions come from its own rows where it just inserted them (stored exactly
+# so, duplicate_of still NULL) and from article_versions only for those stored before:
+# reading every batch version back from article_versions scanned its version_id column.
 NEAR_PAIRS = """
 CREATE TEMP TABLE b_near AS
-WITH new AS (
+WITH batch_old AS (SELECT version_id FROM b_old_versions SEMI JOIN b_articles USING (version_id)),
+new AS (
+    SELECT s.version_id, s.article_id, s.simhash,
+           coalesce(s.published_at, TIMESTAMPTZ '9999-12-31') AS pub,
+           unnest(simhash_bands(s.simhash)) AS band
+    FROM {versions} AS s ANTI JOIN b_old_versions USING (version_id)
+    WHERE s.simhash IS NOT NULL
+    UNION ALL
     SELECT v.version_id, v.article_id, v.simhash,
            coalesce(v.published_at, TIMESTAMPTZ '9999-12-31') AS pub,
-           unnest(simhash_bands(simhash)) AS band
-    FROM article_versions AS v SEMI JOIN b_articles USING (version_id)
+           unnest(simhash_bands(v.simhash)) AS band
+    FROM article_versions AS v SEMI JOIN batch_old USING (version_id)
     WHERE v.simhash IS NOT NULL AND v.duplicate_of IS NULL
 ),
-pairs AS (  -- the stored versions sharing a band
+near AS (  -- stored bands of near simhashes: two integer columns scanned, and the rowid
+    SELECT DISTINCT n.version_id, n.article_id, n.pub, b.rowid AS band_row
+    FROM new AS n JOIN version_bands AS b ON b.band = n.band
+    WHERE bit_count(xor(n.simhash, b.simhash)) <= $maxd
+),
+pairs AS (  -- their versions, read for these few rows only (the batch's own among them)
     SELECT DISTINCT n.version_id AS n_version, n.article_id AS n_article, n.pub AS n_pub,
            b.version_id AS o_version
-    FROM new AS n JOIN version_bands AS b ON b.band = n.band
-    WHERE b.article_id <> n.article_id AND bit_count(xor(n.simhash, b.simhash)) <= $maxd
+    FROM near AS n JOIN version_bands AS b ON b.rowid = n.band_row
+    WHERE b.article_id <> n.article_id
 )
 SELECT p.n_version, p.n_article, p.n_pub, o.version_id AS o_version,
        o.article_id AS o_article, coalesce(o.published_at, TIMESTAMPTZ '9999-12-31') AS o_pub,
@@ -265,9 +279,9 @@ class Counts:
     attempts: int
 
 
-def mark_reposts(con: duckdb.DuckDBPyConnection, max_distance: int) -> None:
+def mark_reposts(con: duckdb.DuckDBPyConnection, versions: str, max_distance: int) -> None:
     """Set duplicate_of for the batch's new versions and for stored ones they supersede."""
-    if changed(con, NEAR_PAIRS, {"maxd": max_distance}):
+    if changed(con, NEAR_PAIRS.replace("{versions}", versions), {"maxd": max_distance}):
         con.execute(MARK_REPOSTS).fetchall()
         if changed(con, SUPERSEDED, {}):
             con.execute(REPOINT).fetchall()
@@ -322,7 +336,7 @@ def merge_batch(
         if new_versions:
             con.execute(INSERT_BANDS.replace("{versions}", versions)).fetchall()
         if new_versions:
-            mark_reposts(con, max_distance)
+            mark_reposts(con, versions, max_distance)
         unknown = [r[0] for r in con.execute(UNKNOWN_VERSIONS).fetchall()]
         if unknown:
             raise WarehouseError(
