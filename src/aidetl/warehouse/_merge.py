@@ -32,10 +32,18 @@ SELECT (SELECT count(DISTINCT fetch_id) = count(*) FROM b_fetches),
 # simhash bands would not be pushed into version_bands' scan).
 LOOKUP_SETTINGS = "SET dynamic_or_filter_threshold = 5000"
 
+# A stored fetch with a batch fetch's id came from the same run (an HTTP attempt's id
+# hashes its run) or the same WARC file (a record's id hashes file and offset; _rows.fetch_id),
+# so only those runs' and files' rows are compared. Run ids begin with their start time and
+# fetches land run after run, so zone maps skip the row groups of other runs: an ordinary
+# batch reads the newest row groups, not the whole fetch_id column.
 INSERT_FETCHES = """
 INSERT INTO fetches BY NAME
 SELECT * FROM {fetches} AS s
-ANTI JOIN (SELECT fetch_id FROM fetches SEMI JOIN {fetches} AS k USING (fetch_id)) AS t
+ANTI JOIN (SELECT fetch_id FROM fetches SEMI JOIN (SELECT DISTINCT run_id FROM {fetches}) USING (run_id)
+           UNION ALL
+           SELECT fetch_id FROM fetches
+           SEMI JOIN (SELECT DISTINCT warc FROM {fetches} WHERE warc IS NOT NULL) USING (warc)) AS t
 USING (fetch_id)
 """
 DISTINCT_FETCHES = "(SELECT DISTINCT ON (fetch_id) * FROM b_fetches)"
@@ -53,14 +61,21 @@ LEFT JOIN (SELECT archive_key, max(fetched_at) AS seen_at FROM b_fetches
 QUALIFY row_number() OVER (PARTITION BY a.article_id ORDER BY a.ord DESC) = 1
 """
 
+# The batch's articles stored before, with their current version: the one scan of the
+# article_id column a batch makes (a version's id hashes its article's, so a stored version
+# of the batch belongs to one of these; see OLD_VERSIONS).
+STORED_ARTICLES = """
+CREATE TEMP TABLE b_stored AS
+SELECT article_id, current_version_id FROM articles SEMI JOIN b_latest USING (article_id)
+"""
+
 INSERT_ARTICLES = """
 INSERT INTO articles BY NAME
 SELECT article_id, url, canonical_url, site, source, title, published_at,
        published_utc_offset, author, editor, outlet, version_id AS current_version_id, $run AS first_seen_run,
        $run AS last_seen_run, now() AS first_seen_at, now() AS updated_at
 FROM b_latest AS s
-ANTI JOIN (SELECT article_id FROM articles SEMI JOIN b_latest USING (article_id)) AS t
-USING (article_id)
+ANTI JOIN b_stored AS t USING (article_id)
 """
 
 # The batch's version becomes current unless the warehouse knows better: a version stored
@@ -87,10 +102,7 @@ WHERE t.article_id = s.article_id
 # stored before; its last join (fetches by archive_key) has no index and scans that column.
 CURRENT_SEEN = """
 CREATE TEMP TABLE b_current_seen AS
-WITH cur AS (
-    SELECT article_id, current_version_id AS version_id
-    FROM articles SEMI JOIN b_latest USING (article_id)
-),
+WITH cur AS (SELECT article_id, current_version_id AS version_id FROM b_stored),
 keys AS (
     SELECT cur.article_id, v.archive_key
     FROM cur JOIN article_versions AS v USING (version_id)
@@ -213,12 +225,16 @@ ANTI JOIN b_old_versions AS v ON v.version_id = s.version_id LIMIT 5
 # Versions of the batch that were already stored before it. A version new in this batch
 # cannot have facts yet (facts land only with or after their version), so its facts go in
 # without any anti-join; only facts of already-stored versions are checked, and only
-# against the facts of those versions.
+# against the facts of those versions. A version's id hashes its article's id and its
+# article landed with it, so only versions of stored articles (b_stored) are looked up,
+# with those that only facts name: a batch of new articles reads no article_versions row.
 OLD_VERSIONS = """
 CREATE TEMP TABLE b_old_versions AS
 SELECT DISTINCT version_id
 FROM article_versions
-SEMI JOIN (SELECT version_id FROM b_articles UNION ALL SELECT version_id FROM b_facts) AS s
+SEMI JOIN (SELECT version_id FROM b_articles SEMI JOIN b_stored USING (article_id)
+           UNION ALL
+           SELECT version_id FROM b_facts ANTI JOIN b_articles USING (version_id)) AS s
 USING (version_id)
 """
 
@@ -325,6 +341,7 @@ def merge_batch(
         fetches = "b_fetches" if fetches_unique else DISTINCT_FETCHES
         attempts = changed(con, INSERT_FETCHES.replace("{fetches}", fetches), {})
         latest = changed(con, LATEST_ARTICLES, {})
+        con.execute(STORED_ARTICLES).fetchall()
         old_versions = changed(con, OLD_VERSIONS, {})  # before this batch's versions land
         new_articles = changed(con, INSERT_ARTICLES, run)
         if new_articles < latest:  # articles inserted just now are up to date already
@@ -355,7 +372,8 @@ def merge_batch(
         if old_versions and changed(con, facts_sql(COUNT_OLD_FACTS, source), {}):
             new_facts += changed(con, facts_sql(INSERT_OLD_FACTS, source, ids), run)
         con.execute(
-            "DROP TABLE b_latest; DROP TABLE b_old_versions; DROP TABLE IF EXISTS b_facts_unique"
+            "DROP TABLE b_latest; DROP TABLE b_stored; DROP TABLE b_old_versions; "
+            "DROP TABLE IF EXISTS b_facts_unique"
         ).fetchall()
         if "backfill_files" in tables:
             con.execute(MERGE_LEDGER, run).fetchall()
