@@ -139,6 +139,9 @@ DISTINCT_VERSIONS = "(SELECT DISTINCT ON (version_id) * FROM b_articles ORDER BY
 # The batch's versions come from its own rows where it just inserted them (stored exactly
 # so, duplicate_of still NULL) and from article_versions only for those stored before:
 # reading every batch version back from article_versions scanned its version_id column.
+# It runs before the batch's bands land: stored bands are scanned two integer columns wide
+# and only the near ones' rows read (by rowid); the batch's versions pair among themselves
+# in memory (a bulk batch's own bands would all have come back through the rowid join).
 NEAR_PAIRS = """
 CREATE TEMP TABLE b_near AS
 WITH batch_old AS (SELECT version_id FROM b_old_versions SEMI JOIN b_articles USING (version_id)),
@@ -160,11 +163,15 @@ near AS (  -- stored bands of near simhashes: two integer columns scanned, and t
     FROM new AS n JOIN version_bands AS b ON b.band = n.band
     WHERE bit_count(xor(n.simhash, b.simhash)) <= $maxd
 ),
-pairs AS (  -- their versions, read for these few rows only (the batch's own among them)
-    SELECT DISTINCT n.version_id AS n_version, n.article_id AS n_article, n.pub AS n_pub,
+pairs AS (  -- their versions, read for these few rows only; and the batch's near each other
+    SELECT n.version_id AS n_version, n.article_id AS n_article, n.pub AS n_pub,
            b.version_id AS o_version
     FROM near AS n JOIN version_bands AS b ON b.rowid = n.band_row
     WHERE b.article_id <> n.article_id
+    UNION
+    SELECT n.version_id, n.article_id, n.pub, m.version_id
+    FROM new AS n JOIN new AS m ON m.band = n.band
+    WHERE m.article_id <> n.article_id AND bit_count(xor(n.simhash, m.simhash)) <= $maxd
 )
 SELECT p.n_version, p.n_article, p.n_pub, o.version_id AS o_version,
        o.article_id AS o_article, coalesce(o.published_at, TIMESTAMPTZ '9999-12-31') AS o_pub,
@@ -350,10 +357,9 @@ def merge_batch(
             con.execute("DROP TABLE b_current_seen").fetchall()
         versions = "b_articles" if versions_unique else DISTINCT_VERSIONS
         new_versions = changed(con, INSERT_VERSIONS.replace("{versions}", versions), run)
-        if new_versions:
-            con.execute(INSERT_BANDS.replace("{versions}", versions)).fetchall()
-        if new_versions:
+        if new_versions:  # before the new bands land: the check pairs the batch's own itself
             mark_reposts(con, versions, max_distance)
+            con.execute(INSERT_BANDS.replace("{versions}", versions)).fetchall()
         unknown = [r[0] for r in con.execute(UNKNOWN_VERSIONS).fetchall()]
         if unknown:
             raise WarehouseError(
