@@ -224,9 +224,15 @@ SELECT DISTINCT ON (version_id, start, "end", extractor_version) * FROM b_facts
 """
 
 UNKNOWN_VERSIONS = """
-SELECT DISTINCT s.version_id FROM b_facts AS s
-ANTI JOIN b_articles AS a ON a.version_id = s.version_id
-ANTI JOIN b_old_versions AS v ON v.version_id = s.version_id LIMIT 5
+SELECT version_id FROM b_fact_only ANTI JOIN b_old_versions USING (version_id) LIMIT 5
+"""
+
+# Versions that only the batch's facts name, not its articles (a re-extraction of archived
+# pages brings facts of stored versions): usually none. Read once from the facts, for
+# OLD_VERSIONS and UNKNOWN_VERSIONS.
+FACT_ONLY_VERSIONS = """
+CREATE TEMP TABLE b_fact_only AS
+SELECT DISTINCT version_id FROM b_facts ANTI JOIN b_articles USING (version_id)
 """
 
 # Versions of the batch that were already stored before it. A version new in this batch
@@ -234,14 +240,15 @@ ANTI JOIN b_old_versions AS v ON v.version_id = s.version_id LIMIT 5
 # without any anti-join; only facts of already-stored versions are checked, and only
 # against the facts of those versions. A version's id hashes its article's id and its
 # article landed with it, so only versions of stored articles (b_stored) are looked up,
-# with those that only facts name: a batch of new articles reads no article_versions row.
+# with those that only facts name (b_fact_only): a batch of new articles reads no
+# article_versions row.
 OLD_VERSIONS = """
 CREATE TEMP TABLE b_old_versions AS
 SELECT DISTINCT version_id
 FROM article_versions
 SEMI JOIN (SELECT version_id FROM b_articles SEMI JOIN b_stored USING (article_id)
            UNION ALL
-           SELECT version_id FROM b_facts ANTI JOIN b_articles USING (version_id)) AS s
+           SELECT version_id FROM b_fact_only) AS s
 USING (version_id)
 """
 
@@ -349,6 +356,7 @@ def merge_batch(
         attempts = changed(con, INSERT_FETCHES.replace("{fetches}", fetches), {})
         latest = changed(con, LATEST_ARTICLES, {})
         con.execute(STORED_ARTICLES).fetchall()
+        con.execute(FACT_ONLY_VERSIONS).fetchall()
         old_versions = changed(con, OLD_VERSIONS, {})  # before this batch's versions land
         new_articles = changed(con, INSERT_ARTICLES, run)
         if new_articles < latest:  # articles inserted just now are up to date already
@@ -378,8 +386,8 @@ def merge_batch(
         if old_versions and changed(con, facts_sql(COUNT_OLD_FACTS, source), {}):
             new_facts += changed(con, facts_sql(INSERT_OLD_FACTS, source, ids), run)
         con.execute(
-            "DROP TABLE b_latest; DROP TABLE b_stored; DROP TABLE b_old_versions; "
-            "DROP TABLE IF EXISTS b_facts_unique"
+            "DROP TABLE b_latest; DROP TABLE b_stored; DROP TABLE b_fact_only; "
+            "DROP TABLE b_old_versions; DROP TABLE IF EXISTS b_facts_unique"
         ).fetchall()
         if "backfill_files" in tables:
             con.execute(MERGE_LEDGER, run).fetchall()
