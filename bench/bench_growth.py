@@ -3,6 +3,7 @@
 
     .venv/bin/python -m bench growth
     BENCH_GROWTH_MAX=1000000 .venv/bin/python -m bench growth     # quicker: sizes up to 1 M
+    BENCH_GROWTH_QUERIES=0 .venv/bin/python -m bench growth       # loads only, no report queries
 
 The warehouse grows by bulk Warehouse.load_tables of BENCH_GROWTH_CHUNK-fact copies of one
 synthetic batch (synthetic.grown_tables: fresh ids, thousands of subjects and places, a
@@ -16,8 +17,11 @@ decade of years). At each size we time what users call:
   figures_by_place (the best of two runs).
 
 The 100 M column is a straight line through the measured points (least squares), not a
-measurement. The bulk line compares each chunk's load with bench_load's floor: the same fact
-rows INSERTed with no checks into an empty table.
+measurement; the spread line gives each size's fastest and slowest batch. The bulk line
+compares Warehouse.load_tables of one chunk into an empty warehouse with bench_load's floor
+(the same fact rows INSERTed with no checks into an empty table), BULK_ROUNDS of each
+alternating on fresh files: medians of wall and of CPU seconds (on a shared machine the CPU
+ratio is the steadier one), then the growth chunks' first and last times.
 """
 
 from __future__ import annotations
@@ -40,9 +44,11 @@ from bench.bench_load import bare_insert, make_batches, one_batch
 
 MAX_FACTS = int(os.environ.get("BENCH_GROWTH_MAX", "10000000"))
 CHUNK = int(os.environ.get("BENCH_GROWTH_CHUNK", "1000000"))
+WITH_QUERIES = os.environ.get("BENCH_GROWTH_QUERIES", "1") != "0"
 SIZES = tuple(n for n in (0, 1_000_000, 3_000_000, 10_000_000) if n <= MAX_FACTS)
 PROJECT_TO = 100_000_000
 BATCH_ARTICLES, BATCH_FACTS_PER_ARTICLE, BATCH_REPEATS = 50, 10, 7
+BULK_ROUNDS = int(os.environ.get("BENCH_GROWTH_BULK_ROUNDS", "3"))
 FIRST_DAILY = 900_000_000  # article numbers of the ordinary batches: clear of the template's
 
 QUERIES: dict[str, tuple[str, list]] = {
@@ -74,8 +80,8 @@ def spread_simhashes(batch: Batch) -> dict[str, int]:
     return {a.version_id: (hash(a.body) * 0x9E3779B97F4A7C15) % 2**64 for a in batch.articles}
 
 
-def batch_load_ms(wh: Warehouse, size: int) -> float:
-    """Median ms of loading fresh ordinary batches at this size."""
+def batch_load_ms(wh: Warehouse, size: int) -> list[float]:
+    """ms of loading each of BATCH_REPEATS fresh ordinary batches at this size."""
     times = []
     for i in range(BATCH_REPEATS):
         first = FIRST_DAILY + (size // 1000 + i) * BATCH_ARTICLES
@@ -85,15 +91,15 @@ def batch_load_ms(wh: Warehouse, size: int) -> float:
         result = wh.load_batch(batch)
         times.append((time.perf_counter() - start) * 1000)
         assert result.new_facts == BATCH_ARTICLES * BATCH_FACTS_PER_ARTICLE, result
-    return statistics.median(times)
+    return times
 
 
-def query_ms(wh: Warehouse) -> dict[str, float]:
+def query_ms(wh: Warehouse, queries: dict[str, tuple[str, list]]) -> dict[str, float]:
     """Best of two runs of each daily query, on one read connection."""
 
     def run(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
         best = {}
-        for name, (sql, params) in QUERIES.items():
+        for name, (sql, params) in queries.items():
             runs = []
             for _ in range(2):
                 start = time.perf_counter()
@@ -128,6 +134,26 @@ def grow(wh: Warehouse, template: dict[str, pa.Table], copy: int) -> float:
     return seconds
 
 
+def bulk_vs_floor(work: Path, template: dict[str, pa.Table]) -> dict[str, list[float]]:
+    """Wall and CPU seconds of BULK_ROUNDS bulk loads of the template into an empty
+    warehouse and of as many bare INSERTs of its fact rows, alternating, each on a fresh file."""
+    rows = fact_rows(template)
+    runs: dict[str, list[float]] = {"load": [], "load cpu": [], "floor": [], "floor cpu": []}
+    for n in range(BULK_ROUNDS):
+        here = work / f"bulk{n}"
+        here.mkdir()
+        cpu = time.process_time()
+        runs["floor"].append(bare_insert(here, rows))
+        runs["floor cpu"].append(time.process_time() - cpu)
+        wh = Warehouse(here / "bulk.duckdb")
+        wh.migrate()
+        cpu = time.process_time()
+        runs["load"].append(grow(wh, template, 0))
+        runs["load cpu"].append(time.process_time() - cpu)
+        wh.close()
+    return runs
+
+
 def timed_grow(wh: Warehouse, template: dict[str, pa.Table]) -> Callable[[int], list[float]]:
     copies = [0]
     chunk_seconds: list[float] = []
@@ -143,19 +169,22 @@ def timed_grow(wh: Warehouse, template: dict[str, pa.Table]) -> Callable[[int], 
 
 def main() -> None:
     template = template_tables()
-    rows: dict[str, dict[int, float]] = {name: {} for name in ("batch load", *QUERIES)}
+    queries = QUERIES if WITH_QUERIES else {}
+    rows: dict[str, dict[int, float]] = {name: {} for name in ("batch load", *queries)}
     with tempfile.TemporaryDirectory(prefix="bench_growth_") as tmp:
         work = Path(tmp)
-        floor = bare_insert(work, fact_rows(template))
         batch_load_ms(Warehouse(work / "warmup.duckdb"), 0)  # imports and caches, not counted
+        bulk = bulk_vs_floor(work, template)
         wh = Warehouse(work / "growth.duckdb", lock_timeout=600)
         wh.migrate()
         grow_to = timed_grow(wh, template)
         chunks: list[float] = []
+        spread: dict[int, list[float]] = {}
         for size in SIZES:
             chunks = grow_to(size)
-            rows["batch load"][size] = batch_load_ms(wh, size)
-            for name, ms in query_ms(wh).items():
+            spread[size] = batch_load_ms(wh, size)
+            rows["batch load"][size] = statistics.median(spread[size])
+            for name, ms in query_ms(wh, queries).items():
                 rows[name][size] = ms
             print(f"  measured at {facts_now(wh):,} facts", flush=True)
     header = "".join(f"{size / 1e6:>9.0f} M" for size in SIZES)
@@ -167,12 +196,17 @@ def main() -> None:
         cells = "".join(f"{points[s]:11.0f}" for s in SIZES)
         ratio = points[SIZES[-1]] / points[SIZES[0]] if points[SIZES[0]] else float("nan")
         print(f"  {name:24s}{cells}   {projection(points, PROJECT_TO):17.0f}   {ratio:7.2f}x")
+    cells = "".join(f"{min(spread[s]):5.0f}-{max(spread[s]):<5.0f}" for s in SIZES)
+    print(f"  {'batch load min-max':24s}{cells}")
+    med = {key: statistics.median(values) for key, values in bulk.items()}
+    print(f"  bulk load of {CHUNK:,} facts into an empty warehouse (median of {BULK_ROUNDS}): "
+          f"{med['load']:.2f} s wall / {med['load cpu']:.2f} s CPU; floor (bare INSERT of the "
+          f"same fact rows, bench_load) {med['floor']:.2f} s / {med['floor cpu']:.2f} s CPU; "
+          f"ratio {med['load'] / med['floor']:.2f}x wall, "
+          f"{med['load cpu'] / med['floor cpu']:.2f}x CPU")  # fmt: skip
     if chunks:
-        rate = CHUNK / 1e6
-        print(f"  bulk load of {CHUNK:,} facts: first chunk {chunks[0]:.2f} s, last chunk "
-              f"{chunks[-1]:.2f} s ({rate / chunks[-1]:.2f} M facts/s); floor (bare INSERT of "
-              f"the same fact rows, bench_load) {floor:.2f} s; ratio {chunks[0] / floor:.2f}x "
-              f"first, {chunks[-1] / floor:.2f}x last")  # fmt: skip
+        print(f"  growth chunks of {CHUNK:,} facts: first {chunks[0]:.2f} s, last "
+              f"{chunks[-1]:.2f} s ({CHUNK / 1e6 / chunks[-1]:.2f} M facts/s)")  # fmt: skip
 
 
 if __name__ == "__main__":

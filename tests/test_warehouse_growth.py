@@ -1,16 +1,26 @@
-"""A warehouse that grows: files whose free tail DuckDB cut off still open, and the
-structures the loads maintain (migration 007) agree with a computation from scratch."""
+"""A warehouse that grows: files whose free tail DuckDB cut off still open, and the loads'
+narrowed lookups (a fetch looked up among its run's or WARC file's rows, a version among
+its stored article's) still land every row once."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from aidetl.errors import WarehouseCorrupt
-from aidetl.warehouse import _intact
+from aidetl.models import FetchAttempt
+from aidetl.warehouse import Warehouse, _intact
+from aidetl.warehouse.synthetic import synthetic_batch
+
+TABLES = ("fetches", "articles", "article_versions", "facts", "version_bands")
+
+
+def counts(wh: Warehouse) -> dict[str, int]:
+    return {t: wh.query(f"SELECT count(*) FROM {t}")[1][0][0] for t in TABLES}
 
 
 def file_with_a_trimmed_tail(path: Path, keep_big: bool) -> None:
@@ -47,3 +57,31 @@ def test_a_file_cut_on_a_block_boundary_with_blocks_in_use_is_still_refused(tmp_
         handle.truncate(os.path.getsize(db) - 4 * block_size)
     with pytest.raises(WarehouseCorrupt, match="truncated"):
         _intact.check_intact(db)
+
+
+def test_a_batch_reloaded_after_other_runs_adds_nothing(tmp_path: Path) -> None:
+    wh = Warehouse(tmp_path / "w.duckdb", lock_timeout=5)
+    first = synthetic_batch("20260101T000000-aaaaaaaa", 0, 20, 3)
+    wh.load_batch(first)
+    wh.load_batch(synthetic_batch("20260102T000000-bbbbbbbb", 100, 20, 3))
+    before = counts(wh)
+    again = wh.load_batch(first)
+    assert (again.attempts, again.new_articles, again.new_versions, again.new_facts) == (0, 0, 0, 0)
+    assert counts(wh) == before
+
+
+def test_a_warc_record_read_again_by_another_run_lands_once(tmp_path: Path) -> None:
+    """A WARC record's fetch id names the file and offset, not the run: a later run reading
+    the same records adds no fetch rows (an HTTP attempt of another run is another row)."""
+    wh = Warehouse(tmp_path / "w.duckdb", lock_timeout=5)
+    b = synthetic_batch("20260101T000000-aaaaaaaa", 0, 5, 2)
+    records = [
+        FetchAttempt(url=a.url, attempt=1, fetched_at=a.published_at, status=200,
+                     warc="/archive/a.warc.gz", warc_offset=1000 * i)
+        for i, a in enumerate(b.articles)
+    ]  # fmt: skip
+    wh.load_batch(replace(b, attempts=records))
+    later = wh.load_batch(replace(b, run_id="20260301T000000-cccccccc", attempts=records))
+    assert later.attempts == 0 and counts(wh)["fetches"] == 5
+    http = wh.load_batch(replace(b, run_id="20260302T000000-dddddddd"))
+    assert http.attempts == 5 and counts(wh)["fetches"] == 10

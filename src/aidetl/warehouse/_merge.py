@@ -3,9 +3,9 @@
 Every INSERT is an anti-join over the Arrow tables registered in the connection, so
 re-loading a batch adds nothing. The stored rows an anti-join compares with are first
 narrowed by a semi-join on the batch's own keys: DuckDB pushes a small join's keys into the
-scan of the stored table as an IN filter, which the ART indexes of migration 007 answer, so
-a batch reads its own keys' rows whatever the size of the warehouse (an anti-join alone
-cannot push its keys down and scans the whole column). Fact rows come
+scan of the stored table as an IN filter, so only the key column is scanned and the wide
+rows are read for the keys that match (an anti-join alone cannot push its keys down and
+reads whole rows). The keys carry no index (migration 011 says why). Fact rows come
 with their fact_id (batch_tables computes it); a unit staged by an older version without
 one gets it here, in SQL, with the same recipe as models.stable_id.
 """
@@ -29,15 +29,22 @@ SELECT (SELECT count(DISTINCT fetch_id) = count(*) FROM b_fetches),
 """
 
 # Up to this many distinct keys, a join's keys are pushed into the other side's scan as
-# an IN filter (DuckDB's default is 50: a batch's 60 fetches would scan whole columns, and
-# its 200 simhash bands would not be pushed into version_bands' scan);
-# index_scan_max_count lets such a filter read an index for however many rows match.
-LOOKUP_SETTINGS = "SET dynamic_or_filter_threshold = 5000; SET index_scan_max_count = 200000"
+# an IN filter (DuckDB's default is 50: a batch's 60 fetches would not be, and its 200
+# simhash bands would not be pushed into version_bands' scan).
+LOOKUP_SETTINGS = "SET dynamic_or_filter_threshold = 5000"
 
+# A stored fetch with a batch fetch's id came from the same run (an HTTP attempt's id
+# hashes its run) or the same WARC file (a record's id hashes file and offset; _rows.fetch_id),
+# so only those runs' and files' rows are compared. Run ids begin with their start time and
+# fetches land run after run, so zone maps skip the row groups of other runs: an ordinary
+# batch reads the newest row groups, not the whole fetch_id column.
 INSERT_FETCHES = """
 INSERT INTO fetches BY NAME
 SELECT * FROM {fetches} AS s
-ANTI JOIN (SELECT fetch_id FROM fetches SEMI JOIN {fetches} AS k USING (fetch_id)) AS t
+ANTI JOIN (SELECT fetch_id FROM fetches SEMI JOIN (SELECT DISTINCT run_id FROM {fetches}) USING (run_id)
+           UNION ALL
+           SELECT fetch_id FROM fetches
+           SEMI JOIN (SELECT DISTINCT warc FROM {fetches} WHERE warc IS NOT NULL) USING (warc)) AS t
 USING (fetch_id)
 """
 DISTINCT_FETCHES = "(SELECT DISTINCT ON (fetch_id) * FROM b_fetches)"
@@ -55,14 +62,21 @@ LEFT JOIN (SELECT archive_key, max(fetched_at) AS seen_at FROM b_fetches
 QUALIFY row_number() OVER (PARTITION BY a.article_id ORDER BY a.ord DESC) = 1
 """
 
+# The batch's articles stored before, with their current version: the one scan of the
+# article_id column a batch makes (a version's id hashes its article's, so a stored version
+# of the batch belongs to one of these; see OLD_VERSIONS).
+STORED_ARTICLES = """
+CREATE TEMP TABLE b_stored AS
+SELECT article_id, current_version_id FROM articles SEMI JOIN b_latest USING (article_id)
+"""
+
 INSERT_ARTICLES = """
 INSERT INTO articles BY NAME
 SELECT article_id, url, canonical_url, site, source, title, published_at,
        published_utc_offset, author, editor, outlet, version_id AS current_version_id, $run AS first_seen_run,
        $run AS last_seen_run, now() AS first_seen_at, now() AS updated_at
 FROM b_latest AS s
-ANTI JOIN (SELECT article_id FROM articles SEMI JOIN b_latest USING (article_id)) AS t
-USING (article_id)
+ANTI JOIN b_stored AS t USING (article_id)
 """
 
 # The batch's version becomes current unless the warehouse knows better: a version stored
@@ -89,10 +103,7 @@ WHERE t.article_id = s.article_id
 # stored before; its last join (fetches by archive_key) has no index and scans that column.
 CURRENT_SEEN = """
 CREATE TEMP TABLE b_current_seen AS
-WITH cur AS (
-    SELECT article_id, current_version_id AS version_id
-    FROM articles SEMI JOIN b_latest USING (article_id)
-),
+WITH cur AS (SELECT article_id, current_version_id AS version_id FROM b_stored),
 keys AS (
     SELECT cur.article_id, v.archive_key
     FROM cur JOIN article_versions AS v USING (version_id)
@@ -126,20 +137,42 @@ DISTINCT_VERSIONS = "(SELECT DISTINCT ON (version_id) * FROM b_articles ORDER BY
 # of four 16-bit bands of the simhash (version_bands, migration 007), and near when their
 # hamming distance is <= $maxd (pairs with another article only; a version is never a
 # repost of its own article).
+# The batch's versions come from its own rows where it just inserted them (stored exactly
+# so, duplicate_of still NULL) and from article_versions only for those stored before:
+# reading every batch version back from article_versions scanned its version_id column.
+# It runs before the batch's bands land: stored bands are scanned two integer columns wide
+# and only the near ones' rows read (by rowid); the batch's versions pair among themselves
+# in memory (a bulk batch's own bands would all have come back through the rowid join).
 NEAR_PAIRS = """
 CREATE TEMP TABLE b_near AS
-WITH new AS (
+WITH batch_old AS (SELECT version_id FROM b_old_versions SEMI JOIN b_articles USING (version_id)),
+new AS (
+    SELECT s.version_id, s.article_id, s.simhash,
+           coalesce(s.published_at, TIMESTAMPTZ '9999-12-31') AS pub,
+           unnest(simhash_bands(s.simhash)) AS band
+    FROM {versions} AS s ANTI JOIN b_old_versions USING (version_id)
+    WHERE s.simhash IS NOT NULL
+    UNION ALL
     SELECT v.version_id, v.article_id, v.simhash,
            coalesce(v.published_at, TIMESTAMPTZ '9999-12-31') AS pub,
-           unnest(simhash_bands(simhash)) AS band
-    FROM article_versions AS v SEMI JOIN b_articles USING (version_id)
+           unnest(simhash_bands(v.simhash)) AS band
+    FROM article_versions AS v SEMI JOIN batch_old USING (version_id)
     WHERE v.simhash IS NOT NULL AND v.duplicate_of IS NULL
 ),
-pairs AS (  -- the stored versions sharing a band
-    SELECT DISTINCT n.version_id AS n_version, n.article_id AS n_article, n.pub AS n_pub,
-           b.version_id AS o_version
+near AS (  -- stored bands of near simhashes: two integer columns scanned, and the rowid
+    SELECT DISTINCT n.version_id, n.article_id, n.pub, b.rowid AS band_row
     FROM new AS n JOIN version_bands AS b ON b.band = n.band
-    WHERE b.article_id <> n.article_id AND bit_count(xor(n.simhash, b.simhash)) <= $maxd
+    WHERE bit_count(xor(n.simhash, b.simhash)) <= $maxd
+),
+pairs AS (  -- their versions, read for these few rows only; and the batch's near each other
+    SELECT n.version_id AS n_version, n.article_id AS n_article, n.pub AS n_pub,
+           b.version_id AS o_version
+    FROM near AS n JOIN version_bands AS b ON b.rowid = n.band_row
+    WHERE b.article_id <> n.article_id
+    UNION
+    SELECT n.version_id, n.article_id, n.pub, m.version_id
+    FROM new AS n JOIN new AS m ON m.band = n.band
+    WHERE m.article_id <> n.article_id AND bit_count(xor(n.simhash, m.simhash)) <= $maxd
 )
 SELECT p.n_version, p.n_article, p.n_pub, o.version_id AS o_version,
        o.article_id AS o_article, coalesce(o.published_at, TIMESTAMPTZ '9999-12-31') AS o_pub,
@@ -192,20 +225,31 @@ SELECT DISTINCT ON (version_id, start, "end", extractor_version) * FROM b_facts
 """
 
 UNKNOWN_VERSIONS = """
-SELECT DISTINCT s.version_id FROM b_facts AS s
-ANTI JOIN b_articles AS a ON a.version_id = s.version_id
-ANTI JOIN b_old_versions AS v ON v.version_id = s.version_id LIMIT 5
+SELECT version_id FROM b_fact_only ANTI JOIN b_old_versions USING (version_id) LIMIT 5
+"""
+
+# Versions that only the batch's facts name, not its articles (a re-extraction of archived
+# pages brings facts of stored versions): usually none. Read once from the facts, for
+# OLD_VERSIONS and UNKNOWN_VERSIONS.
+FACT_ONLY_VERSIONS = """
+CREATE TEMP TABLE b_fact_only AS
+SELECT DISTINCT version_id FROM b_facts ANTI JOIN b_articles USING (version_id)
 """
 
 # Versions of the batch that were already stored before it. A version new in this batch
 # cannot have facts yet (facts land only with or after their version), so its facts go in
 # without any anti-join; only facts of already-stored versions are checked, and only
-# against the facts of those versions.
+# against the facts of those versions. A version's id hashes its article's id and its
+# article landed with it, so only versions of stored articles (b_stored) are looked up,
+# with those that only facts name (b_fact_only): a batch of new articles reads no
+# article_versions row.
 OLD_VERSIONS = """
 CREATE TEMP TABLE b_old_versions AS
 SELECT DISTINCT version_id
 FROM article_versions
-SEMI JOIN (SELECT version_id FROM b_articles UNION ALL SELECT version_id FROM b_facts) AS s
+SEMI JOIN (SELECT version_id FROM b_articles SEMI JOIN b_stored USING (article_id)
+           UNION ALL
+           SELECT version_id FROM b_fact_only) AS s
 USING (version_id)
 """
 
@@ -266,9 +310,9 @@ class Counts:
     attempts: int
 
 
-def mark_reposts(con: duckdb.DuckDBPyConnection, max_distance: int) -> None:
+def mark_reposts(con: duckdb.DuckDBPyConnection, versions: str, max_distance: int) -> None:
     """Set duplicate_of for the batch's new versions and for stored ones they supersede."""
-    if changed(con, NEAR_PAIRS, {"maxd": max_distance}):
+    if changed(con, NEAR_PAIRS.replace("{versions}", versions), {"maxd": max_distance}):
         con.execute(MARK_REPOSTS).fetchall()
         if changed(con, SUPERSEDED, {}):
             _rollups.snapshot_repointed(con)
@@ -313,6 +357,8 @@ def merge_batch(
         fetches = "b_fetches" if fetches_unique else DISTINCT_FETCHES
         attempts = changed(con, INSERT_FETCHES.replace("{fetches}", fetches), {})
         latest = changed(con, LATEST_ARTICLES, {})
+        con.execute(STORED_ARTICLES).fetchall()
+        con.execute(FACT_ONLY_VERSIONS).fetchall()
         old_versions = changed(con, OLD_VERSIONS, {})  # before this batch's versions land
         _rollups.snapshot(con)  # what the report showed of the batch's stored articles
         new_articles = changed(con, INSERT_ARTICLES, run)
@@ -322,10 +368,9 @@ def merge_batch(
             con.execute("DROP TABLE b_current_seen").fetchall()
         versions = "b_articles" if versions_unique else DISTINCT_VERSIONS
         new_versions = changed(con, INSERT_VERSIONS.replace("{versions}", versions), run)
-        if new_versions:
+        if new_versions:  # before the new bands land: the check pairs the batch's own itself
+            mark_reposts(con, versions, max_distance)
             con.execute(INSERT_BANDS.replace("{versions}", versions)).fetchall()
-        if new_versions:
-            mark_reposts(con, max_distance)
         unknown = [r[0] for r in con.execute(UNKNOWN_VERSIONS).fetchall()]
         if unknown:
             raise WarehouseError(
@@ -345,7 +390,8 @@ def merge_batch(
             new_facts += changed(con, facts_sql(INSERT_OLD_FACTS, source, ids), run)
         _rollups.apply(con)  # the report's aggregates follow, in the same transaction
         con.execute(
-            "DROP TABLE b_latest; DROP TABLE b_old_versions; DROP TABLE IF EXISTS b_facts_unique"
+            "DROP TABLE b_latest; DROP TABLE b_stored; DROP TABLE b_fact_only; "
+            "DROP TABLE b_old_versions; DROP TABLE IF EXISTS b_facts_unique"
         ).fetchall()
         if "backfill_files" in tables:
             con.execute(MERGE_LEDGER, run).fetchall()
