@@ -602,21 +602,26 @@ INSERT INTO shown_sets SELECT DISTINCT article_id, version_id, extractor_version
 """
 
 # A load that touched no stored article: the sets that arrive are this load's facts of its
-# articles' shown versions, from the extractor loaded last (of those loaded now).
+# articles' shown versions, from the extractor loaded last (of those loaded now). Every row
+# it reads was written by this load: the batch's articles as stored (b_latest), and facts
+# and versions by loaded_at, which the zone maps find without reading older row groups.
 NEW_ONLY = """
 CREATE TEMP TABLE b_delta AS
 WITH now_facts AS (SELECT * FROM facts WHERE loaded_at = $now),
 latest AS (
     SELECT version_id, arg_max(extractor_version, (loaded_at, extractor_version)) AS ex
     FROM now_facts GROUP BY version_id
+),
+shown AS (  -- the batch's versions, all new: their rows were written now
+    SELECT version_id, article_id FROM article_versions
+    WHERE loaded_at = $now AND (duplicate_of IS NULL OR duplicate_of = article_id)
 )
 SELECT 1 AS sign, f.*, a.url, a.title, a.site, a.source, a.published_at,
        local_time(a.published_at, a.published_utc_offset) AS published_local
 FROM now_facts AS f
 JOIN latest AS l ON l.version_id = f.version_id AND l.ex IS NOT DISTINCT FROM f.extractor_version
-JOIN articles AS a ON a.article_id = f.article_id AND a.current_version_id = f.version_id
-JOIN article_versions AS v ON v.version_id = f.version_id
-WHERE v.duplicate_of IS NULL OR v.duplicate_of = f.article_id
+JOIN b_latest AS a ON a.article_id = f.article_id AND a.version_id = f.version_id
+JOIN shown AS v ON v.version_id = f.version_id AND v.article_id = f.article_id
 """
 
 # Do the changed sets involve any version stored before this load? Then their facts are
