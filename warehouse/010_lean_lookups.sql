@@ -1,4 +1,4 @@
--- 011: no ART indexes on the batch keys. Migration 007's indexes on fetches.fetch_id,
+-- 010: no ART indexes on the batch keys. Migration 007's indexes on fetches.fetch_id,
 -- articles.article_id and article_versions.version_id must sit in the writer's memory once
 -- a load touches them (~33 MB at 10 M facts, ~80 bytes per key across the three), so the
 -- writer's 64 MB ran out of memory at 3-10 M facts; and every checkpoint rewrote them. Each
