@@ -407,17 +407,21 @@ def fold(con: duckdb.DuckDBPyConnection, rollup: Rollup, delta: str, leaving: bo
         new.append(folded_sql(rollup))
     if n_dirty:
         new.append(recomputed_sql(rollup))
-    con.execute(f"CREATE TEMP TABLE b_new AS {' UNION ALL BY NAME '.join(new)}").fetchall()
-    if feeds:
+    rows = " UNION ALL BY NAME ".join(new)
+    delete = f"DELETE FROM {rollup.table} WHERE rowid IN (SELECT rid FROM b_m); "
+    if feeds:  # the new rows are kept a moment: the rollups this one feeds read them too
         stored = ", ".join(f"r_{c} AS {c}" for c in stored_columns(rollup))
+        con.execute(f"CREATE TEMP TABLE b_new AS {rows}").fetchall()
         con.execute(
             f"CREATE TEMP TABLE b_changed_{rollup.table} AS SELECT -1 AS sign, {stored} "
             "FROM b_m UNION ALL BY NAME SELECT 1 AS sign, * FROM b_new"
         ).fetchall()
-    delete = f"DELETE FROM {rollup.table} WHERE rowid IN (SELECT rid FROM b_m); "
+        rows = "SELECT * FROM b_new"
+    # (the new rows read b_d, b_m and the source, never this table: the DELETE cannot
+    # change them)
     con.execute(
-        f"{delete if n_matched else ''}INSERT INTO {rollup.table} BY NAME SELECT * FROM b_new; "
-        "DROP TABLE b_d; DROP TABLE b_m; DROP TABLE b_new"
+        f"{delete if n_matched else ''}INSERT INTO {rollup.table} BY NAME {rows}; "
+        "DROP TABLE b_d; DROP TABLE b_m; DROP TABLE IF EXISTS b_new"
     ).fetchall()
 
 
@@ -573,19 +577,18 @@ SETS = """
 CREATE TEMP TABLE b_sets AS
 SELECT -1 AS sign, c.article_id, c.b_version AS version_id, e.b_ex AS extractor_version,
        b_url AS url, b_title AS title, b_site AS site, b_source AS source,
-       b_published_at AS published_at, b_offset AS utc_offset
+       b_published_at AS published_at, local_time(b_published_at, b_offset) AS published_local
 FROM b_changes AS c JOIN b_ex AS e ON e.version_id = c.b_version
 WHERE e.b_n > 0
 UNION ALL
 SELECT 1, c.article_id, c.a_version, e.a_ex, a_url, a_title, a_site, a_source,
-       a_published_at, a_offset
+       a_published_at, local_time(a_published_at, a_offset)
 FROM b_changes AS c JOIN b_ex AS e ON e.version_id = c.a_version
 """
 
 DELTA = """
 CREATE TEMP TABLE b_delta AS
-SELECT s.sign, f.*, s.url, s.title, s.site, s.source, s.published_at,
-       local_time(s.published_at, s.utc_offset) AS published_local
+SELECT s.sign, f.*, s.url, s.title, s.site, s.source, s.published_at, s.published_local
 FROM facts AS f JOIN b_sets AS s
   ON f.version_id = s.version_id AND f.article_id = s.article_id
  AND f.extractor_version IS NOT DISTINCT FROM s.extractor_version
@@ -616,11 +619,12 @@ shown AS (  -- the batch's versions, all new: their rows were written now
     SELECT version_id, article_id FROM article_versions
     WHERE loaded_at = $now AND (duplicate_of IS NULL OR duplicate_of = article_id)
 )
-SELECT 1 AS sign, f.*, a.url, a.title, a.site, a.source, a.published_at,
-       local_time(a.published_at, a.published_utc_offset) AS published_local
+SELECT 1 AS sign, f.*, a.url, a.title, a.site, a.source, a.published_at, a.published_local
 FROM now_facts AS f
 JOIN latest AS l ON l.version_id = f.version_id AND l.ex IS NOT DISTINCT FROM f.extractor_version
-JOIN b_latest AS a ON a.article_id = f.article_id AND a.version_id = f.version_id
+JOIN (SELECT *, local_time(published_at, published_utc_offset) AS published_local
+      FROM b_latest) AS a  -- once an article, not once a fact
+  ON a.article_id = f.article_id AND a.version_id = f.version_id
 JOIN shown AS v ON v.version_id = f.version_id AND v.article_id = f.article_id
 """
 
