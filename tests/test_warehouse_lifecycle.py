@@ -3,8 +3,11 @@ schema is still checked on every write, and close() folds the WAL in and ends th
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import duckdb
@@ -137,3 +140,19 @@ def test_the_kept_instance_is_replaced_after_merging_many_rows(tmp_path: Path, m
     assert len(opened) == 5
     assert wh.query("SELECT count(*) FROM articles")[1] == [(8,)]
     assert wh.query("SELECT count(*), count(DISTINCT fact_id) FROM facts")[1] == [(24, 24)]
+
+
+def test_ctrl_c_during_a_warehouse_query_is_a_keyboard_interrupt(tmp_path: Path) -> None:
+    """DuckDB's client turns a Ctrl-C that lands during a query into RuntimeError("Query
+    interrupted"); the warehouse gives it back as KeyboardInterrupt, so a run that is
+    stopped says `interrupted`, and the warehouse still answers afterwards."""
+    wh = Warehouse(tmp_path / "w.duckdb")
+    wh.migrate()
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            wh.query("SELECT count(*) FROM range(100000000000) AS t(i) WHERE i % 7 = 3")
+    finally:
+        timer.join()
+    assert wh.query("SELECT 1")[1] == [(1,)]

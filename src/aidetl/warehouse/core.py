@@ -198,7 +198,8 @@ class Warehouse:
     def _tables(self, batch: Batch) -> tuple[str, dict[str, pa.Table]]:
         if batch.simhashes is None:
             batch = replace(batch, simhashes=fingerprints(batch.articles))
-        return batch.run_id, batch_tables(batch)
+        with ctrl_c_kept():  # fact ids are hashed in an in-memory DuckDB
+            return batch.run_id, batch_tables(batch)
 
     def _merge_all(
         self, con: duckdb.DuckDBPyConnection, ahead: Iterator[Future[tuple[str, dict]]]
@@ -350,7 +351,11 @@ class Warehouse:
 
     def _read(self, action: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         deadline = self._deadline()
-        with self._turn(deadline), _access.file_lock(self.path, deadline, shared=True):
+        with (
+            ctrl_c_kept(),
+            self._turn(deadline),
+            _access.file_lock(self.path, deadline, shared=True),
+        ):
             self._check_intact()
             con = self._attached(deadline, read_only=True)
             try:
@@ -396,7 +401,7 @@ class Warehouse:
         timeout: float | None = None,
     ) -> T:
         deadline = time.monotonic() + timeout if timeout is not None else self._deadline()
-        with self._turn(deadline), _access.file_lock(self.path, deadline):
+        with ctrl_c_kept(), self._turn(deadline), _access.file_lock(self.path, deadline):
             self._check_intact()  # before DuckDB opens it for writing
             con = self._attached(deadline)
             try:
@@ -528,6 +533,20 @@ class Warehouse:
             log.info("merged staged %s: %s", unit.path.name, counts)
             names.append(unit.path.name)
         return names
+
+
+@contextlib.contextmanager
+def ctrl_c_kept() -> Iterator[None]:
+    """DuckDB's Python client turns a Ctrl-C (or SIGTERM, see aidetl.interrupt) that lands
+    during a query into RuntimeError("Query interrupted"), and the KeyboardInterrupt is gone:
+    a run would record a failure, or a caller would take it for one more error. It is given
+    back as the KeyboardInterrupt it was (the write it cut was rolled back)."""
+    try:
+        yield
+    except RuntimeError as exc:
+        if str(exc) != "Query interrupted":
+            raise
+        raise KeyboardInterrupt("interrupted during a warehouse call") from exc
 
 
 def fingerprints(articles: list[Article]) -> dict[str, int]:
