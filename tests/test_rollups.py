@@ -19,6 +19,18 @@ from aidetl.models import Article, Fact
 from aidetl.warehouse import Batch, Warehouse, _rollups, _staging, batch_tables
 from aidetl.warehouse.synthetic import synthetic_article
 
+# How often a figure was reported and its earliest mention, as both figure views had it.
+MENTIONS = """count(*) AS mentions, count(DISTINCT article_id) AS articles,
+    arg_min(fact_id, (published_at, fact_id)) AS fact_id,
+    arg_min(text, (published_at, fact_id)) AS text,
+    arg_min(url, (published_at, fact_id)) AS url,
+    arg_min(coalesce(nullif(source, ''), site), (published_at, fact_id)) AS source,
+    min(published_at) AS first_published,
+    arg_min(sentence, (published_at, fact_id)) AS sentence,
+    arg_min(title, (published_at, fact_id)) AS title,
+    arg_min(qualifier, (published_at, fact_id)) AS qualifier,
+    arg_min(published_local, (published_at, fact_id)) AS first_published_local"""
+
 # The views as they were computed from facts_dedup before the rollups (the reference the
 # rollups must reproduce row for row).
 REFERENCE = {
@@ -27,30 +39,12 @@ SELECT subject, year, metric, kind, unit, value, value_max,
     min(period_start) AS period_start, max(period_end) AS period_end,
     arg_min(place, (published_at, fact_id)) AS place,
     arg_min(place_code, (published_at, fact_id)) AS place_code,
-    count(*) AS mentions, count(DISTINCT article_id) AS articles,
-    arg_min(fact_id, (published_at, fact_id)) AS fact_id,
-    arg_min(text, (published_at, fact_id)) AS text,
-    arg_min(url, (published_at, fact_id)) AS url,
-    arg_min(coalesce(nullif(source, ''), site), (published_at, fact_id)) AS source,
-    min(published_at) AS first_published,
-    arg_min(sentence, (published_at, fact_id)) AS sentence,
-    arg_min(title, (published_at, fact_id)) AS title,
-    arg_min(qualifier, (published_at, fact_id)) AS qualifier,
-    arg_min(published_local, (published_at, fact_id)) AS first_published_local
+    {mentions}
 FROM summable_facts WHERE subject IS NOT NULL AND subject_from = 'clause'
 GROUP BY subject, year, metric, kind, unit, value, value_max""",
     "summable_place_figures": """
 SELECT place, place_code, year, metric, kind, unit, value, value_max,
-    count(*) AS mentions, count(DISTINCT article_id) AS articles,
-    arg_min(fact_id, (published_at, fact_id)) AS fact_id,
-    arg_min(text, (published_at, fact_id)) AS text,
-    arg_min(url, (published_at, fact_id)) AS url,
-    arg_min(coalesce(nullif(source, ''), site), (published_at, fact_id)) AS source,
-    min(published_at) AS first_published,
-    arg_min(sentence, (published_at, fact_id)) AS sentence,
-    arg_min(title, (published_at, fact_id)) AS title,
-    arg_min(qualifier, (published_at, fact_id)) AS qualifier,
-    arg_min(published_local, (published_at, fact_id)) AS first_published_local
+    {mentions}
 FROM summable_facts WHERE place IS NOT NULL AND place_from = 'clause'
 GROUP BY place, place_code, year, metric, kind, unit, value, value_max""",
     "money_by_subject_year": """
@@ -87,6 +81,8 @@ SELECT coalesce(metric, '(none)') AS metric, kind,
        coalesce(nullif(source, ''), site, '(unknown)') AS source, count(*) AS facts
 FROM facts_dedup GROUP BY ALL""",
 }
+for _name in ("summable_figures", "summable_place_figures"):
+    REFERENCE[_name] = REFERENCE[_name].replace("{mentions}", MENTIONS)
 REFERENCE["money_by_subject_year"] = REFERENCE["money_by_subject_year"].replace(
     "{figures}", REFERENCE["summable_figures"]
 )
