@@ -311,8 +311,7 @@ def delta_sql(rollup: Rollup, leaving: bool, delta: str) -> str:
                          f"AS o_{agg.name}__k")  # fmt: skip
         else:
             items += agg_items(agg, "o_", "sign < 0")
-    return (f"CREATE OR REPLACE TEMP TABLE b_d AS SELECT {', '.join(items)}\n"
-            f"FROM {rows_of(rollup, delta)} GROUP BY ALL")  # fmt: skip
+    return f"SELECT {', '.join(items)}\nFROM {rows_of(rollup, delta)} GROUP BY ALL"
 
 
 def same_group(rollup: Rollup, left: str, right: str) -> str:
@@ -320,10 +319,12 @@ def same_group(rollup: Rollup, left: str, right: str) -> str:
     return f"{left}.k = {right}.k AND {keys}"
 
 
-def matched_sql(rollup: Rollup) -> str:
-    """The stored rows of the delta's groups, each beside its delta and its fate: 'gone'
-    (no rows left), 'dirty' (an extreme may have left while other rows stay: recompute),
-    else folded (a group whose stored rows all left becomes its arrivals)."""
+def matched_sql(rollup: Rollup, leaving: bool, delta: str) -> str:
+    """Per group of the delta (delta_sql), its stored row if it has one, and its fate: 'new'
+    (no stored row), 'gone' (no rows left), 'dirty' (an extreme may have left while other
+    rows stay: recompute), else 'fold' (a group whose stored rows all left becomes its
+    arrivals). One statement: the delta's few groups are the build side of the join, and
+    the rollup's k column the probe."""
     n = rollup.count
     reached = []
     for agg in rollup.aggs:
@@ -337,12 +338,14 @@ def matched_sql(rollup: Rollup) -> str:
     stored = ", ".join(f"r.{c} AS r_{c}" for c in stored_columns(rollup))
     return f"""
 CREATE OR REPLACE TEMP TABLE b_m AS
-SELECT r.rowid AS rid, d.rowid AS d_row, {stored}, d.*,
+SELECT r.rowid AS rid, {stored}, d.*,
        r.{n} - d.o_{n} AS rest,
-       CASE WHEN r.{n} - d.o_{n} + d.i_{n} = 0 THEN 'gone'
+       CASE WHEN r.rowid IS NULL THEN 'new'
+            WHEN r.{n} - d.o_{n} + d.i_{n} = 0 THEN 'gone'
             WHEN d.o_{n} > 0 AND r.{n} - d.o_{n} > 0 AND ({dirty}) THEN 'dirty'
             ELSE 'fold' END AS fate
-FROM {rollup.table} AS r JOIN b_d AS d ON {same_group(rollup, "r", "d")}
+FROM ({delta_sql(rollup, leaving, delta)}) AS d
+LEFT JOIN {rollup.table} AS r ON {same_group(rollup, "r", "d")}
 """
 
 
@@ -365,13 +368,12 @@ def folded_sql(rollup: Rollup) -> str:
 
 def arrivals_sql(rollup: Rollup) -> str:
     """New groups: the arrivals' aggregates, for delta groups with no stored row."""
-    items = [f"d.{name}" for name, _ in rollup.keys] + ["d.k"]
+    items = [f"{name}" for name, _ in rollup.keys] + ["k"]
     for agg in rollup.aggs:
-        items.append(f"d.i_{agg.name} AS {agg.name}")
+        items.append(f"i_{agg.name} AS {agg.name}")
         if agg.how == "first":
-            items.append(f"d.i_{agg.name}__k AS {agg.name}__k")
-    return (f"SELECT {', '.join(items)} FROM b_d AS d ANTI JOIN b_m AS m ON m.d_row = d.rowid "
-            f"WHERE d.i_{rollup.count} > 0")  # fmt: skip
+            items.append(f"i_{agg.name}__k AS {agg.name}__k")
+    return f"SELECT {', '.join(items)} FROM b_m WHERE fate = 'new' AND i_{rollup.count} > 0"
 
 
 def recomputed_sql(rollup: Rollup) -> str:
@@ -388,41 +390,35 @@ def recomputed_sql(rollup: Rollup) -> str:
     return f"SELECT g.* FROM ({full}) AS g SEMI JOIN {dirty} AS m ON {same_group(rollup, 'g', 'm')}"
 
 
-def fold(con: duckdb.DuckDBPyConnection, rollup: Rollup, delta: str, leaving: bool) -> None:
-    """Fold the signed rows of table `delta` into one rollup (`leaving`: some are -1). When
-    another rollup reads this one, its changed rows go to b_changed_<table>, signed."""
-    feeds = any(other.source == rollup.table for other in ROLLUPS)
-    if not count(con, delta_sql(rollup, leaving, delta)):  # none of its rows changed
-        con.execute("DROP TABLE b_d").fetchall()
-        if feeds:
-            con.execute(f"CREATE TEMP TABLE b_changed_{rollup.table} AS "
-                        f"SELECT 1 AS sign, * FROM {rollup.table} LIMIT 0").fetchall()  # fmt: skip
-        return
-    n_matched = count(con, matched_sql(rollup))
-    n_dirty = 0
-    if n_matched and leaving:  # only a leaving row can make a group dirty
-        n_dirty = count(con, "SELECT count(*) FROM b_m WHERE fate = 'dirty'")
-    new = [arrivals_sql(rollup)]
-    if n_matched:
-        new.append(folded_sql(rollup))
-    if n_dirty:
+# The rollups another reads (its changed rows are kept for it: b_changed_<table>).
+FEEDING = sorted({rollup.source for rollup in ROLLUPS} - {"facts_dedup"})
+
+
+def fold(con: duckdb.DuckDBPyConnection, rollup: Rollup, delta: str, leaving: bool) -> bool:
+    """Fold the signed rows of table `delta` into one rollup (`leaving`: some are -1); False
+    when none of its groups changed. When another rollup reads this one, its changed rows
+    go to b_changed_<table>, signed."""
+    if not count(con, matched_sql(rollup, leaving, delta)):  # none of its rows changed
+        return False
+    new = [arrivals_sql(rollup), folded_sql(rollup)]
+    # only a leaving row can make a group dirty
+    if leaving and count(con, "SELECT count(*) FROM b_m WHERE fate = 'dirty'"):
         new.append(recomputed_sql(rollup))
     rows = " UNION ALL BY NAME ".join(new)
-    delete = f"DELETE FROM {rollup.table} WHERE rowid IN (SELECT rid FROM b_m); "
-    if feeds:  # the new rows are kept a moment: the rollups this one feeds read them too
+    statements = [f"DELETE FROM {rollup.table} WHERE rowid IN (SELECT rid FROM b_m)"]
+    if rollup.table in FEEDING:
+        # the rollups this one feeds read its old rows (-1) and new ones (+1)
         stored = ", ".join(f"r_{c} AS {c}" for c in stored_columns(rollup))
-        con.execute(f"CREATE TEMP TABLE b_new AS {rows}").fetchall()
-        con.execute(
-            f"CREATE TEMP TABLE b_changed_{rollup.table} AS SELECT -1 AS sign, {stored} "
-            "FROM b_m UNION ALL BY NAME SELECT 1 AS sign, * FROM b_new"
-        ).fetchall()
-        rows = "SELECT * FROM b_new"
-    # (the new rows read b_d, b_m and the source, never this table: the DELETE cannot
-    # change them)
-    con.execute(
-        f"{delete if n_matched else ''}INSERT INTO {rollup.table} BY NAME {rows}; "
-        "DROP TABLE b_d; DROP TABLE b_m; DROP TABLE IF EXISTS b_new"
-    ).fetchall()
+        statements.append(
+            f"CREATE OR REPLACE TEMP TABLE b_changed_{rollup.table} AS SELECT -1 AS sign, "
+            f"{stored} FROM b_m WHERE rid IS NOT NULL UNION ALL BY NAME SELECT 1 AS sign, * "
+            f"FROM ({rows})"
+        )
+        rows = f"SELECT * EXCLUDE (sign) FROM b_changed_{rollup.table} WHERE sign > 0"
+    # (the new rows read b_m and the source, never this table: the DELETE cannot change them)
+    statements.append(f"INSERT INTO {rollup.table} BY NAME {rows}")
+    con.execute("; ".join(statements)).fetchall()
+    return True
 
 
 def count(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> int:
@@ -610,7 +606,7 @@ INSERT INTO shown_sets SELECT DISTINCT article_id, version_id, extractor_version
 # and versions by loaded_at, which the zone maps find without reading older row groups.
 NEW_ONLY = """
 CREATE TEMP TABLE b_delta AS
-WITH now_facts AS (SELECT * FROM facts WHERE loaded_at = $now),
+WITH now_facts AS NOT MATERIALIZED (SELECT * FROM facts WHERE loaded_at = $now),
 latest AS (
     SELECT version_id, arg_max(extractor_version, (loaded_at, extractor_version)) AS ex
     FROM now_facts GROUP BY version_id
@@ -649,30 +645,52 @@ def snapshot_repointed(con: duckdb.DuckDBPyConnection) -> None:
 
 def apply(con: duckdb.DuckDBPyConnection) -> None:
     """Fold what this load changed in facts_dedup into every rollup (before commit)."""
-    now = {"now": con.execute("SELECT now()").fetchall()[0][0]}
-    if count(con, "SELECT count(*) FROM b_state_before"):
-        con.execute(FRESH, now).fetchall()
+    now, stored, batch = con.execute(
+        "SELECT now(), (SELECT count(*) FROM b_state_before), (SELECT count(*) FROM b_latest)"
+    ).fetchall()[0]
+    params = {"now": now}
+    rows = 0
+    if stored:
+        con.execute(FRESH, params).fetchall()
         con.execute(CHANGES).fetchall()
         only_now = "" if count(con, OLD_INVOLVED) else "AND loaded_at = $now"
-        con.execute(EXTRACTORS.replace("{only_now}", only_now), now).fetchall()
+        con.execute(EXTRACTORS.replace("{only_now}", only_now), params).fetchall()
         only_now = only_now.replace("loaded_at", "f.loaded_at")
         con.execute(SETS).fetchall()
-        rows = count(con, DELTA.replace("{only_now}", only_now), now)
-        con.execute(SHOWN_SETS_CHANGED).fetchall()
+        rows = count(con, DELTA.replace("{only_now}", only_now), params)
         con.execute(
-            "DROP TABLE b_fresh; DROP TABLE b_changes; DROP TABLE b_ex; DROP TABLE b_sets"
+            f"{SHOWN_SETS_CHANGED}; DROP TABLE b_fresh; DROP TABLE b_changes; DROP TABLE b_ex; "
+            "DROP TABLE b_sets"
         ).fetchall()
-        leaving = count(con, "SELECT count(*) FROM b_delta WHERE sign < 0")
-    else:  # only new articles: what arrives is this load's facts, and nothing leaves
-        rows, leaving = count(con, NEW_ONLY, now), 0
+    elif batch:  # only new articles: what arrives is this load's facts, and nothing leaves
+        rows = count(con, NEW_ONLY, params)
         if rows:
             con.execute(SHOWN_SETS_NEW).fetchall()
     if rows:
-        for rollup in ROLLUPS:
-            if rollup.source == "facts_dedup":
-                fold(con, rollup, "b_delta", leaving > 0)
-            else:  # a figure that changed leaves as it was and arrives as it is
-                fold(con, rollup, f"b_changed_{rollup.source}", True)
-        changed = {r.source for r in ROLLUPS if r.source != "facts_dedup"}
-        con.execute("; ".join(f"DROP TABLE b_changed_{table}" for table in changed)).fetchall()
-    con.execute("DROP TABLE b_delta; DROP TABLE b_state_before").fetchall()
+        fold_all(con)
+    con.execute(
+        "DROP TABLE IF EXISTS b_delta; DROP TABLE b_state_before; DROP TABLE IF EXISTS b_m; "
+        + "; ".join(f"DROP TABLE IF EXISTS b_changed_{table}" for table in FEEDING)
+    ).fetchall()
+
+
+def fold_all(con: duckdb.DuckDBPyConnection) -> None:
+    """Fold b_delta into every rollup it reaches. One statement first counts, per rollup of
+    facts_dedup, the delta rows its filter keeps (and the leaving rows): a rollup none of
+    them reaches is skipped, and so is a rollup whose source rollup did not change; an
+    ordinary batch of new articles without summable figures folds three rollups, not nine."""
+    direct = [rollup for rollup in ROLLUPS if rollup.source == "facts_dedup"]
+    counts = con.execute(
+        "SELECT count(*) FILTER (WHERE sign < 0), "
+        + ", ".join(f"count(*) FILTER (WHERE {rollup.where})" for rollup in direct)
+        + " FROM b_delta"
+    ).fetchall()[0]
+    leaving, reached = counts[0] > 0, dict(zip((r.table for r in direct), counts[1:], strict=True))
+    changed = set()
+    for rollup in ROLLUPS:
+        if rollup.source == "facts_dedup":
+            if reached[rollup.table] and fold(con, rollup, "b_delta", leaving):
+                changed.add(rollup.table)
+        elif rollup.source in changed:  # a figure that changed leaves as it was, arrives as it is
+            if fold(con, rollup, f"b_changed_{rollup.source}", True):
+                changed.add(rollup.table)
