@@ -298,11 +298,12 @@ def stored_columns(rollup: Rollup) -> list[str]:
 def delta_sql(rollup: Rollup, leaving: bool, delta: str) -> str:
     """Per group of the load's delta rows: the aggregates of the rows that arrive (i_) and
     what leaving rows can change (o_: their count, articles, extremes, earliest keys; when
-    no row leaves, as in every batch of new articles, constants)."""
+    no row leaves, as in every batch of new articles, constants, and every row arrives: no
+    filter to test per row)."""
     items = [f"{expr} AS {name}" for name, expr in rollup.keys]
     items.append(f"{key_hash(rollup)} AS k")
     for agg in rollup.aggs:
-        items += agg_items(agg, "i_", "sign > 0")
+        items += agg_items(agg, "i_", "sign > 0" if leaving else "true")
         if not leaving:
             none = "0" if agg.how in ("count", "sum", "articles") else "NULL"
             items.append(f"{none} AS o_{agg.name}{'__k' if agg.how == 'first' else ''}")
