@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from aidetl import report
-from aidetl.models import Article, Fact
+from aidetl.models import Article, Fact, FetchAttempt
 from aidetl.warehouse import Batch, Warehouse, _rollups, _staging, batch_tables
 from aidetl.warehouse.synthetic import synthetic_article
 
@@ -240,6 +240,30 @@ def test_a_copy_published_earlier_takes_the_story_over(tmp_path: Path) -> None:
     wh.load_batch(Batch("b", [], [copy], [(copy.version_id, money)], {copy.version_id: 7}))
     assert_rollups_match(wh, "the earlier copy")
     assert wh.query("SELECT url, mentions FROM summable_figures")[1] == [(copy.url, 1)]
+
+
+def test_loads_that_reach_only_some_rollups(tmp_path: Path) -> None:
+    """A load folds only the rollups its rows reach: one without summable figures leaves the
+    figure rollups and their totals alone, a page whose figures all leave reaches them with
+    leaving rows only, and a batch of failed fetches (no article) reaches none."""
+    rng = random.Random(5)
+    wh = Warehouse(tmp_path / "w.duckdb")
+    money = replace(fact(rng, 0, "s1"), kind="money", unit="CNY", subject="腾讯",
+                    subject_from="clause", summable=True, place="贵州省", place_from="clause")  # fmt: skip
+    plain = replace(fact(rng, 1, "s1"), summable=False, kind="count", unit="人")
+    first, second = synthetic_article(1), synthetic_article(2)
+    sims = {first.version_id: 0, second.version_id: 2**64 - 1}
+    wh.load_batch(Batch("a", [], [first], [(first.version_id, money)], sims))
+    wh.load_batch(Batch("b", [], [second], [(second.version_id, plain)], sims))
+    assert_rollups_match(wh, "a batch without summable figures")
+    changed = synthetic_article(1, revision=1)
+    wh.load_batch(Batch("c", [], [changed], [(changed.version_id, plain)], {changed.version_id: 0}))
+    assert_rollups_match(wh, "a page whose figures left")
+    assert wh.query("SELECT count(*) FROM rollup_subject_totals")[1] == [(0,)]
+    gone = FetchAttempt(url="http://synthetic.example/gone.html", attempt=1,
+                        fetched_at=datetime(2021, 1, 1, tzinfo=UTC), status=404)  # fmt: skip
+    wh.load_batch(Batch("d", [gone]))
+    assert_rollups_match(wh, "a batch of no article")
 
 
 def test_a_staged_batch_merged_later_keeps_the_rollups(tmp_path: Path) -> None:
