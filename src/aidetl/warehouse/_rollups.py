@@ -327,24 +327,24 @@ def matched_sql(rollup: Rollup, leaving: bool, delta: str) -> str:
     arrivals). One statement: the delta's few groups are the build side of the join, and
     the rollup's k column the probe."""
     n = rollup.count
-    reached = []
-    for agg in rollup.aggs:
-        if agg.how == "min":
-            reached.append(f"d.o_{agg.name} <= r.{agg.name}")
-        elif agg.how == "max":
-            reached.append(f"d.o_{agg.name} >= r.{agg.name}")
-        elif agg.how == "first":
-            reached.append(f"d.o_{agg.name}__k <= r.{agg.name}__k")
-    dirty = " OR ".join(f"coalesce({r}, false)" for r in reached) or "false"
+    fates = ["WHEN r.rowid IS NULL THEN 'new'"]
+    if leaving:  # else no group empties or loses an extreme: skip the tests
+        reached = []
+        for agg in rollup.aggs:
+            if agg.how == "min":
+                reached.append(f"d.o_{agg.name} <= r.{agg.name}")
+            elif agg.how == "max":
+                reached.append(f"d.o_{agg.name} >= r.{agg.name}")
+            elif agg.how == "first":
+                reached.append(f"d.o_{agg.name}__k <= r.{agg.name}__k")
+        dirty = " OR ".join(f"coalesce({r}, false)" for r in reached) or "false"
+        fates.append(f"WHEN r.{n} - d.o_{n} + d.i_{n} = 0 THEN 'gone'")
+        fates.append(f"WHEN d.o_{n} > 0 AND r.{n} - d.o_{n} > 0 AND ({dirty}) THEN 'dirty'")
     stored = ", ".join(f"r.{c} AS r_{c}" for c in stored_columns(rollup))
     return f"""
 CREATE OR REPLACE TEMP TABLE b_m AS
-SELECT r.rowid AS rid, {stored}, d.*,
-       r.{n} - d.o_{n} AS rest,
-       CASE WHEN r.rowid IS NULL THEN 'new'
-            WHEN r.{n} - d.o_{n} + d.i_{n} = 0 THEN 'gone'
-            WHEN d.o_{n} > 0 AND r.{n} - d.o_{n} > 0 AND ({dirty}) THEN 'dirty'
-            ELSE 'fold' END AS fate
+SELECT r.rowid AS rid, {stored}, d.*, r.{n} - d.o_{n} AS rest,
+       CASE {" ".join(fates)} ELSE 'fold' END AS fate
 FROM ({delta_sql(rollup, leaving, delta)}) AS d
 LEFT JOIN {rollup.table} AS r ON {same_group(rollup, "r", "d")}
 """
