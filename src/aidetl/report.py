@@ -155,7 +155,7 @@ ORDER BY top.rank, f.value DESC, f.fact_id
 # The same from the rollup every load keeps (each group's largest facts as a list). The
 # bodies are read by rowid, for the facts shown only: a join on version_id would read the
 # body of every version.
-LARGEST_KEPT_SQL = f"""
+LARGEST_KEPT_SQL = """
 WITH ranked AS (
     SELECT kind, source, year, unnest(top) AS f, unnest(range(1, len(top) + 1)) AS rank
     FROM rollup_largest
