@@ -13,8 +13,10 @@ decade of years). At each size we time what users call:
   a run takes, the repost check included; the median of BATCH_REPEATS loads, each a fresh
   batch);
 - each daily report query, on one read connection (the open is not counted): the queries
-  aidetl.report runs on facts_dedup, summable_figures, money_by_subject_year and
-  figures_by_place (the best of two runs).
+  aidetl.report runs on facts_dedup, summable_figures, money_by_subject_year,
+  figures_by_place, the figures of the totals it lists, its province map and its largest
+  facts (the best of two runs);
+- the whole of `aidetl report` (report.write_report: its open, every query, the HTML).
 
 The 100 M column is a straight line through the measured points (least squares), not a
 measurement; the spread line gives each size's fastest and slowest batch. The bulk line
@@ -56,6 +58,9 @@ QUERIES: dict[str, tuple[str, list]] = {
     "summable_figures": (report.MONEY_SQL, report.MONEY_PARAMS),
     "money_by_subject_year": (report.TOTALS_SQL["subjects"], [report.TOTALS_SHOWN]),
     "figures_by_place": (report.TOTALS_SQL["places"], [report.TOTALS_SHOWN]),
+    "totals' figures": (report.FIGURES_SQL["subjects"], [report.TOTALS_SHOWN]),
+    "province map": (report.PLACES_KEPT_SQL, []),
+    "largest facts": (report.LARGEST_KEPT_SQL, [report.LARGEST_PER_BUCKET, report.LARGEST_CAP]),
 }
 
 
@@ -109,6 +114,13 @@ def query_ms(wh: Warehouse, queries: dict[str, tuple[str, list]]) -> dict[str, f
         return best
 
     return wh.read(run)
+
+
+def report_ms(path: Path) -> float:
+    """ms of `aidetl report`'s work: write_report, every query and the HTML."""
+    start = time.perf_counter()
+    report.write_report(path, path.with_suffix(".html"))
+    return (time.perf_counter() - start) * 1000
 
 
 def facts_now(wh: Warehouse) -> int:
@@ -170,7 +182,8 @@ def timed_grow(wh: Warehouse, template: dict[str, pa.Table]) -> Callable[[int], 
 def main() -> None:
     template = template_tables()
     queries = QUERIES if WITH_QUERIES else {}
-    rows: dict[str, dict[int, float]] = {name: {} for name in ("batch load", *queries)}
+    names = ("batch load", *queries, *(("aidetl report",) if WITH_QUERIES else ()))
+    rows: dict[str, dict[int, float]] = {name: {} for name in names}
     with tempfile.TemporaryDirectory(prefix="bench_growth_") as tmp:
         work = Path(tmp)
         batch_load_ms(Warehouse(work / "warmup.duckdb"), 0)  # imports and caches, not counted
@@ -186,6 +199,8 @@ def main() -> None:
             rows["batch load"][size] = statistics.median(spread[size])
             for name, ms in query_ms(wh, queries).items():
                 rows[name][size] = ms
+            if WITH_QUERIES:
+                rows["aidetl report"][size] = report_ms(wh.path)
             print(f"  measured at {facts_now(wh):,} facts", flush=True)
     header = "".join(f"{size / 1e6:>9.0f} M" for size in SIZES)
     print(f"bench_growth: ms at each warehouse size (facts); {os.cpu_count()} cores, "

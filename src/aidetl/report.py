@@ -25,7 +25,7 @@ from aidetl.warehouse import _rollups
 log = logging.getLogger(__name__)
 
 TEMPLATE = "templates/report.html"
-LARGEST_PER_BUCKET = 25  # top facts kept per (kind, source, metric, year) for the table
+LARGEST_PER_BUCKET = _rollups.TOP_N  # top facts per (kind, source, metric, year) for the table
 LARGEST_CAP = 3000  # rows in the largest-facts table, hidden ones included
 QUALITY_ROWS = 100  # rows shown per data-quality table
 
@@ -88,12 +88,19 @@ WHERE total IS NOT NULL ORDER BY total DESC, subject, year LIMIT ?""",
 SELECT place AS label, place_code, unit, total, figures_summed FROM figures_by_place
 WHERE kind = 'money' AND total IS NOT NULL ORDER BY total DESC, place, place_code LIMIT ?""",
 }
+# The figures of the totals listed (a warehouse holds millions of figures; a total lists its own).
 FIGURES_SQL = {
     "subjects": f"""
-SELECT subject AS label, year, {FIGURE_COLUMNS} FROM summable_figures
+WITH shown AS ({TOTALS_SQL["subjects"]})
+SELECT subject AS label, year, {FIGURE_COLUMNS} FROM summable_figures AS f
+SEMI JOIN shown AS t
+  ON t.label = f.subject AND t.year IS NOT DISTINCT FROM f.year AND t.unit = f.unit
 WHERE kind = 'money' ORDER BY value DESC, fact_id""",
     "places": f"""
-SELECT place AS label, place_code, {FIGURE_COLUMNS} FROM summable_place_figures
+WITH shown AS ({TOTALS_SQL["places"]})
+SELECT place AS label, place_code, {FIGURE_COLUMNS} FROM summable_place_figures AS f
+SEMI JOIN shown AS t
+  ON t.label = f.place AND t.place_code IS NOT DISTINCT FROM f.place_code AND t.unit = f.unit
 WHERE kind = 'money' ORDER BY value DESC, fact_id""",
 }
 TOTAL_KEYS = {"subjects": ("label", "year", "unit"), "places": ("label", "place_code", "unit")}
@@ -114,6 +121,18 @@ SELECT CASE WHEN length(place_code) >= 2 THEN left(place_code, 2) END AS provinc
 FROM {{view}} WHERE place IS NOT NULL OR length(place_code) >= 2
 GROUP BY ALL ORDER BY facts DESC
 """
+# The same from the rollups every load keeps: facts per province, year, source and metric,
+# and the yuan of the distinct figures each holds.
+PLACES_KEPT_SQL = """
+SELECT p.province_code, p.place, p.year, p.source, p.metric, p.facts,
+       coalesce(m.total, 0) AS money
+FROM rollup_provinces AS p
+LEFT JOIN rollup_province_money AS m
+  ON m.k = p.k AND m.province_code IS NOT DISTINCT FROM p.province_code
+ AND m.place IS NOT DISTINCT FROM p.place AND m.year IS NOT DISTINCT FROM p.year
+ AND m.source = p.source AND m.metric = p.metric
+ORDER BY facts DESC
+"""
 # The sentence window lets us find where the sentence starts in the body, so the mark lands
 # on the right occurrence when the mention appears in its sentence more than once.
 LARGEST_SQL = f"""
@@ -132,6 +151,29 @@ SELECT f.fact_id, f.text, f.start, f.value, f.value_max, f.unit, f.kind, f.quali
 FROM top JOIN {{view}} AS f USING (fact_id)
 LEFT JOIN article_versions AS v ON v.version_id = f.version_id
 ORDER BY top.rank, f.value DESC, f.fact_id
+"""
+# The same from the rollup every load keeps (each group's largest facts as a list). The
+# bodies are read by rowid, for the facts shown only: a join on version_id would read the
+# body of every version.
+LARGEST_KEPT_SQL = """
+WITH ranked AS (
+    SELECT kind, source, year, unnest(top) AS f, unnest(range(1, len(top) + 1)) AS rank
+    FROM rollup_largest
+), top AS (
+    SELECT * FROM ranked WHERE rank <= ? ORDER BY rank, f.value DESC, f.fact_id LIMIT ?
+), versions AS (
+    SELECT rowid AS row FROM article_versions
+    WHERE version_id IN (SELECT f.version_id FROM top)
+), bodies AS (
+    SELECT version_id, body FROM article_versions WHERE rowid IN (SELECT row FROM versions)
+)
+SELECT f.fact_id, f.text, f.start, f.value, f.value_max, f.unit, kind, f.qualifier, f.metric,
+       f.subject, f.place, f.period_start, f.period_end, f.sentence, f.url, f.title,
+       f.published_at, source, year, greatest(f."end" - length(f.sentence), 0) AS win_start,
+       substr(v.body, greatest(f."end" - length(f.sentence), 0) + 1,
+              2 * length(f.sentence) + (f."end" - f.start)) AS win
+FROM top LEFT JOIN bodies AS v ON v.version_id = f.version_id
+ORDER BY rank, f.value DESC, f.fact_id
 """
 SUMMARY_SQL = """
 SELECT (SELECT count(*) FROM articles), {facts},
@@ -228,11 +270,15 @@ def _fill(data: dict[str, Any], warehouse: Queryable) -> None:
         data["metrics"] = _rows(
             warehouse, METRICS_KEPT_SQL if kept else METRICS_SQL.format(view=view)
         )
+        kept = view == "facts_dedup" and "rollup_largest" in relations
         in_place = PLACE_SUMMABLE if migrated else "false"
-        places = PLACES_SQL.format(view=view, in_place=in_place)
+        places = PLACES_KEPT_SQL if kept else PLACES_SQL.format(view=view, in_place=in_place)
         data["places"] = _with_province_names(_rows(warehouse, places))
     if view is not None and "article_versions" in relations:
-        data["largest"] = _largest(warehouse, view)
+        kept = view == "facts_dedup" and "rollup_largest" in relations
+        data["largest"] = _largest(
+            warehouse, LARGEST_KEPT_SQL if kept else LARGEST_SQL.format(view=view)
+        )
     for key, name in QUALITY_VIEWS.items():
         if name in relations:
             rows = _rows(warehouse, QUALITY_SQL[key], [QUALITY_ROWS])
@@ -282,7 +328,7 @@ def _totals(warehouse: Queryable, key: str) -> list[dict]:
     totals = _rows(warehouse, TOTALS_SQL[key], [TOTALS_SHOWN])
     fields = TOTAL_KEYS[key]
     by_total: dict[tuple, list[dict]] = {tuple(t[f] for f in fields): [] for t in totals}
-    for figure in _rows(warehouse, FIGURES_SQL[key]):
+    for figure in _rows(warehouse, FIGURES_SQL[key], [TOTALS_SHOWN]):
         figures = by_total.get(tuple(figure[f] for f in fields))
         if figures is not None:
             figure["mark"] = mark_mention(
@@ -303,8 +349,8 @@ def _with_province_names(rows: list[dict]) -> list[dict]:
     return rows
 
 
-def _largest(warehouse: Queryable, view: str) -> list[dict]:
-    rows = _rows(warehouse, LARGEST_SQL.format(view=view), [LARGEST_PER_BUCKET, LARGEST_CAP])
+def _largest(warehouse: Queryable, sql: str) -> list[dict]:
+    rows = _rows(warehouse, sql, [LARGEST_PER_BUCKET, LARGEST_CAP])
     rows.sort(key=lambda r: (r["kind"] != "money", r["kind"] or "", -(r["value"] or 0)))
     for row in rows:
         row["mark"] = mark_mention(

@@ -52,14 +52,24 @@ SOURCE = "coalesce(nullif(source, ''), site)"
 # How the report labels a fact's metric and source (aidetl.report reads these too).
 METRIC_LABEL = "coalesce(metric, '(none)')"
 SOURCE_LABEL = f"coalesce({SOURCE}, '(unknown)')"
+# The report's largest facts: the largest value first (a fact without one last), then the
+# smaller fact_id; one struct, so that a list of them sorts by it. TOP_N is how many of each
+# group's facts are kept, as many as the report shows per group at most.
+TOP_KEY = (
+    "{'valued': value IS NOT NULL, 'value': coalesce(value, 0), "
+    "'after': ~CAST('0x' || fact_id AS UBIGINT)}"
+)
+TOP_N = 25
 
 
 @dataclass(frozen=True, slots=True)
 class Agg:
     """One stored column: `count` (the group's rows, or with expr its non-NULL exprs),
-    `sum` of expr (0 when none), `articles` (distinct articles), `min`/`max` of expr, or
+    `sum` of expr (0 when none), `articles` (distinct articles), `min`/`max` of expr,
     `first`: expr of the group's earliest mention among those where it is not NULL
-    (arg_min), stored beside that mention's FIRST key (column name__k)."""
+    (arg_min), stored beside that mention's FIRST key (column name__k), or `top`: a list of
+    expr (a struct whose field k is TOP_KEY and fact_id its fact's) for the TOP_N facts of
+    the group that rank first by TOP_KEY, highest first."""
 
     name: str
     how: str
@@ -134,6 +144,15 @@ ABOUT = {
     "rollup_money_years": (
         "Kept by every load: the distinct yuan figures of rollup_subject_figures per year, source and metric, all subjects together"
     ),
+    "rollup_provinces": (
+        "Kept by every load: facts of facts_dedup with a place per province (or place without a code), year, source and metric (the report's map)"
+    ),
+    "rollup_province_money": (
+        "Kept by every load: the distinct yuan figures of rollup_place_figures per province (or place without a code), year, source and metric (the report's map)"
+    ),
+    "rollup_largest": (
+        "Kept by every load: the largest facts of facts_dedup per kind, source, metric and year, as a list (the report's largest facts)"
+    ),
     "rollup_money_sources": (
         "Kept by every load: the distinct yuan figures of rollup_subject_figures per subject, year, source and metric (the report's money chart)"
     ),
@@ -149,6 +168,20 @@ FIGURE_SUMS = (
     Agg("total", "sum", "value"),
     Agg("valued", "count", "value"),
 )
+
+# A province as the report's map places it: the first two digits of the place's code, or,
+# for a place without a code, the place by name.
+PROVINCE_KEYS = (
+    ("province_code", "CASE WHEN length(place_code) >= 2 THEN left(place_code, 2) END"),
+    ("place", "CASE WHEN length(place_code) >= 2 THEN NULL ELSE place END"),
+)
+
+# What the report shows of each of the largest facts (k first: a list of these sorts by it).
+LARGEST_FACT = f"""{{'k': {TOP_KEY}, 'fact_id': fact_id, 'version_id': version_id,
+    'text': text, 'start': start, 'end': "end", 'value': value, 'value_max': value_max,
+    'unit': unit, 'qualifier': qualifier, 'metric': metric, 'subject': subject, 'place': place,
+    'period_start': period_start, 'period_end': period_end, 'sentence': sentence, 'url': url,
+    'title': title, 'published_at': published_at}}"""
 
 ROLLUPS = (
     # One row per distinct summable figure of a subject named in the figure's own clause:
@@ -245,6 +278,31 @@ ROLLUPS = (
         FIGURE_SUMS,
         "rollup_subject_figures",
     ),
+    # The report's map of provinces: facts with a place per province (a place without a
+    # province code by its name), year, source and metric ...
+    Rollup(
+        "rollup_provinces",
+        PROVINCE_KEYS + (("year", YEAR), ("source", SOURCE_LABEL), ("metric", METRIC_LABEL)),
+        "place IS NOT NULL OR length(place_code) >= 2",
+        (Agg("facts", "count"),),
+    ),
+    # ... and the yuan each adds: the distinct figures of places, each under its earliest
+    # mention's source (the figures figures_by_place sums).
+    Rollup(
+        "rollup_province_money",
+        PROVINCE_KEYS
+        + (("year", "year"), ("source", "coalesce(source, '(unknown)')"), ("metric", METRIC_LABEL)),
+        "kind = 'money' AND unit = 'CNY'",
+        FIGURE_SUMS,
+        "rollup_place_figures",
+    ),
+    # The report's largest facts: the TOP_N of each kind, source, metric and year.
+    Rollup(
+        "rollup_largest",
+        (("kind", "kind"), ("source", SOURCE_LABEL), ("metric", METRIC_LABEL), ("year", YEAR)),
+        "true",
+        (Agg("facts", "count"), Agg("top", "top", LARGEST_FACT)),
+    ),
 )
 
 
@@ -267,6 +325,8 @@ def agg_items(agg: Agg, prefix: str, only: str) -> list[str]:
         return [f"count(DISTINCT article_id){f} AS {name}"]
     if agg.how in ("min", "max"):
         return [f"{agg.how}({agg.expr}){f} AS {name}"]
+    if agg.how == "top":
+        return [f"arg_max({agg.expr}, {TOP_KEY}, {TOP_N}){f} AS {name}"]
     return [
         f"arg_min({agg.expr}, {FIRST}){f} AS {name}",
         f"min({FIRST}) FILTER (WHERE ({only}) AND ({agg.expr}) IS NOT NULL) AS {name}__k",
@@ -307,6 +367,8 @@ def delta_sql(rollup: Rollup, leaving: bool, delta: str) -> str:
         if not leaving:
             none = "0" if agg.how in ("count", "sum", "articles") else "NULL"
             items.append(f"{none} AS o_{agg.name}{'__k' if agg.how == 'first' else ''}")
+        elif agg.how == "top":  # which facts leave: the group is dirty if one was kept
+            items.append(f"list(fact_id) FILTER (WHERE sign < 0) AS o_{agg.name}")
         elif agg.how == "first":
             items.append(f"min({FIRST}) FILTER (WHERE sign < 0 AND ({agg.expr}) IS NOT NULL) "
                          f"AS o_{agg.name}__k")  # fmt: skip
@@ -337,6 +399,10 @@ def matched_sql(rollup: Rollup, leaving: bool, delta: str) -> str:
                 reached.append(f"d.o_{agg.name} >= r.{agg.name}")
             elif agg.how == "first":
                 reached.append(f"d.o_{agg.name}__k <= r.{agg.name}__k")
+            elif agg.how == "top":  # a kept fact left, and facts the list does not hold stay
+                kept = f"list_transform(r.{agg.name}, lambda t: t.fact_id)"
+                reached.append(f"len(list_intersect(d.o_{agg.name}, {kept})) > 0 "
+                               f"AND r.{n} > len(r.{agg.name})")  # fmt: skip
         dirty = " OR ".join(f"coalesce({r}, false)" for r in reached) or "false"
         fates.append(f"WHEN r.{n} - d.o_{n} + d.i_{n} = 0 THEN 'gone'")
         fates.append(f"WHEN d.o_{n} > 0 AND r.{n} - d.o_{n} > 0 AND ({dirty}) THEN 'dirty'")
@@ -360,6 +426,11 @@ def folded_sql(rollup: Rollup) -> str:
         elif agg.how in ("min", "max"):
             pick = "least" if agg.how == "min" else "greatest"
             items.append(f"CASE WHEN rest = 0 THEN {i} ELSE {pick}({a}, {i}) END AS {agg.name}")
+        elif agg.how == "top":  # the kept facts that stay and the arrivals, TOP_N first
+            stay = f"list_filter({a}, lambda t: NOT coalesce(list_contains(o_{agg.name}, t.fact_id), false))"
+            both = f"list_reverse_sort(list_concat({stay}, {i}))"
+            items.append(f"CASE WHEN rest = 0 THEN {i} ELSE list_slice({both}, 1, {TOP_N}) END "
+                         f"AS {agg.name}")  # fmt: skip
         else:
             newer = f"rest = 0 OR {a}__k IS NULL OR {i}__k < {a}__k"
             items.append(f"CASE WHEN {newer} THEN {i} ELSE {a} END AS {agg.name}")
@@ -679,7 +750,8 @@ def fold_all(con: duckdb.DuckDBPyConnection) -> None:
     """Fold b_delta into every rollup it reaches. One statement first counts, per rollup of
     facts_dedup, the delta rows its filter keeps (and the leaving rows): a rollup none of
     them reaches is skipped, and so is a rollup whose source rollup did not change; an
-    ordinary batch of new articles without summable figures folds three rollups, not nine."""
+    ordinary batch of new articles without summable figures leaves the figure rollups and
+    the totals read from them alone."""
     direct = [rollup for rollup in ROLLUPS if rollup.source == "facts_dedup"]
     counts = con.execute(
         "SELECT count(*) FILTER (WHERE sign < 0), "
