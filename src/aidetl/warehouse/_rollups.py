@@ -449,14 +449,16 @@ def arrivals_sql(rollup: Rollup) -> str:
 
 
 def recomputed_sql(rollup: Rollup) -> str:
-    """The dirty groups of b_m computed afresh from the rollup's source: only the rows that
-    share the first key of a dirty group are grouped (its subject or place, say), not every
-    row of the source."""
+    """The dirty groups of b_m computed afresh from the rollup's source: only the rows of
+    those groups are grouped (found by their first key, say their subject, which a scan of
+    facts can test, and by k), not every row of the source: a rollup whose first key has
+    few values (rollup_largest's kind) would group every fact."""
     name, expr = rollup.keys[0]
     dirty = "(SELECT * FROM b_m WHERE fate = 'dirty')"
     rows = (
-        f"(SELECT * FROM {rollup.source} WHERE {expr} IN (SELECT {name} FROM {dirty}) "
-        f"OR ({expr} IS NULL AND EXISTS (SELECT 1 FROM {dirty} WHERE {name} IS NULL)))"
+        f"(SELECT * FROM {rollup.source} WHERE ({expr} IN (SELECT {name} FROM {dirty}) "
+        f"OR ({expr} IS NULL AND EXISTS (SELECT 1 FROM {dirty} WHERE {name} IS NULL))) "
+        f"AND {key_hash(rollup)} IN (SELECT k FROM {dirty}))"
     )
     full = aggregate_sql(rollup, rows)
     return f"SELECT g.* FROM ({full}) AS g SEMI JOIN {dirty} AS m ON {same_group(rollup, 'g', 'm')}"
