@@ -386,8 +386,8 @@ def matched_sql(rollup: Rollup, leaving: bool, delta: str) -> str:
     """Per group of the delta (delta_sql), its stored row if it has one, and its fate: 'new'
     (no stored row), 'gone' (no rows left), 'dirty' (an extreme may have left while other
     rows stay: recompute), else 'fold' (a group whose stored rows all left becomes its
-    arrivals). One statement: the delta's few groups are the build side of the join, and
-    the rollup's k column the probe."""
+    arrivals). One statement, its delta never stored apart: the delta's groups are the
+    join's build side, and a scan of the rollup's k column probes them."""
     n = rollup.count
     fates = ["WHEN r.rowid IS NULL THEN 'new'"]
     if leaving:  # else no group empties or loses an extreme: skip the tests
