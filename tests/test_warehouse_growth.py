@@ -16,7 +16,7 @@ from aidetl.models import FetchAttempt
 from aidetl.warehouse import Warehouse, _intact
 from aidetl.warehouse.synthetic import synthetic_batch
 
-TABLES = ("fetches", "articles", "article_versions", "facts", "version_bands")
+TABLES = ("fetches", "articles", "article_keys", "article_versions", "facts", "version_bands")
 
 
 def counts(wh: Warehouse) -> dict[str, int]:
@@ -85,3 +85,29 @@ def test_a_warc_record_read_again_by_another_run_lands_once(tmp_path: Path) -> N
     assert later.attempts == 0 and counts(wh)["fetches"] == 5
     http = wh.load_batch(replace(b, run_id="20260302T000000-dddddddd"))
     assert http.attempts == 5 and counts(wh)["fetches"] == 10
+
+
+def test_articles_stored_before_article_keys_are_found_by_their_keys(tmp_path: Path) -> None:
+    """Migration 011 gives the articles already stored their keys: a batch of them loaded
+    again after the upgrade adds no article, and a changed one updates its row."""
+    db = tmp_path / "w.duckdb"
+    first = synthetic_batch("20260101T000000-aaaaaaaa", 0, 20, 3)
+    Warehouse(db).load_batch(first)
+    with duckdb.connect(str(db)) as con:  # the file as aidetl left it before migration 011
+        con.execute("DROP TABLE article_keys; DROP MACRO id_key")
+        con.execute("DELETE FROM _migrations WHERE name = 'article_keys'")
+    wh = Warehouse(db, lock_timeout=5)
+    assert "011_article_keys" in wh.migrate()
+    before = counts(wh)
+    assert before["article_keys"] == before["articles"] == 20
+    again = wh.load_batch(replace(first, run_id="20260102T000000-bbbbbbbb"))
+    assert (again.new_articles, again.new_versions, again.new_facts) == (0, 0, 0)
+    changed = wh.load_batch(synthetic_batch("20260103T000000-cccccccc", 10, 20, 3, revision=1))
+    assert (changed.new_articles, changed.new_versions) == (10, 20)
+    after = counts(wh)
+    assert after["articles"] == after["article_keys"] == 30
+    current = wh.query(
+        "SELECT count(*) FROM articles AS a JOIN article_versions AS v "
+        "ON v.version_id = a.current_version_id WHERE v.run_id = '20260103T000000-cccccccc'"
+    )[1][0][0]
+    assert current == 20  # the ten stored articles moved to their new version, too
