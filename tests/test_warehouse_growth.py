@@ -87,19 +87,26 @@ def test_a_warc_record_read_again_by_another_run_lands_once(tmp_path: Path) -> N
     assert http.attempts == 5 and counts(wh)["fetches"] == 10
 
 
-def test_articles_stored_before_article_keys_are_found_by_their_keys(tmp_path: Path) -> None:
-    """Migration 011 gives the articles already stored their keys: a batch of them loaded
-    again after the upgrade adds no article, and a changed one updates its row."""
+def test_rows_stored_before_migration_011_are_found_by_their_keys(tmp_path: Path) -> None:
+    """Migration 011 gives the articles and fetches already stored their keys: their URLs'
+    validators are found, a batch of them loaded again after the upgrade adds no article,
+    and a changed one updates its row."""
     db = tmp_path / "w.duckdb"
     first = synthetic_batch("20260101T000000-aaaaaaaa", 0, 20, 3)
     Warehouse(db).load_batch(first)
     with duckdb.connect(str(db)) as con:  # the file as aidetl left it before migration 011
-        con.execute("DROP TABLE article_keys; DROP MACRO id_key")
-        con.execute("DELETE FROM _migrations WHERE name = 'article_keys'")
+        con.execute(
+            "DROP TABLE article_keys; DROP MACRO id_key; "
+            "ALTER TABLE fetches DROP url_key; ALTER TABLE fetches DROP archive_id_key"
+        )
+        con.execute("DELETE FROM _migrations WHERE version = 11")
     wh = Warehouse(db, lock_timeout=5)
-    assert "011_article_keys" in wh.migrate()
+    assert "011_lookup_keys" in wh.migrate()
     before = counts(wh)
     assert before["article_keys"] == before["articles"] == 20
+    urls = [a.url for a in first.articles[:3]] + ["http://synthetic.example/never.html"]
+    assert wh.validators(urls) == {a.url: (f'"{a.version_id}"', None) for a in first.articles[:3]}
+    assert set(wh.last_fetched(urls)) == set(urls[:3])
     again = wh.load_batch(replace(first, run_id="20260102T000000-bbbbbbbb"))
     assert (again.new_articles, again.new_versions, again.new_facts) == (0, 0, 0)
     changed = wh.load_batch(synthetic_batch("20260103T000000-cccccccc", 10, 20, 3, revision=1))

@@ -41,7 +41,7 @@ LOOKUP_SETTINGS = "SET dynamic_or_filter_threshold = 5000"
 # batch reads the newest row groups, not the whole fetch_id column.
 INSERT_FETCHES = """
 INSERT INTO fetches BY NAME
-SELECT * FROM {fetches} AS s
+SELECT *, id_key(url) AS url_key, id_key(archive_key) AS archive_id_key FROM {fetches} AS s
 ANTI JOIN (SELECT fetch_id FROM fetches SEMI JOIN (SELECT DISTINCT run_id FROM {fetches}) USING (run_id)
            UNION ALL
            SELECT fetch_id FROM fetches
@@ -115,7 +115,9 @@ WHERE t.article_id = s.article_id
 
 # When each stored article of the batch had its current version fetched last: a staged
 # batch fetched before that does not displace it. Runs only when the batch brings articles
-# stored before; its last join (fetches by archive_key) has no index and scans that column.
+# stored before. Their pages' fetches are found by the narrow archive_id_key (migration
+# 011), then confirmed on archive_key: joined on both at once, DuckDB would push the
+# VARCHAR keys into the scan too and compare them on every row.
 CURRENT_SEEN = """
 CREATE TEMP TABLE b_current_seen AS
 WITH cur AS (SELECT article_id, current_version_id AS version_id FROM b_stored),
@@ -123,9 +125,13 @@ keys AS (
     SELECT cur.article_id, v.archive_key
     FROM cur JOIN article_versions AS v USING (version_id)
     WHERE v.archive_key IS NOT NULL
+),
+seen AS MATERIALIZED (
+    SELECT archive_key, fetched_at FROM fetches
+    SEMI JOIN (SELECT id_key(archive_key) AS archive_id_key FROM keys) USING (archive_id_key)
 )
 SELECT keys.article_id, max(f.fetched_at) AS seen_at
-FROM keys JOIN fetches AS f USING (archive_key)
+FROM keys JOIN seen AS f USING (archive_key)
 GROUP BY keys.article_id
 """
 
