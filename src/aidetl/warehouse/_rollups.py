@@ -571,11 +571,12 @@ FROM articles AS a SEMI JOIN ({candidates}) AS c USING (article_id)
 LEFT JOIN article_versions AS v ON v.version_id = a.current_version_id
 """
 
-# Before the load changes them: the stored articles of the batch, and those whose versions
-# get facts (a re-extraction).
+# Before the load changes them: the stored articles of the batch (b_stored, which the merge
+# found without reading articles when none is stored), and those whose versions get facts
+# (a re-extraction).
 BEFORE = "CREATE TEMP TABLE b_state_before AS " + STATE.replace(
     "{candidates}",
-    "SELECT article_id FROM b_latest UNION SELECT article_id FROM article_versions "
+    "SELECT article_id FROM b_stored UNION SELECT article_id FROM article_versions "
     "SEMI JOIN b_old_versions USING (version_id)",
 )
 
