@@ -7,8 +7,8 @@ scan of the stored table as an IN filter, so only the key column is scanned and 
 rows are read for the keys that match (an anti-join alone cannot push its keys down and
 reads whole rows). The keys carry no index (migration 010 says why); the articles' one has a
 narrow stand-in, article_keys (migration 011), so a batch of new articles reads none of
-them. Fact rows come with their fact_id (batch_tables computes it); a unit staged by an older version without
-one gets it here, in SQL, with the same recipe as models.stable_id.
+them. Fact rows come with their fact_id (batch_tables computes it); a unit staged by an
+older version without one gets it here, in SQL, with the same recipe as models.stable_id.
 """
 
 from __future__ import annotations
