@@ -330,6 +330,14 @@ class Warehouse:
         except WarehouseLocked as exc:
             log.warning("no %s, warehouse busy: %s", what, exc)
             return []
+        except WarehouseError:
+            # a file an older aidetl wrote, not migrated yet (reads never migrate; a run
+            # whose start found the file busy migrates on its first write): it lacks the
+            # keys the lookup reads, so the run fetches these URLs afresh until then
+            if self.read(lambda con: _migrations.is_current(con, self._known_schema())):
+                raise
+            log.warning("no %s until the warehouse's schema is brought up to date", what)
+            return []
 
     def export(self, out_dir: Path | str) -> list[Path]:
         """Articles and facts as Parquet under out_dir/{articles,facts}/year=YYYY/."""
