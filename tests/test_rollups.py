@@ -16,7 +16,7 @@ import pytest
 
 from aidetl import report
 from aidetl.models import Article, Fact, FetchAttempt
-from aidetl.warehouse import Batch, Warehouse, _rollups, _staging, batch_tables
+from aidetl.warehouse import Batch, Warehouse, _access, _rollups, _staging, batch_tables, core
 from aidetl.warehouse.synthetic import synthetic_article
 
 # How often a figure was reported and its earliest mention, as both figure views had it.
@@ -312,3 +312,35 @@ def test_rollups_are_built_afresh_when_their_declarations_change(tmp_path: Path)
     )
     assert_rollups_match(wh, "the rebuild")
     assert wh.query("SELECT count(*) FROM rollup_money")[1][0][0] > 0
+
+
+def test_a_load_that_needs_more_than_the_writers_memory_is_merged_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages that changed in a warehouse too big for the writer's memory limit: the load runs
+    out of memory, is rolled back whole, and lands on its second try, rollups and all."""
+    rng = random.Random(5)
+    wh = Warehouse(tmp_path / "w.duckdb")
+    sims = {n: rng.getrandbits(64) for n in range(400)}
+    numbers = list(range(400))
+    arts = [article(rng, n, 0) for n in numbers]
+    wh.load_batch(batch_of(rng, "a", arts, "s1", sims, numbers))
+    tries: list[str] = []
+    merge = core.merge_batch
+
+    def counted(*args: object, **kwargs: object) -> object:
+        tries.append(con_limit(args[0]))
+        return merge(*args, **kwargs)
+
+    monkeypatch.setattr(core, "merge_batch", counted)
+    monkeypatch.setattr(_access, "BASE_MB", 8)  # far too little for the changed pages' load
+    changed = [article(rng, n, 1) for n in numbers]
+    result = wh.load_batch(batch_of(rng, "b", changed, "s1", sims, numbers))
+    assert len(tries) == 2 and tries[0] != tries[1], tries  # out of memory once, then merged
+    assert result.new_versions == 400
+    monkeypatch.setattr(_access, "BASE_MB", 64)
+    assert_rollups_match(wh, "the load merged again")
+
+
+def con_limit(con: duckdb.DuckDBPyConnection) -> str:
+    return str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])

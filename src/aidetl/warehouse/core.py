@@ -527,9 +527,19 @@ class Warehouse:
         if not rows:  # nothing to merge: skip its dozen statements (~25 ms)
             return Counts(0, 0, 0, 0)
         self._hub_rows += rows
-        con.execute(f"SET memory_limit = '{_access.write_memory_limit(rows)}'").fetchall()
+        limit = _access.write_memory_limit(rows)
+        con.execute(f"SET memory_limit = '{limit}'").fetchall()
         try:
-            return merge_batch(con, str(self.path), run_id, batch, self.max_distance)
+            try:
+                return merge_batch(con, str(self.path), run_id, batch, self.max_distance)
+            except duckdb.OutOfMemoryException as exc:
+                # The limit keeps an ordinary load small beside other processes. A load that
+                # needs more (pages that changed in a large warehouse, whose report groups
+                # are recomputed from their facts) was rolled back whole: it runs once more
+                # under DuckDB's default limit, most of the machine's memory, spilling beyond.
+                log.info("a load needed more than %s (%s); merging it again", limit, exc)
+                con.execute("RESET memory_limit").fetchall()
+                return merge_batch(con, str(self.path), run_id, batch, self.max_distance)
         finally:
             con.execute(f"SET memory_limit = '{_access.write_memory_limit()}'").fetchall()
 
