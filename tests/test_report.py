@@ -259,6 +259,44 @@ def test_every_total_lists_the_figures_it_adds_with_sentence_and_link(report, wa
     assert "gov/2.html" in row and "2021-06-01 12:00" in row  # first copy, Shanghai time
 
 
+REST_ROW = re.compile(
+    r'<tr class="rest" data-value="([^"]+)" data-figures="(\d+)">(.*?)</tr>', re.S
+)
+
+
+def test_a_total_of_many_figures_lists_the_largest_and_what_the_rest_add(tmp_path, monkeypatch):
+    """A total that adds more figures than a page should list shows its largest, then one
+    row with the count and sum of the others: what is listed still adds up to the total."""
+    from report_fixtures import SUMMABLE, make_article, make_fact
+
+    import aidetl.report as report_module
+    from aidetl.warehouse import Batch
+
+    monkeypatch.setattr(report_module, "FIGURES_PER_TOTAL", 2)
+    body = "甲公司2020年投入1000万元。甲公司2020年捐赠300万元。甲公司2020年投入50.5万元。"
+    a = make_article(9, body, source="s", title="t")
+    y2020 = {"period_start": date(2020, 1, 1), "period_end": date(2020, 12, 31)}
+    facts = [
+        make_fact(body, text, value, subject="甲公司", place="贵州省", place_code="520000",
+                  **y2020, **SUMMABLE)
+        for text, value in (("1000万元", "10000000"), ("300万元", "3000000"), ("50.5万元", "505000"))
+    ]  # fmt: skip
+    path = tmp_path / "w.duckdb"
+    with Warehouse(path) as wh:
+        wh.load_batch(Batch("r", [], [a], [(a.version_id, f) for f in facts]))
+    html_text = write_report(path, tmp_path / "r.html").read_text(encoding="utf-8")
+    for key in ("subjects", "places"):
+        (table,) = re.findall(rf'<table id="totals-{key}".*?</table>', html_text, re.S)
+        parts = TOTAL_ROW.split(table)  # [head, total, count, body]
+        assert (float(parts[1]), int(parts[2])) == (13_505_000, 3), key
+        assert [float(v) for v, _ in FIGURE_ROW.findall(parts[3])] == [10_000_000, 3_000_000]
+        ((rest, others, row),) = REST_ROW.findall(parts[3])
+        assert (float(rest), int(others)) == (505_000, 1) and "the 1 smaller figure " in row
+    monkeypatch.setattr(report_module, "FIGURES_PER_TOTAL", 25)  # all listed: no rest row
+    html_text = write_report(path, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert not REST_ROW.findall(html_text) and len(FIGURE_ROW.findall(html_text)) == 6
+
+
 def test_the_money_headline_says_what_it_sums(report):
     heading = re.search(r"<h3>Money by subject and year.*?</h3>", report, re.S).group(0)
     assert "summable money figures: done, the subject&#x27;s own, one period" in heading

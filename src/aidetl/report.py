@@ -14,6 +14,7 @@ import json
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
@@ -88,20 +89,29 @@ WHERE total IS NOT NULL ORDER BY total DESC, subject, year LIMIT ?""",
 SELECT place AS label, place_code, unit, total, figures_summed FROM figures_by_place
 WHERE kind = 'money' AND total IS NOT NULL ORDER BY total DESC, place, place_code LIMIT ?""",
 }
-# The figures of the totals listed (a warehouse holds millions of figures; a total lists its own).
+# The figures of the totals listed, the FIGURES_PER_TOTAL largest of each (a warehouse
+# holds millions of figures, and a place's total can add a hundred thousand: the page
+# lists the largest and says what the others add, and the view lists them all).
+FIGURES_PER_TOTAL = 25
+FIGURE_VIEWS = {"subjects": "summable_figures", "places": "summable_place_figures"}
 FIGURES_SQL = {
     "subjects": f"""
 WITH shown AS ({TOTALS_SQL["subjects"]})
 SELECT subject AS label, year, {FIGURE_COLUMNS} FROM summable_figures AS f
 SEMI JOIN shown AS t
   ON t.label = f.subject AND t.year IS NOT DISTINCT FROM f.year AND t.unit = f.unit
-WHERE kind = 'money' ORDER BY value DESC, fact_id""",
+WHERE kind = 'money'
+QUALIFY row_number() OVER (PARTITION BY subject, year, unit ORDER BY value DESC, fact_id) <= ?
+ORDER BY value DESC, fact_id""",
     "places": f"""
 WITH shown AS ({TOTALS_SQL["places"]})
 SELECT place AS label, place_code, {FIGURE_COLUMNS} FROM summable_place_figures AS f
 SEMI JOIN shown AS t
   ON t.label = f.place AND t.place_code IS NOT DISTINCT FROM f.place_code AND t.unit = f.unit
-WHERE kind = 'money' ORDER BY value DESC, fact_id""",
+WHERE kind = 'money'
+QUALIFY row_number() OVER (PARTITION BY place, place_code, unit ORDER BY value DESC, fact_id)
+    <= ?
+ORDER BY value DESC, fact_id""",
 }
 TOTAL_KEYS = {"subjects": ("label", "year", "unit"), "places": ("label", "place_code", "unit")}
 METRICS_SQL = f"""
@@ -328,7 +338,7 @@ def _totals(warehouse: Queryable, key: str) -> list[dict]:
     totals = _rows(warehouse, TOTALS_SQL[key], [TOTALS_SHOWN])
     fields = TOTAL_KEYS[key]
     by_total: dict[tuple, list[dict]] = {tuple(t[f] for f in fields): [] for t in totals}
-    for figure in _rows(warehouse, FIGURES_SQL[key], [TOTALS_SHOWN]):
+    for figure in _rows(warehouse, FIGURES_SQL[key], [TOTALS_SHOWN, FIGURES_PER_TOTAL]):
         figures = by_total.get(tuple(figure[f] for f in fields))
         if figures is not None:
             figure["mark"] = mark_mention(
@@ -455,20 +465,32 @@ def _totals_table(key: str, totals: list[dict]) -> str:
     if not totals:
         return '<p class="empty">No totals yet.</p>'
     head = "<thead><tr><th>Figure</th><th>Sentence</th><th>Metric</th><th>Source</th></tr></thead>"
-    body = "".join(_total_rows(t) for t in totals)
+    body = "".join(_total_rows(key, t) for t in totals)
     return f'<table id="totals-{E(key)}" class="totals facts">{head}<tbody>{body}</tbody></table>'
 
 
-def _total_rows(t: dict) -> str:
+def _total_rows(key: str, t: dict) -> str:
     label = " · ".join(str(x) for x in (t["label"], t.get("year"), t.get("place_code")) if x)
     unit = UNIT_LABELS.get(t["unit"], f" {t['unit']}")
     n = t["figures_summed"]
+    listed = t["figures"]
     head = (
         f'<tr class="total" data-total="{E(str(t["total"]))}" data-figures="{n}">'
         f'<th colspan="4">{E(label)}: {E(format_number(t["total"]) + unit)} '
         f'<span class="muted">= the {n} figure{"s" if n != 1 else ""} below</span></th></tr>'
     )
-    return head + "".join(_figure_row(f) for f in t["figures"])
+    rows = head + "".join(_figure_row(f) for f in listed)
+    if n > len(listed):  # the largest are listed; the rest is what they leave of the total
+        exact = [Decimal(str(v or 0)) for v in (t["total"], *(f["value"] for f in listed))]
+        rest = json_value(exact[0] - sum(exact[1:]), local_iso)
+        rows += (
+            f'<tr class="rest" data-value="{E(str(rest))}" data-figures="{n - len(listed)}">'
+            f'<td class="num">{E(format_number(rest) + unit)}</td>'
+            f'<td colspan="3" class="muted">the {n - len(listed)} smaller '
+            f"figure{'s' if n - len(listed) != 1 else ''} "
+            f"(every figure: <code>{E(FIGURE_VIEWS[key])}</code>)</td></tr>"
+        )
+    return rows
 
 
 def _figure_row(f: dict) -> str:
