@@ -377,46 +377,13 @@ def merge_batch(
         fetches_unique, versions_unique = con.execute(UNIQUE_KEYS).fetchall()[0]
         fetches = "b_fetches" if fetches_unique else DISTINCT_FETCHES
         attempts = changed(con, INSERT_FETCHES.replace("{fetches}", fetches), {})
-        latest = changed(con, LATEST_ARTICLES, {})
-        known = changed(con, KNOWN_ARTICLES, {})
-        con.execute(STORED_ARTICLES if known else NO_STORED_ARTICLES).fetchall()
-        con.execute(FACT_ONLY_VERSIONS).fetchall()
-        old_versions = changed(con, OLD_VERSIONS, {})  # before this batch's versions land
-        _rollups.snapshot(con)  # what the report showed of the batch's stored articles
-        new_articles = changed(con, INSERT_ARTICLES, run)
-        if new_articles:
-            con.execute(INSERT_ARTICLE_KEYS).fetchall()
-        if new_articles < latest:  # articles inserted just now are up to date already
-            con.execute(CURRENT_SEEN).fetchall()
-            con.execute(UPDATE_ARTICLES, run).fetchall()
-            con.execute("DROP TABLE b_current_seen").fetchall()
-        versions = "b_articles" if versions_unique else DISTINCT_VERSIONS
-        new_versions = changed(con, INSERT_VERSIONS.replace("{versions}", versions), run)
-        if new_versions:  # before the new bands land: the check pairs the batch's own itself
-            mark_reposts(con, versions, max_distance)
-            con.execute(INSERT_BANDS.replace("{versions}", versions)).fetchall()
-        unknown = [r[0] for r in con.execute(UNKNOWN_VERSIONS).fetchall()]
-        if unknown:
-            raise WarehouseError(
-                db, f"facts refer to versions not in the batch or warehouse: {unknown}"
+        new_articles = new_versions = new_facts = 0
+        # attempts alone (pages that failed, or had not changed) touch nothing else
+        if any(tables[name].num_rows for name in ("articles", "facts") if name in tables):
+            versions = "b_articles" if versions_unique else DISTINCT_VERSIONS
+            new_articles, new_versions, new_facts = merge_pages(
+                con, db, run, versions, "fact_id" in tables["facts"].column_names, max_distance
             )
-        source = "b_facts"
-        if changed(con, REPEATS, {}):  # the first of repeated rows wins: keep scan order
-            con.execute("SET preserve_insertion_order = true").fetchall()
-            con.execute(DEDUP_FACTS).fetchall()
-            con.execute("SET preserve_insertion_order = false").fetchall()
-            source = "b_facts_unique"
-        new_facts = 0
-        ids = "fact_id" in tables["facts"].column_names  # units staged by older code lack it
-        if new_versions:  # else every fact's version was stored before (a reload, say)
-            new_facts = changed(con, facts_sql(INSERT_NEW_FACTS, source, ids), run)
-        if old_versions and changed(con, facts_sql(COUNT_OLD_FACTS, source), {}):
-            new_facts += changed(con, facts_sql(INSERT_OLD_FACTS, source, ids), run)
-        _rollups.apply(con)  # the report's aggregates follow, in the same transaction
-        con.execute(
-            "DROP TABLE b_latest; DROP TABLE b_stored; DROP TABLE b_fact_only; "
-            "DROP TABLE b_old_versions; DROP TABLE IF EXISTS b_facts_unique"
-        ).fetchall()
         if "backfill_files" in tables:
             con.execute(MERGE_LEDGER, run).fetchall()
         con.commit()
@@ -427,6 +394,58 @@ def merge_batch(
         for name in tables:
             con.unregister(f"b_{name}")
     return Counts(new_articles, new_versions, new_facts, attempts)
+
+
+def merge_pages(
+    con: duckdb.DuckDBPyConnection,
+    db: str,
+    run: dict[str, str],
+    versions: str,
+    ids: bool,
+    max_distance: int,
+) -> tuple[int, int, int]:
+    """The batch's articles, versions and facts (`versions`: the relation of its distinct
+    versions; `ids`: whether its facts carry their fact_id, which units staged by older code
+    lack), inside merge_batch's transaction: (new articles, new versions, new facts)."""
+    latest = changed(con, LATEST_ARTICLES, {})
+    known = changed(con, KNOWN_ARTICLES, {})
+    con.execute(STORED_ARTICLES if known else NO_STORED_ARTICLES).fetchall()
+    con.execute(FACT_ONLY_VERSIONS).fetchall()
+    old_versions = changed(con, OLD_VERSIONS, {})  # before this batch's versions land
+    _rollups.snapshot(con)  # what the report showed of the batch's stored articles
+    new_articles = changed(con, INSERT_ARTICLES, run)
+    if new_articles:
+        con.execute(INSERT_ARTICLE_KEYS).fetchall()
+    if new_articles < latest:  # articles inserted just now are up to date already
+        con.execute(CURRENT_SEEN).fetchall()
+        con.execute(UPDATE_ARTICLES, run).fetchall()
+        con.execute("DROP TABLE b_current_seen").fetchall()
+    new_versions = changed(con, INSERT_VERSIONS.replace("{versions}", versions), run)
+    if new_versions:  # before the new bands land: the check pairs the batch's own itself
+        mark_reposts(con, versions, max_distance)
+        con.execute(INSERT_BANDS.replace("{versions}", versions)).fetchall()
+    unknown = [r[0] for r in con.execute(UNKNOWN_VERSIONS).fetchall()]
+    if unknown:
+        raise WarehouseError(
+            db, f"facts refer to versions not in the batch or warehouse: {unknown}"
+        )
+    source = "b_facts"
+    if changed(con, REPEATS, {}):  # the first of repeated rows wins: keep scan order
+        con.execute("SET preserve_insertion_order = true").fetchall()
+        con.execute(DEDUP_FACTS).fetchall()
+        con.execute("SET preserve_insertion_order = false").fetchall()
+        source = "b_facts_unique"
+    new_facts = 0
+    if new_versions:  # else every fact's version was stored before (a reload, say)
+        new_facts = changed(con, facts_sql(INSERT_NEW_FACTS, source, ids), run)
+    if old_versions and changed(con, facts_sql(COUNT_OLD_FACTS, source), {}):
+        new_facts += changed(con, facts_sql(INSERT_OLD_FACTS, source, ids), run)
+    _rollups.apply(con)  # the report's aggregates follow, in the same transaction
+    con.execute(
+        "DROP TABLE b_latest; DROP TABLE b_stored; DROP TABLE b_fact_only; "
+        "DROP TABLE b_old_versions; DROP TABLE IF EXISTS b_facts_unique"
+    ).fetchall()
+    return new_articles, new_versions, new_facts
 
 
 # A backfill's ledger row (aidetl.backfill) travels with the batch it covers and lands in the
