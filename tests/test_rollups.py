@@ -93,8 +93,6 @@ REFERENCE["figures_by_place"] = REFERENCE["figures_by_place"].replace(
 # The report's province map and largest facts, as it computed them from facts_dedup.
 REFERENCE["places"] = report.PLACES_SQL.format(view="facts_dedup", in_place=report.PLACE_SUMMABLE)
 REFERENCE["largest"] = report.LARGEST_SQL.format(view="facts_dedup")
-for _key in report.FIGURES_SQL:  # the figures listed under the report's totals
-    REFERENCE[f"listed {_key}"] = report.FIGURES_SQL[_key]
 # facts_dedup as it was computed before shown_sets
 FACTS_DEDUP = """
 SELECT cf.* FROM current_facts AS cf JOIN article_versions AS v ON v.version_id = cf.version_id
@@ -108,7 +106,6 @@ SHOWN = {
     "metrics": report.METRICS_KEPT_SQL,
     "places": report.PLACES_KEPT_SQL,
     "largest": report.LARGEST_KEPT_SQL,
-    **{f"listed {key}": sql for key, sql in report.FIGURES_KEPT_SQL.items()},
 }
 
 
@@ -118,8 +115,6 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
         params = report.MONEY_PARAMS  # few subjects: no other
     elif sql in (report.LARGEST_SQL.format(view="facts_dedup"), report.LARGEST_KEPT_SQL):
         params = [_rollups.TOP_N, report.LARGEST_CAP]  # as many per group as are kept
-    elif sql in (*report.FIGURES_SQL.values(), *report.FIGURES_KEPT_SQL.values()):
-        params = [report.TOTALS_SHOWN, _rollups.TOP_N]
     return sorted(map(repr, con.execute(sql, params).fetchall()))
 
 

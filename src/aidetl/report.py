@@ -92,7 +92,7 @@ WHERE kind = 'money' AND total IS NOT NULL ORDER BY total DESC, place, place_cod
 # The figures of the totals listed, the FIGURES_PER_TOTAL largest of each (a warehouse
 # holds millions of figures, and a place's total can add a hundred thousand: the page
 # lists the largest and says what the others add, and the view lists them all).
-FIGURES_PER_TOTAL = _rollups.TOP_N  # at most as many as the rollups keep
+FIGURES_PER_TOTAL = 25
 FIGURE_VIEWS = {"subjects": "summable_figures", "places": "summable_place_figures"}
 FIGURES_SQL = {
     "subjects": f"""
@@ -113,31 +113,6 @@ QUALIFY row_number() OVER (PARTITION BY place, place_code, unit ORDER BY value D
     <= ?
 ORDER BY value DESC, fact_id""",
 }
-# The same from the rollups every load keeps (each total's largest figures as a list).
-LISTED = """
-WITH shown AS ({totals}), listed AS (
-    SELECT {keys}, unnest(top) AS f FROM {table} AS l SEMI JOIN shown AS t ON {match}
-)
-SELECT {labels}, f.value, f.value_max, f.unit, f.qualifier, f.text, f.metric, f.sentence, f.url,
-       f.title, coalesce(nullif(f.source, ''), '(unknown)') AS source, f.first_published_local,
-       f.mentions, f.articles
-FROM listed
-QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY f.value DESC, f.fact_id) <= ?
-ORDER BY f.value DESC, f.fact_id
-"""
-FIGURES_KEPT_SQL = {
-    "subjects": LISTED.format(
-        totals=TOTALS_SQL["subjects"], keys="subject, year, unit",
-        table="rollup_subject_listed", labels="subject AS label, year",
-        match="t.label = l.subject AND t.year IS NOT DISTINCT FROM l.year AND t.unit = l.unit",
-    ),
-    "places": LISTED.format(
-        totals=TOTALS_SQL["places"], keys="place, place_code, unit",
-        table="rollup_place_listed", labels="place AS label, place_code",
-        match="t.label = l.place AND t.place_code IS NOT DISTINCT FROM l.place_code "
-        "AND t.unit = l.unit",
-    ),
-}  # fmt: skip
 TOTAL_KEYS = {"subjects": ("label", "year", "unit"), "places": ("label", "place_code", "unit")}
 METRICS_SQL = f"""
 SELECT {METRIC} AS metric, kind, {YEAR} AS year, {SOURCE} AS source, count(*) AS facts
@@ -300,8 +275,7 @@ def _fill(data: dict[str, Any], warehouse: Queryable) -> None:
         if migrated:
             data["money"] = _rows(warehouse, MONEY_SQL, MONEY_PARAMS)
             data["money_other"] = MONEY_OTHER
-            figures = FIGURES_KEPT_SQL if "rollup_place_listed" in relations else FIGURES_SQL
-            data["totals"] = {key: _totals(warehouse, key, figures[key]) for key in TOTALS_SQL}
+            data["totals"] = {key: _totals(warehouse, key) for key in TOTALS_SQL}
         kept = view == "facts_dedup" and "rollup_metrics" in relations
         data["metrics"] = _rows(
             warehouse, METRICS_KEPT_SQL if kept else METRICS_SQL.format(view=view)
@@ -359,12 +333,12 @@ def _summary(warehouse: Queryable, view: str) -> dict[str, Any]:
     return {k: json_value(v, local_iso) for k, v in zip(keys, row, strict=True)}
 
 
-def _totals(warehouse: Queryable, key: str, figures_sql: str) -> list[dict]:
+def _totals(warehouse: Queryable, key: str) -> list[dict]:
     """The largest totals of one kind, each with the figures it adds (largest first)."""
     totals = _rows(warehouse, TOTALS_SQL[key], [TOTALS_SHOWN])
     fields = TOTAL_KEYS[key]
     by_total: dict[tuple, list[dict]] = {tuple(t[f] for f in fields): [] for t in totals}
-    for figure in _rows(warehouse, figures_sql, [TOTALS_SHOWN, FIGURES_PER_TOTAL]):
+    for figure in _rows(warehouse, FIGURES_SQL[key], [TOTALS_SHOWN, FIGURES_PER_TOTAL]):
         figures = by_total.get(tuple(figure[f] for f in fields))
         if figures is not None:
             figure["mark"] = mark_mention(

@@ -153,12 +153,6 @@ ABOUT = {
     "rollup_largest": (
         "Kept by every load: the largest facts of facts_dedup per kind, source, metric and year, as a list (the report's largest facts)"
     ),
-    "rollup_subject_listed": (
-        "Kept by every load: the largest distinct money figures of rollup_subject_figures per subject, year and currency, as a list (the figures the report lists under each total)"
-    ),
-    "rollup_place_listed": (
-        "Kept by every load: the largest distinct money figures of rollup_place_figures per place and currency, as a list (the figures the report lists under each total)"
-    ),
     "rollup_money_sources": (
         "Kept by every load: the distinct yuan figures of rollup_subject_figures per subject, year, source and metric (the report's money chart)"
     ),
@@ -188,14 +182,6 @@ LARGEST_FACT = f"""{{'k': {TOP_KEY}, 'fact_id': fact_id, 'version_id': version_i
     'unit': unit, 'qualifier': qualifier, 'metric': metric, 'subject': subject, 'place': place,
     'period_start': period_start, 'period_end': period_end, 'sentence': sentence, 'url': url,
     'title': title, 'published_at': published_at}}"""
-
-# What the report shows of a figure listed under its total (k first: a list of these sorts
-# by it).
-LISTED_FIGURE = f"""{{'k': {TOP_KEY}, 'fact_id': fact_id, 'value': value,
-    'value_max': value_max, 'unit': unit, 'qualifier': qualifier, 'text': text,
-    'metric': metric, 'sentence': sentence, 'url': url, 'title': title, 'source': source,
-    'first_published_local': first_published_local, 'mentions': mentions,
-    'articles': articles}}"""
 
 ROLLUPS = (
     # One row per distinct summable figure of a subject named in the figure's own clause:
@@ -316,23 +302,6 @@ ROLLUPS = (
         (("kind", "kind"), ("source", SOURCE_LABEL), ("metric", METRIC_LABEL), ("year", YEAR)),
         "true",
         (Agg("facts", "count"), Agg("top", "top", LARGEST_FACT)),
-    ),
-    # The figures the report lists under each money total: the TOP_N largest distinct
-    # figures of each subject, year and currency ...
-    Rollup(
-        "rollup_subject_listed",
-        (("subject", "subject"), ("year", "year"), ("unit", "unit")),
-        "kind = 'money'",
-        (Agg("figures", "count"), Agg("top", "top", LISTED_FIGURE)),
-        "rollup_subject_figures",
-    ),
-    # ... and of each place and currency.
-    Rollup(
-        "rollup_place_listed",
-        (("place", "place"), ("place_code", "place_code"), ("unit", "unit")),
-        "kind = 'money'",
-        (Agg("figures", "count"), Agg("top", "top", LISTED_FIGURE)),
-        "rollup_place_figures",
     ),
 )
 
