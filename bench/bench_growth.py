@@ -58,7 +58,10 @@ QUERIES: dict[str, tuple[str, list]] = {
     "summable_figures": (report.MONEY_SQL, report.MONEY_PARAMS),
     "money_by_subject_year": (report.TOTALS_SQL["subjects"], [report.TOTALS_SHOWN]),
     "figures_by_place": (report.TOTALS_SQL["places"], [report.TOTALS_SHOWN]),
-    "totals' figures": (report.FIGURES_SQL["subjects"], [report.TOTALS_SHOWN]),
+    "totals' figures": (
+        report.FIGURES_SQL["subjects"],
+        [report.TOTALS_SHOWN, report.FIGURES_PER_TOTAL],
+    ),
     "province map": (report.PLACES_KEPT_SQL, []),
     "largest facts": (report.LARGEST_KEPT_SQL, [report.LARGEST_PER_BUCKET, report.LARGEST_CAP]),
 }
